@@ -1,0 +1,84 @@
+# vtrunk — see README.md. `make` builds build/vtrunk; `make check` runs every test.
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+B ?= build
+CFLAGS ?= -O2 -g
+PKGS = libcurl libxml-2.0 openssl libcjson
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+# Lazily expanded: pkg-config runs only once `make deps` had its chance.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ivm -Ivsphere -Icli $(PKG_CFLAGS) $(CFLAGS)
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC = $(wildcard vm/*.c) $(wildcard vsphere/*.c) $(filter-out cli/cli_main.c,$(wildcard cli/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+.PHONY: all deps deps-test check unit integration guest demo install clean asan vcsim valgrind fuzz
+.DELETE_ON_ERROR:
+
+all: $(B)/vtrunk
+
+$(B)/obj/%.o: %.c $(wildcard */*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DVTRUNK_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(B)/libvtrunk.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/vtrunk: $(B)/obj/cli/cli_main.o $(B)/libvtrunk.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libvtrunk.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libvtrunk.a $(PKG_LIBS) $$(pkg-config --libs cmocka)
+
+# The test vCenter (vcsim), built from Debian's govmomi sources; see DESIGN.md.
+build/vcsim: $(wildcard tests/vcsim/*.go)
+	@mkdir -p build
+	cd tests/vcsim && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../../build/vcsim .
+
+vcsim: build/vcsim
+
+deps:
+	@tests/lib/deps.sh build
+
+deps-test:
+	@tests/lib/deps.sh test
+
+asan:
+	$(MAKE) B=build/asan CFLAGS="$(SAN_FLAGS)" build/asan/vtrunk $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+unit: $(UNIT_BIN)
+	@tests/lib/run-unit.sh $(UNIT_BIN)
+
+# Everything, under ASan/UBSan: unit tests, then integration tests against vcsim.
+check: deps-test
+	$(MAKE) all
+	$(MAKE) asan
+	$(MAKE) build/vcsim
+	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests
+
+integration: all build/vcsim
+	tests/run.sh --bin $(B)/vtrunk --only integration
+
+demo: deps-test
+	$(MAKE) all build/vcsim
+	tests/lib/demo.sh
+
+valgrind: all build/vcsim
+	VTRUNK_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		tests/run.sh --bin $(B)/vtrunk --only integration
+
+install: $(B)/vtrunk
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(B)/vtrunk $(DESTDIR)$(PREFIX)/bin/vtrunk
+	@if [ -f vtrunk.1 ]; then install -m 0644 vtrunk.1 $(DESTDIR)$(PREFIX)/share/man/man1/vtrunk.1; fi
+
+clean:
+	rm -rf build vtrunk-out

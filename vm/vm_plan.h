@@ -1,0 +1,95 @@
+/* vm_plan.h — the plan as plain structs, after loading and validation.
+ *
+ * Ownership: a struct vm_plan owns every string and array reachable from it;
+ * vm_plan_free() releases it all. The JSON loader lives in cli/cli_plan.c; the
+ * checks that need no JSON (IP plan, cross-field rules) live in vm/.
+ *
+ * IPv4 addresses and masks are held in host byte order.
+ */
+#ifndef VM_PLAN_H
+#define VM_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm_err.h"
+#include "vm_vlan.h"
+
+enum vm_binding {
+	VM_BINDING_STATIC = 0, /* "static": earlyBinding (vCenter's default) */
+	VM_BINDING_EPHEMERAL,  /* "ephemeral": ephemeral */
+};
+
+enum vm_nic_type {
+	VM_NIC_VMXNET3 = 0, /* "vmxnet3" */
+	VM_NIC_E1000E,      /* "e1000e" */
+	VM_NIC_E1000,       /* "e1000" */
+};
+
+enum vm_ipvlan_mode {
+	VM_MODE_L2 = 0, /* "l2" */
+	VM_MODE_L3,     /* "l3" */
+};
+
+#define VM_FMT_IFUPDOWN 1u
+#define VM_FMT_NETPLAN 2u
+
+struct vm_plan_trunk {
+	char *portgroup;           /* owned; required */
+	struct vm_vlan_set vlans;  /* owned; required, non-empty */
+	enum vm_binding binding;   /* default static */
+	int ports;                 /* default 8 */
+	enum vm_nic_type nic_type; /* default vmxnet3 */
+};
+
+struct vm_plan_mgmt {
+	char *network;     /* owned; port group or standard network name */
+	int prefix;        /* 1..32, default 24 */
+	uint32_t gateway;  /* 0 when absent */
+	int has_gateway;
+	char **dns;        /* owned array of owned strings (IPv4 literals) */
+	size_t n_dns;
+	char **search;     /* owned array of owned strings */
+	size_t n_search;
+};
+
+struct vm_plan_guest {
+	unsigned formats;     /* VM_FMT_* bits; default both */
+	char *trunk_ifname;   /* owned; default "ens160" */
+	char *mgmt_ifname;    /* owned; default "ens192" */
+	char *docker_version; /* owned; default "20.10" */
+};
+
+struct vm_plan_vlan {
+	int id;            /* 0..4094, inside trunk.vlans */
+	uint32_t subnet;   /* network address */
+	int prefix;        /* subnet prefix length */
+	uint32_t gateway;  /* inside the subnet */
+	int agent_prefix;  /* > prefix, <= 30 */
+	char *network;     /* owned; docker network name, default "vlan<id>" */
+	enum vm_ipvlan_mode mode; /* default l2 */
+};
+
+struct vm_plan_agent {
+	char *vm;              /* owned; VM name in vCenter */
+	uint32_t mgmt_address; /* required */
+	int slot;              /* explicit "slot" or its index in agents */
+	int slot_explicit;
+};
+
+struct vm_plan {
+	char *datacenter;    /* owned; NULL when omitted (there must be exactly one) */
+	char *sw;            /* owned; "switch" */
+	struct vm_plan_trunk trunk;
+	int has_management;  /* required when agents is non-empty */
+	struct vm_plan_mgmt management;
+	struct vm_plan_guest guest;
+	struct vm_plan_vlan *vlans; /* owned */
+	size_t n_vlans;
+	struct vm_plan_agent *agents; /* owned */
+	size_t n_agents;
+};
+
+void vm_plan_free(struct vm_plan **plan);
+
+#endif
