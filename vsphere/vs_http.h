@@ -1,0 +1,70 @@
+/* vs_http.h — the HTTP transport to vCenter (libcurl + OpenSSL).
+ *
+ * One struct vs_http per vCenter: it owns a curl easy handle (kept alive between
+ * calls), the cookie jar (vmware_soap_session), TLS settings and the debug trace.
+ * Options passed in are copied; struct vs_http_resp owns its body.
+ */
+#ifndef VS_HTTP_H
+#define VS_HTTP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vm_err.h"
+
+struct vs_http_opts {
+	const char *url;         /* borrowed: anything vs_http_url_normalize() accepts */
+	const char *ca_file;     /* borrowed; NULL: the system store */
+	const char *thumbprint;  /* borrowed; SHA-256 or SHA-1 hex, colons optional; NULL: none */
+	int insecure;            /* skip verification entirely */
+	long connect_timeout;    /* seconds; 0: 15 */
+	long timeout;            /* seconds for one whole request; 0: 300 */
+	size_t max_body;         /* bytes an answer may have; 0: 64 MiB */
+	FILE *debug;             /* borrowed; NULL: no trace */
+};
+
+struct vs_http_resp {
+	long status;   /* HTTP status */
+	char *body;    /* owned, NUL-terminated */
+	size_t len;
+	size_t cap;    /* internal: allocated size of body */
+	char content_type[128];
+};
+
+struct vs_http;
+
+/* Accepts "host", "host:port", "https://host", "https://host:port/sdk" (and
+ * "user:pass@" inside, which is stripped into *user and *password when those
+ * are non-NULL: govc's GOVC_URL style). Returns an owned "https://host[:port]" base
+ * without path, or NULL with err set. */
+char *vs_http_url_normalize(const char *url, char **user, char **password, struct vm_err *err);
+
+struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err);
+void vs_http_free(struct vs_http **h);
+
+/* Registers a secret (password, session id) to be masked wherever it would
+ * appear in the debug trace. The string is copied and wiped on free. */
+void vs_http_add_secret(struct vs_http *h, const char *secret);
+
+/* POST body to base+path with the given SOAPAction (NULL: none) and content type.
+ * Any HTTP status is a success here (the SOAP layer reads faults from 500s);
+ * transport and TLS failures set err (kind net/tls) and return -1. */
+int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_action,
+		      const char *body, size_t len, struct vs_http_resp *resp, struct vm_err *err);
+int vs_http_get_call(struct vs_http *h, const char *path, struct vs_http_resp *resp,
+		     struct vm_err *err);
+void vs_http_resp_clear(struct vs_http_resp *resp);
+
+/* The leaf certificate fingerprints seen in the last TLS handshake, as
+ * "aa:bb:..." lowercase hex; "" when none was seen. */
+const char *vs_http_peer_sha256_get(const struct vs_http *h);
+const char *vs_http_peer_sha1_get(const struct vs_http *h);
+/* Requests made so far (for reports and benchmarks). */
+unsigned long vs_http_requests_get(const struct vs_http *h);
+const char *vs_http_base_get(const struct vs_http *h);
+
+/* Parses a fingerprint (hex with optional colons) into raw bytes; returns the
+ * length (20 or 32) or -1. */
+int vs_http_fingerprint_parse(const char *text, unsigned char out[32]);
+
+#endif

@@ -1,0 +1,448 @@
+#include "vs_inventory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct vs_parent {
+	struct vs_moref ref, parent;
+};
+
+static void add_parent(struct vs_inventory *inv, const struct vs_moref *ref, const xmlNode *val)
+{
+	struct vs_parent *p;
+
+	inv->parents = vm_xgrow(inv->parents, &inv->cap_parents, inv->n_parents + 1, sizeof(*p));
+	p = &inv->parents[inv->n_parents];
+	p->ref = *ref;
+	if (vs_xml_moref_get(val, &p->parent) == 0)
+		inv->n_parents++;
+}
+
+static int vlan_parse(struct vs_portgroup *pg, const xmlNode *vlan, struct vm_err *err)
+{
+	char type[96];
+
+	vs_xml_type_copy(vlan, type, sizeof(type));
+	pg->vlan_inherited = vs_xml_bool_get(vs_xml_child(vlan, "inherited"), 0);
+	if (!vlan || !*type) {
+		pg->vlan_kind = VS_VLAN_NONE;
+	} else if (strcmp(type, "VmwareDistributedVirtualSwitchTrunkVlanSpec") == 0) {
+		pg->vlan_kind = VS_VLAN_TRUNK;
+		for (xmlNode *r = vs_xml_child(vlan, "vlanId"); r; r = vs_xml_next(r, "vlanId")) {
+			long lo = vs_xml_long_get(vs_xml_child(r, "start"), -1);
+			long hi = vs_xml_long_get(vs_xml_child(r, "end"), -1);
+			if (vm_vlan_set_add(&pg->trunk, (int)lo, (int)hi, err) < 0)
+				return vm_err_prefix(err, "port group \"%s\" reports a trunk range vtrunk cannot read", pg->name);
+		}
+	} else if (strcmp(type, "VmwareDistributedVirtualSwitchVlanIdSpec") == 0) {
+		pg->vlan_kind = VS_VLAN_ID;
+		pg->vlan_id = (int)vs_xml_long_get(vs_xml_child(vlan, "vlanId"), 0);
+	} else if (strcmp(type, "VmwareDistributedVirtualSwitchPvlanSpec") == 0) {
+		pg->vlan_kind = VS_VLAN_PVLAN;
+		pg->vlan_id = (int)vs_xml_long_get(vs_xml_child(vlan, "pvlanId"), 0);
+	} else {
+		pg->vlan_kind = VS_VLAN_NONE;
+	}
+	return 0;
+}
+
+static int pg_config_parse(struct vs_portgroup *pg, const xmlNode *cfg, struct vm_err *err)
+{
+	pg->is_dvpg = 1;
+	pg->config = cfg;
+	free(pg->key);
+	pg->key = vs_xml_text_dup(vs_xml_child(cfg, "key"));
+	if (!pg->name)
+		pg->name = vs_xml_text_dup(vs_xml_child(cfg, "name"));
+	vs_xml_moref_get(vs_xml_child(cfg, "distributedVirtualSwitch"), &pg->sw_ref);
+	pg->binding = vs_xml_text_dup(vs_xml_child(cfg, "type"));
+	pg->num_ports = vs_xml_long_get(vs_xml_child(cfg, "numPorts"), 0);
+	pg->auto_expand = vs_xml_child(cfg, "autoExpand") ? vs_xml_bool_get(vs_xml_child(cfg, "autoExpand"), 0) : -1;
+	pg->config_version = vs_xml_text_dup(vs_xml_child(cfg, "configVersion"));
+	if (!pg->config_version)
+		pg->config_version = vm_xstrdup("");
+	pg->uplink = vs_xml_bool_get(vs_xml_child(cfg, "uplink"), 0);
+	return vlan_parse(pg, vs_xml_path(cfg, "defaultPortConfig/vlan"), err);
+}
+
+static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
+{
+	struct vs_nic *n;
+	const xmlNode *bk = vs_xml_child(dev, "backing");
+	char btype[96];
+
+	if (!vs_xml_child(dev, "addressType") && !vs_xml_child(dev, "macAddress"))
+		return; /* not an ethernet card */
+	vm->nics = vm_xgrow(vm->nics, &vm->cap_nics, vm->n_nics + 1, sizeof(*n));
+	n = &vm->nics[vm->n_nics++];
+	memset(n, 0, sizeof(*n));
+	n->key = (int)vs_xml_long_get(vs_xml_child(dev, "key"), 0);
+	n->label = vs_xml_text_dup(vs_xml_path(dev, "deviceInfo/label"));
+	vs_xml_type_copy(dev, btype, sizeof(btype));
+	n->type = vm_xstrdup(btype);
+	if (vs_xml_text_copy(vs_xml_child(dev, "macAddress"), n->mac, sizeof(n->mac)) < 0)
+		n->mac[0] = '\0';
+	n->pci_slot = (int)vs_xml_long_get(vs_xml_path(dev, "slotInfo/pciSlotNumber"), -1);
+	n->connected = vs_xml_bool_get(vs_xml_path(dev, "connectable/connected"), 0);
+	n->start_connected = vs_xml_bool_get(vs_xml_path(dev, "connectable/startConnected"), 0);
+	n->allow_guest_control = vs_xml_bool_get(vs_xml_path(dev, "connectable/allowGuestControl"), 0);
+	vs_xml_type_copy(bk, btype, sizeof(btype));
+	if (strcmp(btype, "VirtualEthernetCardDistributedVirtualPortBackingInfo") == 0) {
+		n->backing = VS_BACKING_DVPORT;
+		n->portgroup_key = vs_xml_text_dup(vs_xml_path(bk, "port/portgroupKey"));
+		n->switch_uuid = vs_xml_text_dup(vs_xml_path(bk, "port/switchUuid"));
+	} else if (strcmp(btype, "VirtualEthernetCardNetworkBackingInfo") == 0) {
+		n->backing = VS_BACKING_NETWORK;
+		n->network_name = vs_xml_text_dup(vs_xml_child(bk, "deviceName"));
+		vs_xml_moref_get(vs_xml_child(bk, "network"), &n->network);
+	} else {
+		n->backing = VS_BACKING_OTHER;
+	}
+}
+
+static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_err *err)
+{
+	struct vs_moref ref;
+	const char *t;
+	xmlNode *ps;
+
+	if (vs_xml_moref_get(vs_xml_child(obj, "obj"), &ref) < 0)
+		return vm_err_set(err, VM_ERR_PARSE, "RetrievePropertiesEx: an object without a readable reference");
+	t = ref.type;
+	if (strcmp(t, "Datacenter") == 0) {
+		inv->dcs = vm_xgrow(inv->dcs, &inv->cap_dcs, inv->n_dcs + 1, sizeof(*inv->dcs));
+		struct vs_dc *dc = &inv->dcs[inv->n_dcs++];
+		dc->ref = ref;
+		dc->name = NULL;
+		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
+			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			if (strcmp(name, "name") == 0)
+				dc->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
+			else if (strcmp(name, "parent") == 0)
+				add_parent(inv, &ref, vs_xml_child(ps, "val"));
+			free(name);
+		}
+		if (!dc->name)
+			dc->name = vm_xstrdup(ref.value);
+	} else if (strcmp(t, "Folder") == 0) {
+		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
+			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			if (strcmp(name, "parent") == 0)
+				add_parent(inv, &ref, vs_xml_child(ps, "val"));
+			free(name);
+		}
+	} else if (strstr(t, "DistributedVirtualSwitch")) {
+		inv->switches = vm_xgrow(inv->switches, &inv->cap_switches, inv->n_switches + 1, sizeof(*inv->switches));
+		struct vs_switch *sw = &inv->switches[inv->n_switches++];
+		memset(sw, 0, sizeof(*sw));
+		sw->ref = ref;
+		sw->dc = -1;
+		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
+			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			if (strcmp(name, "name") == 0)
+				sw->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
+			else if (strcmp(name, "uuid") == 0)
+				sw->uuid = vs_xml_text_dup(vs_xml_child(ps, "val"));
+			else if (strcmp(name, "parent") == 0)
+				add_parent(inv, &ref, vs_xml_child(ps, "val"));
+			free(name);
+		}
+		if (!sw->name)
+			sw->name = vm_xstrdup(ref.value);
+		if (!sw->uuid)
+			sw->uuid = vm_xstrdup("");
+	} else if (strcmp(t, "Network") == 0 || strcmp(t, "DistributedVirtualPortgroup") == 0 ||
+		   strcmp(t, "OpaqueNetwork") == 0) {
+		inv->pgs = vm_xgrow(inv->pgs, &inv->cap_pgs, inv->n_pgs + 1, sizeof(*inv->pgs));
+		struct vs_portgroup *pg = &inv->pgs[inv->n_pgs++];
+		memset(pg, 0, sizeof(*pg));
+		pg->ref = ref;
+		pg->dc = pg->sw = -1;
+		pg->auto_expand = -1;
+		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
+			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			if (strcmp(name, "name") == 0) {
+				free(pg->name);
+				pg->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
+			} else if (strcmp(name, "parent") == 0) {
+				add_parent(inv, &ref, vs_xml_child(ps, "val"));
+			} else if (strcmp(name, "config") == 0 &&
+				   pg_config_parse(pg, vs_xml_child(ps, "val"), err) < 0) {
+				free(name);
+				return -1;
+			}
+			free(name);
+		}
+		if (!pg->name)
+			pg->name = vm_xstrdup(ref.value);
+	} else if (strcmp(t, "VirtualMachine") == 0) {
+		inv->vms = vm_xgrow(inv->vms, &inv->cap_vms, inv->n_vms + 1, sizeof(*inv->vms));
+		struct vs_vm *vm = &inv->vms[inv->n_vms++];
+		memset(vm, 0, sizeof(*vm));
+		vm->ref = ref;
+		vm->dc = -1;
+		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
+			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			xmlNode *val = vs_xml_child(ps, "val");
+			if (strcmp(name, "name") == 0) {
+				vm->name = vs_xml_text_dup(val);
+			} else if (strcmp(name, "parent") == 0) {
+				add_parent(inv, &ref, val);
+			} else if (strcmp(name, "runtime.powerState") == 0) {
+				vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
+			} else if (strcmp(name, "config.hardware.device") == 0) {
+				vm->have_devices = 1;
+				for (xmlNode *d = vs_xml_child(val, NULL); d; d = vs_xml_next(d, NULL))
+					nic_parse(vm, d);
+			}
+			free(name);
+		}
+		if (!vm->name)
+			vm->name = vm_xstrdup(ref.value);
+	}
+	return 0;
+}
+
+int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *returnval,
+			 struct vm_err *err)
+{
+	inv->docs = vm_xgrow(inv->docs, &inv->cap_docs, inv->n_docs + 1, sizeof(*inv->docs));
+	inv->docs[inv->n_docs++] = doc;
+	for (xmlNode *o = vs_xml_child(returnval, "objects"); o; o = vs_xml_next(o, "objects"))
+		if (object_parse(inv, o, err) < 0)
+			return -1;
+	return 0;
+}
+
+static const struct vs_moref *parent_of(const struct vs_inventory *inv, const struct vs_moref *ref)
+{
+	for (size_t i = 0; i < inv->n_parents; i++)
+		if (strcmp(inv->parents[i].ref.value, ref->value) == 0 &&
+		    strcmp(inv->parents[i].ref.type, ref->type) == 0)
+			return &inv->parents[i].parent;
+	return NULL;
+}
+
+static int dc_of(const struct vs_inventory *inv, const struct vs_moref *ref)
+{
+	const struct vs_moref *p = ref;
+
+	for (int depth = 0; p && depth < 64; depth++) {
+		if (strcmp(p->type, "Datacenter") == 0) {
+			for (size_t i = 0; i < inv->n_dcs; i++)
+				if (strcmp(inv->dcs[i].ref.value, p->value) == 0)
+					return (int)i;
+			return -1;
+		}
+		p = parent_of(inv, p);
+	}
+	return -1;
+}
+
+void vs_inventory_link(struct vs_inventory *inv)
+{
+	for (size_t i = 0; i < inv->n_switches; i++)
+		inv->switches[i].dc = dc_of(inv, &inv->switches[i].ref);
+	for (size_t i = 0; i < inv->n_pgs; i++) {
+		struct vs_portgroup *pg = &inv->pgs[i];
+		pg->dc = dc_of(inv, &pg->ref);
+		for (size_t j = 0; pg->is_dvpg && j < inv->n_switches; j++)
+			if (strcmp(inv->switches[j].ref.value, pg->sw_ref.value) == 0)
+				pg->sw = (int)j;
+	}
+	for (size_t i = 0; i < inv->n_vms; i++)
+		inv->vms[i].dc = dc_of(inv, &inv->vms[i].ref);
+}
+
+static void prop_spec(struct vm_buf *b, const char *type, const char *const *paths)
+{
+	vs_soap_open(b, "propSet", NULL);
+	vs_soap_elem(b, "type", type);
+	vs_soap_elem_bool(b, "all", 0);
+	for (; *paths; paths++)
+		vs_soap_elem(b, "pathSet", *paths);
+	vs_soap_close(b, "propSet");
+}
+
+static int create_view(struct vs_session *s, unsigned what, struct vs_moref *view, struct vm_err *err)
+{
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret;
+	int rc;
+
+	vs_soap_begin(&b, "CreateContainerView", &s->view_manager);
+	vs_soap_moref(&b, "container", &s->root_folder);
+	if (what & VS_INV_NETWORK) {
+		vs_soap_elem(&b, "type", "Datacenter");
+		vs_soap_elem(&b, "type", "Folder");
+		/* Matches a real vCenter's VmwareDistributedVirtualSwitch as well. */
+		vs_soap_elem(&b, "type", "DistributedVirtualSwitch");
+		/* Matches DistributedVirtualPortgroup too (a subtype). */
+		vs_soap_elem(&b, "type", "Network");
+	}
+	if (what & VS_INV_VMS) {
+		if (!(what & VS_INV_NETWORK)) {
+			vs_soap_elem(&b, "type", "Datacenter");
+			vs_soap_elem(&b, "type", "Folder");
+		}
+		vs_soap_elem(&b, "type", "VirtualMachine");
+	}
+	vs_soap_elem_bool(&b, "recursive", 1);
+	vs_soap_end(&b, "CreateContainerView");
+	rc = vs_session_call(s, "CreateContainerView", &b, &doc, &ret, err);
+	vm_buf_reset(&b);
+	if (rc < 0)
+		return -1;
+	rc = vs_xml_moref_get(vs_xml_child(ret, "returnval"), view);
+	xmlFreeDoc(doc);
+	if (rc < 0)
+		return vm_err_set(err, VM_ERR_PARSE, "CreateContainerView: the answer names no view");
+	return 0;
+}
+
+int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
+			       struct vm_err *err)
+{
+	static const char *const named[] = {"name", "parent", NULL};
+	static const char *const parent[] = {"parent", NULL};
+	static const char *const dvs[] = {"name", "uuid", "parent", NULL};
+	static const char *const dvpg[] = {"config", NULL};
+	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device", NULL};
+	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
+	struct vs_moref view;
+	struct vm_buf b = {0};
+	char *token = NULL;
+	const char *method = "RetrievePropertiesEx";
+
+	*out = NULL;
+	if (create_view(s, what, &view, err) < 0)
+		goto fail;
+	vs_soap_begin(&b, "RetrievePropertiesEx", &s->property_collector);
+	vs_soap_open(&b, "specSet", NULL);
+	prop_spec(&b, "Datacenter", named);
+	prop_spec(&b, "Folder", parent);
+	if (what & VS_INV_NETWORK) {
+		prop_spec(&b, "DistributedVirtualSwitch", dvs);
+		prop_spec(&b, "Network", named);
+		prop_spec(&b, "DistributedVirtualPortgroup", dvpg);
+	}
+	if (what & VS_INV_VMS)
+		prop_spec(&b, "VirtualMachine", vmp);
+	vs_soap_open(&b, "objectSet", NULL);
+	vs_soap_moref(&b, "obj", &view);
+	vs_soap_elem_bool(&b, "skip", 1);
+	vs_soap_open(&b, "selectSet", "TraversalSpec");
+	vs_soap_elem(&b, "name", "view");
+	vs_soap_elem(&b, "type", "ContainerView");
+	vs_soap_elem(&b, "path", "view");
+	vs_soap_elem_bool(&b, "skip", 0);
+	vs_soap_close(&b, "selectSet");
+	vs_soap_close(&b, "objectSet");
+	vs_soap_close(&b, "specSet");
+	vs_soap_open(&b, "options", NULL);
+	vs_soap_close(&b, "options");
+	vs_soap_end(&b, "RetrievePropertiesEx");
+	/* The view is left for logout to reap: destroying it would cost a round trip. */
+	for (;;) {
+		xmlDoc *doc = NULL;
+		xmlNode *ret, *rv;
+		int rc = vs_session_call(s, method, &b, &doc, &ret, err);
+		vm_buf_reset(&b);
+		free(token);
+		token = NULL;
+		if (rc < 0)
+			goto fail;
+		rv = vs_xml_child(ret, "returnval");
+		token = vs_xml_text_dup(vs_xml_child(rv, "token"));
+		if (vs_inventory_add_doc(inv, doc, rv, err) < 0)
+			goto fail;
+		if (!token || !*token)
+			break;
+		method = "ContinueRetrievePropertiesEx";
+		vs_soap_begin(&b, method, &s->property_collector);
+		vs_soap_elem(&b, "token", token);
+		vs_soap_end(&b, method);
+	}
+	free(token);
+	vs_inventory_link(inv);
+	*out = inv;
+	return 0;
+fail:
+	free(token);
+	vm_buf_reset(&b);
+	vs_inventory_free(&inv);
+	return -1;
+}
+
+void vs_inventory_free(struct vs_inventory **ip)
+{
+	struct vs_inventory *inv;
+
+	if (!ip || !*ip)
+		return;
+	inv = *ip;
+	for (size_t i = 0; i < inv->n_dcs; i++)
+		free(inv->dcs[i].name);
+	for (size_t i = 0; i < inv->n_switches; i++) {
+		free(inv->switches[i].name);
+		free(inv->switches[i].uuid);
+	}
+	for (size_t i = 0; i < inv->n_pgs; i++) {
+		struct vs_portgroup *pg = &inv->pgs[i];
+		free(pg->name);
+		free(pg->key);
+		free(pg->binding);
+		free(pg->config_version);
+		vm_vlan_set_clear(&pg->trunk);
+	}
+	for (size_t i = 0; i < inv->n_vms; i++) {
+		struct vs_vm *vm = &inv->vms[i];
+		for (size_t j = 0; j < vm->n_nics; j++) {
+			struct vs_nic *n = &vm->nics[j];
+			free(n->label);
+			free(n->type);
+			free(n->portgroup_key);
+			free(n->switch_uuid);
+			free(n->network_name);
+		}
+		free(vm->nics);
+		free(vm->name);
+	}
+	for (size_t i = 0; i < inv->n_docs; i++)
+		xmlFreeDoc(inv->docs[i]);
+	free(inv->dcs);
+	free(inv->switches);
+	free(inv->pgs);
+	free(inv->vms);
+	free(inv->parents);
+	free(inv->docs);
+	free(inv);
+	*ip = NULL;
+}
+
+int vs_inventory_dc_find(const struct vs_inventory *inv, const char *name)
+{
+	for (size_t i = 0; i < inv->n_dcs; i++)
+		if (strcmp(inv->dcs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const struct vs_vm *vs_inventory_vm_get(const struct vs_inventory *inv, const char *name, int dc)
+{
+	for (size_t i = 0; i < inv->n_vms; i++)
+		if ((dc < 0 || inv->vms[i].dc == dc) && strcmp(inv->vms[i].name, name) == 0)
+			return &inv->vms[i];
+	return NULL;
+}
+
+const char *vs_vlan_kind_name(enum vs_vlan_kind k)
+{
+	switch (k) {
+	case VS_VLAN_ID: return "vlan";
+	case VS_VLAN_TRUNK: return "trunk";
+	case VS_VLAN_PVLAN: return "pvlan";
+	default: return "none";
+	}
+}

@@ -1,0 +1,102 @@
+/* vs_inventory.h — what vtrunk reads of vCenter, in one ContainerView +
+ * RetrievePropertiesEx pass (continued with ContinueRetrievePropertiesEx).
+ *
+ * Ownership: struct vs_inventory owns every array and string in it, and the parsed
+ * answers; xmlNode pointers in it are borrowed from those and live as long as the
+ * inventory. vs_inventory_free() releases everything.
+ */
+#ifndef VS_INVENTORY_H
+#define VS_INVENTORY_H
+
+#include "vm_vlan.h"
+#include "vs_session.h"
+
+enum vs_vlan_kind { VS_VLAN_NONE, VS_VLAN_ID, VS_VLAN_TRUNK, VS_VLAN_PVLAN };
+enum vs_backing { VS_BACKING_OTHER, VS_BACKING_DVPORT, VS_BACKING_NETWORK };
+
+struct vs_dc {
+	struct vs_moref ref;
+	char *name; /* owned */
+};
+
+struct vs_switch {
+	struct vs_moref ref;
+	char *name; /* owned */
+	char *uuid; /* owned */
+	int dc;     /* index into dcs, -1 when unknown */
+};
+
+/* A distributed port group, or a standard network (is_dvpg 0). */
+struct vs_portgroup {
+	struct vs_moref ref;
+	char *name;                /* owned */
+	int is_dvpg;
+	int dc;                    /* index into dcs, -1 when unknown */
+	/* distributed port groups only: */
+	char *key;                 /* owned */
+	struct vs_moref sw_ref;
+	int sw;                    /* index into switches, -1 when unknown */
+	enum vs_vlan_kind vlan_kind;
+	int vlan_id;               /* VS_VLAN_ID, or the pvlan id */
+	struct vm_vlan_set trunk;  /* owned; VS_VLAN_TRUNK */
+	int vlan_inherited;
+	char *binding;             /* owned; config.type: earlyBinding, ephemeral, lateBinding */
+	long num_ports;
+	int auto_expand;           /* -1 when not reported */
+	char *config_version;      /* owned; "" when not reported */
+	int uplink;
+	const xmlNode *config;     /* borrowed: the whole DVPortgroupConfigInfo */
+};
+
+struct vs_nic {
+	int key;
+	char *label;               /* owned */
+	char *type;                /* owned; xsi:type, e.g. VirtualVmxnet3 */
+	char mac[32];
+	enum vs_backing backing;
+	char *portgroup_key;       /* owned; dvport backing */
+	char *switch_uuid;         /* owned; dvport backing */
+	char *network_name;        /* owned; network backing (deviceName) */
+	struct vs_moref network;   /* network backing */
+	int connected, start_connected, allow_guest_control;
+	int pci_slot;              /* -1 when vCenter has none yet */
+};
+
+struct vs_vm {
+	struct vs_moref ref;
+	char *name;                /* owned */
+	int dc;
+	char power_state[24];
+	int have_devices;
+	struct vs_nic *nics;       /* owned */
+	size_t n_nics, cap_nics;
+};
+
+struct vs_inventory {
+	struct vs_dc *dcs;         size_t n_dcs, cap_dcs;
+	struct vs_switch *switches; size_t n_switches, cap_switches;
+	struct vs_portgroup *pgs;  size_t n_pgs, cap_pgs;
+	struct vs_vm *vms;         size_t n_vms, cap_vms;
+	struct vs_parent *parents; size_t n_parents, cap_parents; /* owned; folder tree */
+	xmlDoc **docs;             size_t n_docs, cap_docs;       /* owned answers */
+};
+
+#define VS_INV_NETWORK 1u  /* datacenters, switches, port groups, networks */
+#define VS_INV_VMS 2u      /* VMs with their devices */
+
+int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
+			       struct vm_err *err);
+/* Parses RetrievePropertiesEx answers (one returnval each) without a server: the
+ * unit tests feed captured fixtures through this. Takes ownership of doc. */
+int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *returnval,
+			 struct vm_err *err);
+/* Resolves datacenter membership once all answers are in. */
+void vs_inventory_link(struct vs_inventory *inv);
+void vs_inventory_free(struct vs_inventory **inv);
+
+/* Lookups over what was fetched (no network). NULL / -1 when absent. */
+int vs_inventory_dc_find(const struct vs_inventory *inv, const char *name);
+const struct vs_vm *vs_inventory_vm_get(const struct vs_inventory *inv, const char *name, int dc);
+const char *vs_vlan_kind_name(enum vs_vlan_kind k);
+
+#endif

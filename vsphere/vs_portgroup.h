@@ -1,0 +1,43 @@
+/* vs_portgroup.h — the VLAN-trunking distributed port group: find the datacenter
+ * and switch, decide what to do (create, update the VLAN spec, nothing), do it.
+ *
+ * Ownership: struct vs_pg_diff borrows from the inventory and the plan it was
+ * computed from; it owns nothing.
+ */
+#ifndef VS_PORTGROUP_H
+#define VS_PORTGROUP_H
+
+#include "vm_plan.h"
+#include "vs_inventory.h"
+
+enum vs_pg_action { VS_PG_UNCHANGED, VS_PG_CREATE, VS_PG_UPDATE };
+
+struct vs_pg_diff {
+	enum vs_pg_action action;
+	int dc;                         /* index into inv->dcs */
+	const struct vs_switch *sw;     /* borrowed */
+	const struct vs_portgroup *pg;  /* borrowed; NULL when it does not exist */
+	const struct vm_plan *plan;     /* borrowed */
+	char note[512];                 /* settings that differ but are left alone, or "" */
+};
+
+/* Resolves the plan's datacenter, switch and port group in inv and decides what
+ * apply would do. Fails (kind notfound) for an unknown datacenter or switch, and
+ * (kind fault, .fault "DuplicateName") when the name belongs to a port group on
+ * another switch, a non-trunk port group or a standard network. */
+int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *plan,
+			  struct vs_pg_diff *d, struct vm_err *err);
+
+/* Creates or reconfigures the port group as d says (nothing for unchanged) and
+ * waits for the task. */
+int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, long timeout_s,
+			    struct vm_err *err);
+
+/* Destroys a port group and waits for the task. */
+int vs_portgroup_destroy_call(struct vs_session *s, const struct vs_portgroup *pg, long timeout_s,
+			      struct vm_err *err);
+
+/* vCenter's name for a binding: earlyBinding / ephemeral. */
+const char *vs_binding_name(enum vm_binding b);
+
+#endif

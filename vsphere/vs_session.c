@@ -1,0 +1,233 @@
+#include "vs_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int version_ok(const char *v)
+{
+	int major = 0, minor = 0;
+
+	if (sscanf(v, "%d.%d", &major, &minor) < 1)
+		return 0;
+	return (major == 6 && minor >= 5) || major == 7 || major == 8;
+}
+
+/* Compares dotted versions numerically ("8.0.1.0" > "8.0.0.1" > "7.0.3.0"). */
+static int version_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+		if (!*a && !*b)
+			break;
+		if ((*a && *a != '.' && (*a < '0' || *a > '9')) || (*b && *b != '.' && (*b < '0' || *b > '9')))
+			break;
+	}
+	return 0;
+}
+
+int vs_session_version_pick(const char *xml, size_t len, char *out, size_t size, struct vm_err *err)
+{
+	xmlDoc *doc = vs_xml_read(xml, len, "vimServiceVersions.xml", err);
+	xmlNode *root, *ns, *v;
+	char best[32] = "", cur[32], own[32] = "";
+	int rc = -1;
+
+	if (!doc)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	for (ns = vs_xml_child(root, "namespace"); ns; ns = vs_xml_next(ns, "namespace")) {
+		char name[32];
+		if (vs_xml_text_copy(vs_xml_child(ns, "name"), name, sizeof(name)) < 0 ||
+		    strcmp(name, "urn:vim25") != 0)
+			continue;
+		if (vs_xml_text_copy(vs_xml_child(ns, "version"), own, sizeof(own)) == 0 && version_ok(own))
+			snprintf(best, sizeof(best), "%s", own);
+		if (!*best) {
+			for (v = vs_xml_child(vs_xml_child(ns, "priorVersions"), "version"); v;
+			     v = vs_xml_next(v, "version"))
+				if (vs_xml_text_copy(v, cur, sizeof(cur)) == 0 && version_ok(cur) &&
+				    (!*best || version_cmp(cur, best) > 0))
+					snprintf(best, sizeof(best), "%s", cur);
+		}
+		break;
+	}
+	if (*best) {
+		snprintf(out, size, "%s", best);
+		rc = 0;
+	} else if (*own) {
+		vm_err_set(err, VM_ERR_USAGE, "the server speaks vSphere API %s; vtrunk needs 6.5 to 8.x", own);
+	} else {
+		vm_err_set(err, VM_ERR_PARSE, "vimServiceVersions.xml names no urn:vim25 version");
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
+		    xmlDoc **doc, xmlNode **ret, struct vm_err *err)
+{
+	struct vs_http_resp resp;
+	int rc;
+
+	s->calls++;
+	if (vs_http_post_call(s->http, "/sdk", s->soap_action, body->data, body->len, &resp, err) < 0)
+		return -1;
+	rc = vs_soap_parse(&resp, method, doc, ret, err);
+	vs_http_resp_clear(&resp);
+	return rc;
+}
+
+static int negotiate(struct vs_session *s, struct vm_err *err)
+{
+	struct vs_http_resp resp;
+	int rc = 0;
+
+	if (vs_http_get_call(s->http, "/sdk/vimServiceVersions.xml", &resp, err) < 0)
+		return -1;
+	if (resp.status == 200) {
+		rc = vs_session_version_pick(resp.body, resp.len, s->api_version, sizeof(s->api_version), err);
+	} else if (resp.status == 404) {
+		/* Old or stripped-down endpoints have no versions file; 6.5 is the floor. */
+		snprintf(s->api_version, sizeof(s->api_version), "6.5");
+	} else {
+		rc = vm_err_set(err, VM_ERR_HTTP, "%s/sdk/vimServiceVersions.xml answered HTTP %ld; is this a vCenter?",
+				vs_http_base_get(s->http), resp.status);
+		if (err)
+			err->http_status = resp.status;
+	}
+	vs_http_resp_clear(&resp);
+	snprintf(s->soap_action, sizeof(s->soap_action), "urn:vim25/%s", s->api_version);
+	return rc;
+}
+
+static int moref_at(xmlNode *sc, const char *name, struct vs_moref *ref, struct vm_err *err)
+{
+	if (vs_xml_moref_get(vs_xml_child(sc, name), ref) < 0)
+		return vm_err_set(err, VM_ERR_PARSE, "RetrieveServiceContent: the answer has no %s", name);
+	return 0;
+}
+
+static int service_content(struct vs_session *s, struct vm_err *err)
+{
+	static const struct vs_moref si = {"ServiceInstance", "ServiceInstance"};
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret, *sc, *about;
+	int rc = -1;
+
+	vs_soap_begin(&b, "RetrieveServiceContent", &si);
+	vs_soap_end(&b, "RetrieveServiceContent");
+	if (vs_session_call(s, "RetrieveServiceContent", &b, &doc, &ret, err) < 0)
+		goto cleanup;
+	sc = vs_xml_child(ret, "returnval");
+	if (moref_at(sc, "rootFolder", &s->root_folder, err) < 0 ||
+	    moref_at(sc, "propertyCollector", &s->property_collector, err) < 0 ||
+	    moref_at(sc, "sessionManager", &s->session_manager, err) < 0)
+		goto cleanup;
+	if (vs_xml_moref_get(vs_xml_child(sc, "viewManager"), &s->view_manager) < 0) {
+		vm_err_set(err, VM_ERR_USAGE, "this server has no ViewManager; vtrunk needs vCenter or ESXi 6.5 or later");
+		goto cleanup;
+	}
+	about = vs_xml_child(sc, "about");
+	vs_xml_text_copy(vs_xml_child(about, "fullName"), s->full_name, sizeof(s->full_name));
+	vs_xml_text_copy(vs_xml_child(about, "apiType"), s->api_type, sizeof(s->api_type));
+	vs_xml_text_copy(vs_xml_child(about, "apiVersion"), s->server_version, sizeof(s->server_version));
+	rc = 0;
+cleanup:
+	xmlFreeDoc(doc);
+	vm_buf_reset(&b);
+	return rc;
+}
+
+struct vs_session *vs_session_open_call(const struct vs_http_opts *opts, struct vm_err *err)
+{
+	struct vs_session *s = vm_xcalloc(1, sizeof(*s));
+
+	s->http = vs_http_new(opts, err);
+	if (!s->http || negotiate(s, err) < 0 || service_content(s, err) < 0) {
+		vs_session_free(&s);
+		return NULL;
+	}
+	return s;
+}
+
+int vs_session_login_call(struct vs_session *s, const char *user, const char *password,
+			  struct vm_err *err)
+{
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret;
+	char *key = NULL;
+	int rc = -1;
+
+	vs_http_add_secret(s->http, password);
+	vs_soap_begin(&b, "Login", &s->session_manager);
+	vs_soap_elem(&b, "userName", user);
+	vs_soap_elem(&b, "password", password);
+	vs_soap_end(&b, "Login");
+	rc = vs_session_call(s, "Login", &b, &doc, &ret, err);
+	explicit_bzero(b.data, b.len);
+	vm_buf_reset(&b);
+	if (rc < 0) {
+		if (err && (strcmp(err->fault, "InvalidLogin") == 0 || strcmp(err->fault, "NoPermission") == 0 ||
+			    strcmp(err->fault, "NotAuthenticated") == 0)) {
+			err->kind = VM_ERR_AUTH;
+			vm_err_set(err, VM_ERR_AUTH, "login as \"%s\" refused by %s (%s): check the user name and password",
+				   user, vs_http_base_get(s->http), err->fault);
+		}
+		return -1;
+	}
+	key = vs_xml_text_dup(vs_xml_path(ret, "returnval/key"));
+	vs_http_add_secret(s->http, key);
+	free(key);
+	xmlFreeDoc(doc);
+	s->logged_in = 1;
+	free(s->user);
+	s->user = vm_xstrdup(user);
+	if (s->password) {
+		explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+	}
+	s->password = vm_xstrdup(password);
+	return 0;
+}
+
+void vs_session_logout_call(struct vs_session *s)
+{
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret;
+
+	if (!s || !s->logged_in)
+		return;
+	s->logged_in = 0;
+	vs_soap_begin(&b, "Logout", &s->session_manager);
+	vs_soap_end(&b, "Logout");
+	if (vs_session_call(s, "Logout", &b, &doc, &ret, NULL) == 0)
+		xmlFreeDoc(doc);
+	vm_buf_reset(&b);
+}
+
+void vs_session_free(struct vs_session **sp)
+{
+	struct vs_session *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	vs_session_logout_call(s);
+	vs_http_free(&s->http);
+	free(s->user);
+	if (s->password) {
+		explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+	}
+	free(s);
+	*sp = NULL;
+}

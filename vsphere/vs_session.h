@@ -1,0 +1,51 @@
+/* vs_session.h — one logged-in session with a vCenter: API version negotiation,
+ * service content, login/logout, and vs_session_call(), the one choke point every
+ * SOAP request goes through.
+ *
+ * Ownership: struct vs_session owns its transport and a copy of the credentials
+ * (wiped on free). Documents handed out by vs_session_call() are owned by the caller.
+ */
+#ifndef VS_SESSION_H
+#define VS_SESSION_H
+
+#include "vs_http.h"
+#include "vs_xml.h"
+
+struct vs_session {
+	struct vs_http *http;            /* owned */
+	char api_version[32];            /* negotiated, e.g. "6.5" or "8.0.1.0" */
+	char soap_action[48];            /* "urn:vim25/<api_version>" */
+	char server_version[32];         /* what the server itself reports */
+	char full_name[256];             /* about.fullName */
+	char api_type[32];               /* "VirtualCenter" or "HostAgent" */
+	struct vs_moref root_folder;
+	struct vs_moref property_collector;
+	struct vs_moref view_manager;
+	struct vs_moref session_manager;
+	int logged_in;
+	char *user;                      /* owned */
+	char *password;                  /* owned; wiped on free */
+	unsigned long calls;             /* SOAP calls made */
+};
+
+/* Opens the transport, negotiates the API version (vimServiceVersions.xml) and
+ * reads the service content. No credentials are sent. */
+struct vs_session *vs_session_open_call(const struct vs_http_opts *opts, struct vm_err *err);
+int vs_session_login_call(struct vs_session *s, const char *user, const char *password,
+			  struct vm_err *err);
+/* Logs out when logged in; errors are ignored (the session dies with its cookie). */
+void vs_session_logout_call(struct vs_session *s);
+/* Logs out (when logged in) and frees. */
+void vs_session_free(struct vs_session **s);
+
+/* Sends the envelope in body (written with vs_soap_begin/end) and parses the
+ * answer for `method`: *doc owned by the caller, *ret its <methodResponse>. */
+int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
+		    xmlDoc **doc, xmlNode **ret, struct vm_err *err);
+
+/* Picks the API version to speak from a vimServiceVersions.xml body: the server's
+ * own when it is 6.5 to 8.x, otherwise the newest prior version in that span.
+ * Returns -1 (err set) when the server offers nothing from 6.5 on. */
+int vs_session_version_pick(const char *xml, size_t len, char *out, size_t size, struct vm_err *err);
+
+#endif

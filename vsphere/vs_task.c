@@ -1,0 +1,167 @@
+#include "vs_task.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int vs_task_ref_get(const xmlNode *response, struct vs_moref *ref, struct vm_err *err)
+{
+	if (vs_xml_moref_get(vs_xml_child(response, "returnval"), ref) < 0 || strcmp(ref->type, "Task") != 0)
+		return vm_err_set(err, VM_ERR_PARSE, "%s: the answer names no Task",
+				  response ? (const char *)response->name : "task");
+	return 0;
+}
+
+void vs_task_info_get(const xmlNode *info, struct vs_task *t)
+{
+	char state[16] = "";
+
+	vs_xml_text_copy(vs_xml_child(info, "state"), state, sizeof(state));
+	if (strcmp(state, "success") == 0) {
+		t->state = VS_TASK_SUCCESS;
+		vs_xml_moref_get(vs_xml_child(info, "result"), &t->result);
+	} else if (strcmp(state, "error") == 0) {
+		const xmlNode *e = vs_xml_child(info, "error");
+		struct vm_err fe;
+		char *text = vs_xml_text_dup(vs_xml_child(e, "localizedMessage"));
+		vm_err_clear(&fe);
+		vs_fault_decode(vs_xml_child(e, "fault"), text, VM_ERR_TASK, "task", &fe);
+		free(text);
+		t->state = VS_TASK_ERROR;
+		snprintf(t->fault, sizeof(t->fault), "%s", fe.fault);
+		/* fe.msg starts with "task: "; keep only what vCenter said. */
+		snprintf(t->msg, sizeof(t->msg), "%s", fe.msg + 6);
+	}
+}
+
+static int create_filter(struct vs_session *s, const struct vs_task *tasks, size_t n,
+			 struct vs_moref *filter, struct vm_err *err)
+{
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret;
+	int rc;
+
+	vs_soap_begin(&b, "CreateFilter", &s->property_collector);
+	vs_soap_open(&b, "spec", NULL);
+	vs_soap_open(&b, "propSet", NULL);
+	vs_soap_elem(&b, "type", "Task");
+	vs_soap_elem_bool(&b, "all", 0);
+	vs_soap_elem(&b, "pathSet", "info");
+	vs_soap_close(&b, "propSet");
+	for (size_t i = 0; i < n; i++) {
+		vs_soap_open(&b, "objectSet", NULL);
+		vs_soap_moref(&b, "obj", &tasks[i].ref);
+		vs_soap_elem_bool(&b, "skip", 0);
+		vs_soap_close(&b, "objectSet");
+	}
+	vs_soap_close(&b, "spec");
+	vs_soap_elem_bool(&b, "partialUpdates", 0);
+	vs_soap_end(&b, "CreateFilter");
+	rc = vs_session_call(s, "CreateFilter", &b, &doc, &ret, err);
+	vm_buf_reset(&b);
+	if (rc < 0)
+		return -1;
+	rc = vs_xml_moref_get(vs_xml_child(ret, "returnval"), filter);
+	xmlFreeDoc(doc);
+	if (rc < 0)
+		return vm_err_set(err, VM_ERR_PARSE, "CreateFilter: the answer names no filter");
+	return 0;
+}
+
+static void destroy_filter(struct vs_session *s, const struct vs_moref *filter)
+{
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret;
+
+	vs_soap_begin(&b, "DestroyPropertyFilter", filter);
+	vs_soap_end(&b, "DestroyPropertyFilter");
+	if (vs_session_call(s, "DestroyPropertyFilter", &b, &doc, &ret, NULL) == 0)
+		xmlFreeDoc(doc);
+	vm_buf_reset(&b);
+}
+
+static size_t apply_updates(const xmlNode *rv, struct vs_task *tasks, size_t n)
+{
+	size_t ended = 0;
+
+	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet")) {
+		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
+			struct vs_moref ref;
+			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &ref) < 0)
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				if (strcmp(tasks[i].ref.value, ref.value) != 0 || tasks[i].state != VS_TASK_PENDING)
+					continue;
+				for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
+					char name[16] = "";
+					vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
+					if (strcmp(name, "info") == 0)
+						vs_task_info_get(vs_xml_child(c, "val"), &tasks[i]);
+				}
+				if (tasks[i].state != VS_TASK_PENDING)
+					ended++;
+			}
+		}
+	}
+	return ended;
+}
+
+int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, long timeout_s,
+		      void (*progress)(size_t done, size_t total, void *arg), void *arg,
+		      struct vm_err *err)
+{
+	struct vs_moref filter;
+	char *version = NULL;
+	size_t done = 0;
+	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (tasks[i].state != VS_TASK_PENDING)
+			done++;
+	if (done == n)
+		return 0;
+	if (create_filter(s, tasks, n, &filter, err) < 0)
+		return -1;
+	while (done < n) {
+		struct vm_buf b = {0};
+		xmlDoc *doc = NULL;
+		xmlNode *ret, *rv;
+		long left = (long)(deadline - time(NULL));
+
+		if (left <= 0) {
+			vm_err_set(err, VM_ERR_TASK, "%zu of %zu tasks had not ended after %ld s", n - done, n,
+				   timeout_s);
+			goto cleanup;
+		}
+		vs_soap_begin(&b, "WaitForUpdatesEx", &s->property_collector);
+		if (version)
+			vs_soap_elem(&b, "version", version);
+		vs_soap_open(&b, "options", NULL);
+		/* Bounded so a silent server cannot hold us past the deadline. */
+		vs_soap_elem_long(&b, "maxWaitSeconds", left < 60 ? left : 60);
+		vs_soap_close(&b, "options");
+		vs_soap_end(&b, "WaitForUpdatesEx");
+		rc = vs_session_call(s, "WaitForUpdatesEx", &b, &doc, &ret, err);
+		vm_buf_reset(&b);
+		if (rc < 0)
+			goto cleanup;
+		rc = -1;
+		rv = vs_xml_child(ret, "returnval");
+		if (rv) {
+			free(version);
+			version = vs_xml_text_dup(vs_xml_child(rv, "version"));
+			done += apply_updates(rv, tasks, n);
+			if (progress)
+				progress(done, n, arg);
+		}
+		xmlFreeDoc(doc);
+	}
+	rc = 0;
+cleanup:
+	free(version);
+	destroy_filter(s, &filter);
+	return rc;
+}
