@@ -200,7 +200,8 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 		vs_soap_begin(&b, "ReconfigureDVPortgroup_Task", &d->pg->ref);
 		vs_soap_open(&b, "spec", NULL);
 		/* configVersion makes vCenter refuse the change if someone else got there first. */
-		vs_soap_elem(&b, "configVersion", d->pg->config_version);
+		if (*d->pg->config_version)
+			vs_soap_elem(&b, "configVersion", d->pg->config_version);
 		echo_elem(&b, cfg, "name");
 		echo_elem(&b, cfg, "numPorts");
 		echo_elem(&b, cfg, "portNameFormat");

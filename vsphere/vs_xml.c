@@ -269,7 +269,7 @@ int vs_xml_moref_get(const xmlNode *n, struct vs_moref *ref)
 	memset(ref, 0, sizeof(*ref));
 	if (!n)
 		return -1;
-	t = xmlGetProp(n, (const xmlChar *)"type");
+	t = xmlGetNoNsProp(n, (const xmlChar *)"type");
 	if (!t || strlen((const char *)t) >= sizeof(ref->type) || !*t)
 		rc = -1;
 	else

@@ -1,0 +1,47 @@
+/* cli.h — what every command sees: the parsed options and the output sinks.
+ *
+ * Ownership: struct cli_ctx owns its strings (copied from argv/env) and the
+ * debug FILE; cli_main.c creates and frees it. Commands borrow it.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+#include "vm_err.h"
+
+/* Exit codes (DESIGN.md). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_CONNECT 3
+#define CLI_EXIT_PENDING 4
+
+struct cli_ctx {
+	const char *command;     /* borrowed from the command table */
+	int json, quiet, verbose;
+	int parallel;            /* default 8 */
+	long timeout;            /* seconds; 0: defaults */
+	char *plan_path;         /* owned; -f */
+	char *out_dir;           /* owned; -o */
+	int keep_portgroup;
+	/* connection: the flag wins, then VTRUNK_*, then GOVC_* */
+	char *url, *username;    /* owned */
+	char *password_file;     /* owned */
+	int password_stdin;
+	int insecure;            /* -1: not given */
+	char *thumbprint;        /* owned */
+	char *ca_file;           /* owned */
+	FILE *debug;             /* owned; --debug FILE */
+	char **args;             /* borrowed: positional arguments after the command */
+	int n_args;
+};
+
+/* Maps an error kind to the exit code (the one place that does). */
+int cli_exit_code(enum vm_err_kind kind);
+/* Prints "vtrunk: <msg>" (and hints for TLS failures) on stderr; returns the exit code. */
+int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err);
+/* Progress/info lines on stderr, silenced by -q. */
+void cli_info(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,191 @@
+/* cli_cmd_ls.c — `vtrunk ls [switches|portgroups|vms]`: inventory as a table or JSON. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "cli_cmd.h"
+#include "cli_conn.h"
+#include "vs_inventory.h"
+
+static const char *dc_name(const struct vs_inventory *inv, int dc)
+{
+	return dc >= 0 ? inv->dcs[dc].name : "-";
+}
+
+static char *vlan_text(const struct vs_portgroup *pg)
+{
+	char *r;
+
+	switch (pg->vlan_kind) {
+	case VS_VLAN_TRUNK: {
+		char *set = vm_vlan_set_format(&pg->trunk);
+		r = vm_xasprintf("trunk %s", set);
+		free(set);
+		return r;
+	}
+	case VS_VLAN_ID: return vm_xasprintf("vlan %d", pg->vlan_id);
+	case VS_VLAN_PVLAN: return vm_xasprintf("pvlan %d", pg->vlan_id);
+	default: return vm_xstrdup(pg->is_dvpg ? "none" : "-");
+	}
+}
+
+static void ls_switches(const struct vs_inventory *inv, cJSON *arr, int json)
+{
+	if (!json)
+		printf("%-24s %-12s %-38s %s\n", "SWITCH", "DATACENTER", "UUID", "PORTGROUPS");
+	for (size_t i = 0; i < inv->n_switches; i++) {
+		const struct vs_switch *sw = &inv->switches[i];
+		int n = 0;
+		for (size_t j = 0; j < inv->n_pgs; j++)
+			n += inv->pgs[j].sw == (int)i;
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", sw->name);
+			cJSON_AddStringToObject(o, "datacenter", dc_name(inv, sw->dc));
+			cJSON_AddStringToObject(o, "uuid", sw->uuid);
+			cJSON_AddStringToObject(o, "ref", sw->ref.value);
+			cJSON_AddNumberToObject(o, "portgroups", n);
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%-24s %-12s %-38s %d\n", sw->name, dc_name(inv, sw->dc), sw->uuid, n);
+		}
+	}
+}
+
+static void ls_portgroups(const struct vs_inventory *inv, cJSON *arr, int json)
+{
+	if (!json)
+		printf("%-28s %-12s %-12s %-20s %-24s %-13s %s\n", "PORTGROUP", "DATACENTER", "SWITCH", "KEY",
+		       "VLAN", "BINDING", "PORTS");
+	for (size_t i = 0; i < inv->n_pgs; i++) {
+		const struct vs_portgroup *pg = &inv->pgs[i];
+		const char *sw = pg->sw >= 0 ? inv->switches[pg->sw].name : "-";
+		char *vlan = vlan_text(pg);
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", pg->name);
+			cJSON_AddStringToObject(o, "datacenter", dc_name(inv, pg->dc));
+			cJSON_AddStringToObject(o, "type", pg->is_dvpg ? "distributed" : "standard");
+			if (pg->is_dvpg) {
+				cJSON_AddStringToObject(o, "switch", sw);
+				cJSON_AddStringToObject(o, "key", pg->key ? pg->key : "");
+				cJSON_AddStringToObject(o, "vlan_type", vs_vlan_kind_name(pg->vlan_kind));
+				if (pg->vlan_kind == VS_VLAN_TRUNK) {
+					char *set = vm_vlan_set_format(&pg->trunk);
+					cJSON_AddStringToObject(o, "vlans", set);
+					free(set);
+				} else if (pg->vlan_kind != VS_VLAN_NONE) {
+					cJSON_AddNumberToObject(o, "vlan_id", pg->vlan_id);
+				}
+				cJSON_AddStringToObject(o, "binding", pg->binding ? pg->binding : "");
+				cJSON_AddNumberToObject(o, "ports", (double)pg->num_ports);
+				cJSON_AddBoolToObject(o, "uplink", pg->uplink);
+			}
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%-28s %-12s %-12s %-20s %-24s %-13s %ld\n", pg->name, dc_name(inv, pg->dc), sw,
+			       pg->key ? pg->key : "-", vlan, pg->binding ? pg->binding : "-", pg->num_ports);
+		}
+		free(vlan);
+	}
+}
+
+static const char *nic_network(const struct vs_inventory *inv, const struct vs_nic *n)
+{
+	if (n->backing == VS_BACKING_NETWORK)
+		return n->network_name ? n->network_name : n->network.value;
+	if (n->backing == VS_BACKING_DVPORT)
+		for (size_t i = 0; i < inv->n_pgs; i++)
+			if (inv->pgs[i].key && n->portgroup_key && strcmp(inv->pgs[i].key, n->portgroup_key) == 0)
+				return inv->pgs[i].name;
+	return n->portgroup_key ? n->portgroup_key : "-";
+}
+
+static void ls_vms(const struct vs_inventory *inv, cJSON *arr, int json)
+{
+	if (!json)
+		printf("%-28s %-12s %-11s %s\n", "VM", "DATACENTER", "POWER", "NICS (key type mac network)");
+	for (size_t i = 0; i < inv->n_vms; i++) {
+		const struct vs_vm *vm = &inv->vms[i];
+		cJSON *o = NULL, *nics = NULL;
+		if (json) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", vm->name);
+			cJSON_AddStringToObject(o, "datacenter", dc_name(inv, vm->dc));
+			cJSON_AddStringToObject(o, "power", vm->power_state);
+			nics = cJSON_AddArrayToObject(o, "nics");
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%-28s %-12s %-11s", vm->name, dc_name(inv, vm->dc), vm->power_state);
+		}
+		for (size_t j = 0; j < vm->n_nics; j++) {
+			const struct vs_nic *n = &vm->nics[j];
+			if (json) {
+				cJSON *x = cJSON_CreateObject();
+				cJSON_AddNumberToObject(x, "key", n->key);
+				cJSON_AddStringToObject(x, "label", n->label ? n->label : "");
+				cJSON_AddStringToObject(x, "type", n->type);
+				cJSON_AddStringToObject(x, "mac", n->mac);
+				cJSON_AddStringToObject(x, "network", nic_network(inv, n));
+				if (n->portgroup_key)
+					cJSON_AddStringToObject(x, "portgroup_key", n->portgroup_key);
+				cJSON_AddBoolToObject(x, "connected", n->connected);
+				cJSON_AddItemToArray(nics, x);
+			} else {
+				printf("%s%d %s %s %s", j ? "; " : " ", n->key, n->type, n->mac[0] ? n->mac : "-",
+				       nic_network(inv, n));
+			}
+		}
+		if (!json)
+			printf("\n");
+	}
+}
+
+int cli_cmd_ls(struct cli_ctx *ctx)
+{
+	const char *what = ctx->n_args ? ctx->args[0] : "portgroups";
+	struct vs_session *s = NULL;
+	struct vs_inventory *inv = NULL;
+	struct vm_err err;
+	cJSON *arr = NULL;
+	int rc;
+
+	vm_err_clear(&err);
+	if (strcmp(what, "switches") && strcmp(what, "portgroups") && strcmp(what, "vms")) {
+		fprintf(stderr, "vtrunk: ls: \"%s\" is not one of switches, portgroups, vms\n", what);
+		return CLI_EXIT_USAGE;
+	}
+	s = cli_conn_open(ctx, 1, &err);
+	if (!s)
+		return cli_fail(ctx, &err);
+	if (vs_inventory_retrieve_call(s, strcmp(what, "vms") == 0 ? VS_INV_NETWORK | VS_INV_VMS : VS_INV_NETWORK,
+				       &inv, &err) < 0) {
+		rc = cli_fail(ctx, &err);
+		goto cleanup;
+	}
+	arr = cJSON_CreateArray();
+	if (strcmp(what, "switches") == 0)
+		ls_switches(inv, arr, ctx->json);
+	else if (strcmp(what, "portgroups") == 0)
+		ls_portgroups(inv, arr, ctx->json);
+	else
+		ls_vms(inv, arr, ctx->json);
+	if (ctx->json) {
+		cJSON *root = cJSON_CreateObject();
+		char *text;
+		cJSON_AddItemToObject(root, what, arr);
+		arr = NULL;
+		text = cJSON_Print(root);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(root);
+	}
+	rc = CLI_EXIT_OK;
+cleanup:
+	cJSON_Delete(arr);
+	vs_inventory_free(&inv);
+	vs_session_free(&s);
+	return rc;
+}

@@ -1,0 +1,351 @@
+/* cli_main.c — vtrunk's entry point: the command table, option parsing, help, and
+ * the one place that turns results into exit codes. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+
+#include "cli.h"
+#include "cli_cmd.h"
+#include "vm_alloc.h"
+
+/* Option bits: which commands take which options. */
+#define O_PLAN 1u   /* -f */
+#define O_OUT 2u    /* -o */
+#define O_CONN 4u   /* connection options */
+#define O_KEEP 8u   /* --keep-portgroup */
+#define O_RUN 16u   /* --parallel, --timeout, --debug */
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli_ctx *ctx);
+	unsigned opts;
+	const char *usage;
+	const char *summary;
+	const char *details;
+};
+
+static int cmd_version(struct cli_ctx *ctx);
+static int cmd_help(struct cli_ctx *ctx);
+
+static const struct cli_command commands[] = {
+	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN, "plan -f PLAN",
+	 "show what `apply` would change in vCenter; changes nothing",
+	 "Reads vCenter and compares it with PLAN. Exit 0 when nothing would change,\n"
+	 "4 when `apply` has changes to make.\n"},
+	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN, "apply -f PLAN [-o DIR]",
+	 "make vCenter match the plan, then write the guest files",
+	 "Creates the trunk port group or brings its VLAN ranges up to date (nothing is\n"
+	 "sent when it already matches), then writes the guest files under DIR\n"
+	 "(default ./vtrunk-out). Safe to re-run: a second run changes nothing.\n"},
+	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN, "status -f PLAN",
+	 "compare vCenter with the plan, object by object (drift)",
+	 "Exit 0 when everything is in sync, 4 when something drifted.\n"},
+	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP, "destroy -f PLAN [--keep-portgroup]",
+	 "remove the port group when no VM uses it",
+	 "Removes the plan's trunk port group when no VM has a NIC on it any more;\n"
+	 "--keep-portgroup leaves it in place.\n"},
+	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
+	 "write the guest files from the plan alone (no vCenter)",
+	 "Interfaces are bound by name, since no MAC address is known offline.\n"},
+	{"ls", cli_cmd_ls, O_CONN | O_RUN, "ls [switches|portgroups|vms]",
+	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
+	 "Without an argument, lists port groups.\n"},
+	{"thumbprint", cli_cmd_thumbprint, O_CONN | O_RUN, "thumbprint",
+	 "print the server certificate's SHA-256 and SHA-1 fingerprints",
+	 "Connects without verifying, prints the fingerprints and sends nothing else.\n"
+	 "Check them out of band, then pin with --thumbprint or VTRUNK_THUMBPRINT.\n"},
+	{"version", cmd_version, 0, "version", "print the version", ""},
+	{"help", cmd_help, 0, "help [COMMAND]", "show help for vtrunk or a command", ""},
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+enum {
+	OPT_JSON = 256, OPT_PARALLEL, OPT_TIMEOUT, OPT_DEBUG, OPT_URL, OPT_USER, OPT_PWFILE,
+	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP,
+};
+
+static const struct option longopts[] = {
+	{"file", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"parallel", required_argument, NULL, OPT_PARALLEL},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"debug", required_argument, NULL, OPT_DEBUG},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"url", required_argument, NULL, OPT_URL},
+	{"username", required_argument, NULL, OPT_USER},
+	{"password-file", required_argument, NULL, OPT_PWFILE},
+	{"password-stdin", no_argument, NULL, OPT_PWSTDIN},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"thumbprint", required_argument, NULL, OPT_THUMB},
+	{"ca-file", required_argument, NULL, OPT_CAFILE},
+	{"keep-portgroup", no_argument, NULL, OPT_KEEP},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char global_help[] =
+	"Global options:\n"
+	"  --json              one JSON document on stdout; messages go to stderr\n"
+	"  -q, --quiet         only errors on stderr\n"
+	"  -v, --verbose       say more about each step\n"
+	"  --parallel N        vCenter calls in flight at once (default 8)\n"
+	"  --timeout SECONDS   limit for one request and for waiting on tasks\n"
+	"  --debug FILE        write the SOAP exchange to FILE (passwords, session ids\n"
+	"                      and cookies redacted)\n"
+	"\n"
+	"Connection (flag, then VTRUNK_*, then the govc variable):\n"
+	"  --url URL           vCenter: host, host:port or https://host/sdk\n"
+	"                      (VTRUNK_URL, GOVC_URL)\n"
+	"  --username USER     (VTRUNK_USERNAME, GOVC_USERNAME)\n"
+	"  --password-file F   read the password from F (mode 0600 or stricter)\n"
+	"  --password-stdin    read the password from the first line of stdin\n"
+	"                      (or VTRUNK_PASSWORD, GOVC_PASSWORD; a prompt on a terminal)\n"
+	"  --thumbprint FP     pin the certificate: SHA-256 or SHA-1, hex, colons optional\n"
+	"                      (VTRUNK_THUMBPRINT; govc's GOVC_TLS_KNOWN_HOSTS file)\n"
+	"  --ca-file FILE      verify against this CA bundle (VTRUNK_CA_FILE, GOVC_TLS_CA_CERTS)\n"
+	"  --insecure          do not verify the certificate at all (loud warning)\n"
+	"                      (VTRUNK_INSECURE=1, GOVC_INSECURE=1)\n"
+	"\n"
+	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"
+	"2 usage error or invalid plan (nothing sent); 3 cannot connect, TLS verification\n"
+	"failed or login refused; 4 (plan, status) changes pending or drift found.\n";
+
+static void print_help(FILE *f, const struct cli_command *c)
+{
+	if (!c) {
+		fprintf(f, "vtrunk %s — VLAN-trunk port groups and agent NICs on vSphere for Docker ipvlan\n\n"
+			   "Usage: vtrunk COMMAND [OPTIONS]\n\nCommands:\n", VTRUNK_VERSION);
+		for (size_t i = 0; i < N_COMMANDS; i++)
+			fprintf(f, "  %-36s %s\n", commands[i].usage, commands[i].summary);
+		fprintf(f, "\nRun `vtrunk help COMMAND` or `vtrunk COMMAND --help` for details.\n\n%s", global_help);
+		return;
+	}
+	fprintf(f, "Usage: vtrunk %s\n\n%s.\n%s%s", c->usage, c->summary, *c->details ? "\n" : "", c->details);
+	if (c->opts & (O_PLAN | O_OUT | O_KEEP))
+		fprintf(f, "\nOptions:\n");
+	if (c->opts & O_PLAN)
+		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
+	if (c->opts & O_OUT)
+		fprintf(f, "  -o, --output DIR    where the guest files go%s\n",
+			strcmp(c->name, "apply") == 0 ? " (default ./vtrunk-out)" : "");
+	if (c->opts & O_KEEP)
+		fprintf(f, "  --keep-portgroup    do not remove the port group\n");
+	if (c->opts & (O_CONN | O_RUN))
+		fprintf(f, "\n%s", global_help);
+}
+
+static int cmd_version(struct cli_ctx *ctx)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	if (ctx->json)
+		printf("{\"version\": \"%s\", \"libcurl\": \"%s\", \"ssl\": \"%s\", \"libxml2\": \"%s\"}\n",
+		       VTRUNK_VERSION, cv->version, cv->ssl_version ? cv->ssl_version : "", xmlParserVersion);
+	else
+		printf("vtrunk %s (libcurl %s, %s, libxml2 %s)\n", VTRUNK_VERSION, cv->version,
+		       cv->ssl_version ? cv->ssl_version : "no TLS", xmlParserVersion);
+	return CLI_EXIT_OK;
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(struct cli_ctx *ctx)
+{
+	const struct cli_command *c = NULL;
+
+	if (ctx->n_args > 0 && !(c = find_command(ctx->args[0]))) {
+		fprintf(stderr, "vtrunk: help: no command \"%s\"; see `vtrunk help`\n", ctx->args[0]);
+		return CLI_EXIT_USAGE;
+	}
+	print_help(stdout, c);
+	return CLI_EXIT_OK;
+}
+
+int cli_exit_code(enum vm_err_kind kind)
+{
+	switch (kind) {
+	case VM_ERR_NONE: return CLI_EXIT_OK;
+	case VM_ERR_USAGE: return CLI_EXIT_USAGE;
+	case VM_ERR_NET:
+	case VM_ERR_TLS:
+	case VM_ERR_AUTH: return CLI_EXIT_CONNECT;
+	default: return CLI_EXIT_FAIL;
+	}
+}
+
+int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
+{
+	(void)ctx;
+	fprintf(stderr, "vtrunk: %s\n", err->msg[0] ? err->msg : "failed");
+	if (err->kind == VM_ERR_TLS) {
+		const char *fp = strstr(err->msg, "SHA-256 ");
+		if (fp && strstr(err->msg, "could not be verified"))
+			fprintf(stderr, "vtrunk: if that is your vCenter's certificate, pin it: --thumbprint %s\n"
+					"vtrunk: (or set VTRUNK_THUMBPRINT, or give its CA with --ca-file)\n",
+				fp + strlen("SHA-256 fingerprint is "));
+	}
+	return cli_exit_code(err->kind);
+}
+
+void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static int parse_long(const char *opt, const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!*v || *end || n < lo || n > hi) {
+		fprintf(stderr, "vtrunk: %s takes a whole number from %ld to %ld, not \"%s\"\n", opt, lo, hi, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static void ctx_free(struct cli_ctx *ctx)
+{
+	free(ctx->plan_path);
+	free(ctx->out_dir);
+	free(ctx->url);
+	free(ctx->username);
+	free(ctx->password_file);
+	free(ctx->thumbprint);
+	free(ctx->ca_file);
+	if (ctx->debug)
+		fclose(ctx->debug);
+}
+
+static void harden(void)
+{
+	/* The password is in memory for the whole run: no core file may carry it. */
+	struct rlimit none = {0, 0};
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = {.parallel = 8, .insecure = -1};
+	const struct cli_command *cmd = NULL;
+	unsigned given = 0;
+	int c, rc = CLI_EXIT_USAGE, help = 0;
+	long n;
+
+	harden();
+	/* getopt_long permutes: options may stand before or after the command. */
+	while ((c = getopt_long(argc, argv, "f:o:qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': free(ctx.plan_path); ctx.plan_path = vm_xstrdup(optarg); given |= O_PLAN; break;
+		case 'o': free(ctx.out_dir); ctx.out_dir = vm_xstrdup(optarg); given |= O_OUT; break;
+		case 'q': ctx.quiet = 1; break;
+		case 'v': ctx.verbose++; break;
+		case 'h': help = 1; break;
+		case 'V': printf("vtrunk %s\n", VTRUNK_VERSION); rc = 0; goto out;
+		case OPT_JSON: ctx.json = 1; break;
+		case OPT_PARALLEL:
+			if (parse_long("--parallel", optarg, 1, 64, &n) < 0)
+				goto out;
+			ctx.parallel = (int)n;
+			given |= O_RUN;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_long("--timeout", optarg, 1, 86400, &n) < 0)
+				goto out;
+			ctx.timeout = n;
+			given |= O_RUN;
+			break;
+		case OPT_DEBUG: {
+			int fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			if (fd < 0 || !(ctx.debug = fdopen(fd, "w"))) {
+				fprintf(stderr, "vtrunk: --debug: cannot write %s\n", optarg);
+				if (fd >= 0)
+					close(fd);
+				goto out;
+			}
+			given |= O_RUN;
+			break;
+		}
+		case OPT_URL: free(ctx.url); ctx.url = vm_xstrdup(optarg); given |= O_CONN; break;
+		case OPT_USER: free(ctx.username); ctx.username = vm_xstrdup(optarg); given |= O_CONN; break;
+		case OPT_PWFILE: free(ctx.password_file); ctx.password_file = vm_xstrdup(optarg); given |= O_CONN; break;
+		case OPT_PWSTDIN: ctx.password_stdin = 1; given |= O_CONN; break;
+		case OPT_INSECURE: ctx.insecure = 1; given |= O_CONN; break;
+		case OPT_THUMB: free(ctx.thumbprint); ctx.thumbprint = vm_xstrdup(optarg); given |= O_CONN; break;
+		case OPT_CAFILE: free(ctx.ca_file); ctx.ca_file = vm_xstrdup(optarg); given |= O_CONN; break;
+		case OPT_KEEP: ctx.keep_portgroup = 1; given |= O_KEEP; break;
+		default:
+			fprintf(stderr, "vtrunk: see `vtrunk help` for the options\n");
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		print_help(help ? stdout : stderr, NULL);
+		rc = help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		goto out;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "vtrunk: unknown command \"%s\"; see `vtrunk help`\n", argv[optind]);
+		goto out;
+	}
+	if (help) {
+		print_help(stdout, cmd);
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN)) {
+		fprintf(stderr, "vtrunk: %s does not take %s; see `vtrunk %s --help`\n", cmd->name,
+			(given & ~cmd->opts & O_PLAN) ? "-f" : (given & ~cmd->opts & O_OUT) ? "-o"
+			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup" : "connection options", cmd->name);
+		goto out;
+	}
+	if ((cmd->opts & O_PLAN) && !ctx.plan_path) {
+		fprintf(stderr, "vtrunk: %s needs a plan: vtrunk %s\n", cmd->name, cmd->usage);
+		goto out;
+	}
+	if (strcmp(cmd->name, "render") == 0 && !ctx.out_dir) {
+		fprintf(stderr, "vtrunk: render needs an output directory: vtrunk %s\n", cmd->usage);
+		goto out;
+	}
+	ctx.command = cmd->name;
+	ctx.args = argv + optind + 1;
+	ctx.n_args = argc - optind - 1;
+	if (ctx.n_args > (strcmp(cmd->name, "ls") == 0 || strcmp(cmd->name, "help") == 0 ? 1 : 0)) {
+		fprintf(stderr, "vtrunk: %s: unexpected argument \"%s\"; usage: vtrunk %s\n", cmd->name,
+			ctx.args[ctx.n_args - 1], cmd->usage);
+		goto out;
+	}
+	rc = cmd->run(&ctx);
+out:
+	ctx_free(&ctx);
+	xmlCleanupParser();
+	curl_global_cleanup();
+	return rc;
+}
