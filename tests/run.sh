@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# run.sh — runs vtrunk's tests and prints one closing line "N passed, N failed".
+#   tests/run.sh [--bin build/vtrunk] [--unit DIR] [--only unit|integration|guest]
+# Unit tests: every DIR/test_* program (cmocka). Integration tests: every
+# tests/integration/*.sh (against vcsim, started by each script). Guest tests:
+# tests/guest/check-*.sh on files rendered by the binary.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+bin=build/vtrunk unit=build/tests only=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--bin) bin=$2; shift 2 ;;
+	--unit) unit=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+export VTRUNK=$PWD/$bin
+export TMPDIR=${TMPDIR:-/tmp}
+[ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
+# ASan: leaks are errors; UBSan: stop at the first report.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+pass=0 fail=0 failed=()
+count() { # count LOG NAME RC: adds a script's ok/not ok lines
+	local p f
+	p=$(grep -c '^ok - ' "$1")
+	f=$(grep -c '^not ok - ' "$1")
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $2 exited $3" | tee -a "$1"; fi
+	pass=$((pass + p)) fail=$((fail + f))
+	[ "$f" -eq 0 ] || failed+=("$2")
+}
+log=$(mktemp)
+if [ -z "$only" ] || [ "$only" = unit ]; then
+	for t in "$unit"/test_*; do
+		[ -x "$t" ] || continue
+		echo "== unit: $(basename "$t")"
+		"$t" >"$log" 2>&1; rc=$?
+		cat "$log"
+		# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		pass=$((pass + p)) fail=$((fail + f))
+		[ "$f" -eq 0 ] || failed+=("unit/$(basename "$t")")
+	done
+fi
+if [ -z "$only" ] || [ "$only" = integration ]; then
+	for t in tests/integration/*.sh; do
+		echo "== integration: $t"
+		bash "$t" >"$log" 2>&1; rc=$?
+		cat "$log"
+		count "$log" "$t" "$rc"
+	done
+fi
+if [ -z "$only" ] || [ "$only" = guest ]; then
+	for t in tests/guest/check-*.sh; do
+		[ -f "$t" ] || continue
+		echo "== guest: $t"
+		bash "$t" >"$log" 2>&1; rc=$?
+		cat "$log"
+		count "$log" "$t" "$rc"
+	done
+fi
+rm -f "$log"
+[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
