@@ -1,0 +1,264 @@
+#!/bin/bash
+# check-guest.sh [DIR...] — checks rendered guest trees (DIR/<vm>/..., DIR/summary.json,
+# as `vtrunk render -o DIR` or `vtrunk apply -o DIR` write them) with the real tools:
+#   - file modes (netplan 0600, scripts 0755, others 0644);
+#   - netplan generate --root-dir on each netplan file: exit 0, nothing on stderr,
+#     the networkd files it makes carry the addresses and MACs of summary.json;
+#   - ifquery and ifup --no-act (ifupdown) on each interfaces file;
+#   - bash -n on the scripts; docker-networks.sh run against a fake docker that logs;
+#   - vtrunk-apply.sh --root twice (the second run changes nothing), merging a
+#     daemon.json that has other keys (kept), with python3 and with jq; a daemon.json
+#     it cannot parse is refused and left alone; --dry-run writes nothing.
+# Without DIR, renders the unit-test cases with `test_guest --write` ($TEST_GUEST,
+# default build/tests/test_guest) into a temporary directory and checks those.
+# Needs root only for nothing; needs netplan.io, ifupdown, python3, jq (Debian).
+# Ends with "N passed, N failed"; exits 1 when anything failed.
+set -u
+
+pass=0
+fail=0
+ok() {
+	pass=$((pass + 1))
+	[ -z "${VERBOSE:-}" ] || echo "ok: $*"
+}
+nok() {
+	fail=$((fail + 1))
+	echo "FAILED: $*"
+}
+# check NAME CMD...: passes when CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else nok "$name"; fi
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/check-guest-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+for tool in netplan ifquery ifup python3 jq; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "check-guest: $tool is missing (tests/lib/deps.sh test)" >&2; exit 2; }
+done
+
+if [ $# -eq 0 ]; then
+	TEST_GUEST=${TEST_GUEST:-build/tests/test_guest}
+	[ -x "$TEST_GUEST" ] || { echo "check-guest: $TEST_GUEST not built (make $TEST_GUEST)" >&2; exit 2; }
+	"$TEST_GUEST" --write "$WORK/render" || { echo "check-guest: rendering failed" >&2; exit 1; }
+	set -- "$WORK"/render/*
+fi
+
+# Reads one value from summary.json: jget FILE PYTHON-EXPRESSION-ON-s
+jget() {
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+mode_is() { [ "$(stat -c %a "$1")" = "$2" ]; }
+
+# A root holding only the netplan file, so nothing of this machine's /etc takes part.
+check_netplan() {
+	local t=$1 name=$2 i=$3 sum=$4 root err trunk mgmt tmac mmac addr gw
+	root=$WORK/np.$RANDOM
+	mkdir -p "$root/etc/netplan"
+	cp -p "$t/etc/netplan/60-vtrunk.yaml" "$root/etc/netplan/"
+	err=$(netplan generate --root-dir "$root" 2>&1 >/dev/null)
+	check "$name: netplan generate exits 0" netplan generate --root-dir "$root"
+	check "$name: netplan generate prints no warning${err:+ (got: $err)}" [ -z "$err" ]
+	trunk=$(jget "$sum" "s['trunk_ifname']")
+	mgmt=$(jget "$sum" "s['mgmt_ifname']")
+	addr=$(jget "$sum" "s['agents'][$i]['mgmt_address']")
+	local net=$root/run/systemd/network
+	check "$name: netplan makes a networkd file for the trunk" [ -f "$net/10-netplan-$trunk.network" ]
+	check "$name: the trunk gets no address" bash -c '! grep -q "^Address=" "$1"' _ "$net/10-netplan-$trunk.network"
+	check "$name: the trunk has no link-local address" grep -qx 'LinkLocalAddressing=no' "$net/10-netplan-$trunk.network"
+	check "$name: the trunk is not waited for at boot" grep -qx 'RequiredForOnline=no' "$net/10-netplan-$trunk.network"
+	check "$name: the management NIC gets $addr" grep -qx "Address=$addr" "$net/10-netplan-$mgmt.network"
+	tmac=$(jget "$sum" "(s['agents'][$i]['nics']['trunk'] or {}).get('mac') or ''")
+	mmac=$(jget "$sum" "(s['agents'][$i]['nics']['mgmt'] or {}).get('mac') or ''")
+	if [ -n "$tmac" ] && [ "$tmac" != "$mmac" ]; then
+		check "$name: the trunk is matched by MAC $tmac" grep -qx "PermanentMACAddress=$tmac" "$net/10-netplan-$trunk.network"
+		check "$name: the trunk is named $trunk by MAC" grep -qx "Name=$trunk" "$net/10-netplan-$trunk.link"
+	else
+		check "$name: the trunk is bound by name" bash -c '! grep -q "MACAddress=" "$1"' _ "$net/10-netplan-$trunk.network"
+	fi
+	if [ -n "$mmac" ] && [ "$tmac" != "$mmac" ]; then
+		check "$name: the management NIC is matched by MAC $mmac" grep -qx "PermanentMACAddress=$mmac" "$net/10-netplan-$mgmt.network"
+	fi
+	gw=$(sed -n 's/^ *via: "\(.*\)"$/\1/p' "$t/etc/netplan/60-vtrunk.yaml")
+	if [ -n "$gw" ]; then
+		check "$name: default route via $gw" bash -c 'grep -qx "Destination=0.0.0.0/0" "$1" && grep -qx "Gateway=$2" "$1"' _ "$net/10-netplan-$mgmt.network" "$gw"
+	fi
+}
+
+check_ifupdown() {
+	local t=$1 name=$2 i=$3 sum=$4 f=$1/etc/network/interfaces st out trunk mgmt addr ip4
+	st=$WORK/ifstate.$RANDOM
+	mkdir -p "$st"
+	trunk=$(jget "$sum" "s['trunk_ifname']")
+	mgmt=$(jget "$sum" "s['mgmt_ifname']")
+	addr=$(jget "$sum" "s['agents'][$i]['mgmt_address']")
+	ip4=${addr%/*}
+	out=$(ifquery -i "$f" --state-dir="$st" -l 2>&1)
+	check "$name: ifquery -l lists lo, $mgmt and $trunk" [ "$(echo $out)" = "lo $mgmt $trunk" ]
+	out=$(ifquery -i "$f" --state-dir="$st" "$mgmt" 2>&1)
+	check "$name: ifquery $mgmt shows address $ip4" grep -qx "address: $ip4" <<<"$out"
+	out=$(ifquery -i "$f" --state-dir="$st" "$trunk" 2>&1)
+	check "$name: ifquery $trunk shows no address" bash -c '! grep -q "^address:" <<<"$1"' _ "$out"
+	out=$(ifup --no-act -i "$f" --state-dir="$st" -a 2>&1)
+	check "$name: ifup --no-act -a exits 0" ifup --no-act -i "$f" --state-dir="$st" -a >/dev/null 2>&1
+	check "$name: ifup would add $addr to $mgmt" bash -c 'grep -q "ip addr add $2/.* dev $3 " <<<"$1"' _ "$out" "$ip4" "$mgmt"
+	check "$name: ifup would bring $trunk up" bash -c 'grep -q "ip link set dev $2 up" <<<"$1"' _ "$out" "$trunk"
+	check "$name: ifup reports no error" bash -c '! grep -v "^run-parts" <<<"$1" | grep -qiE "error|unknown|ignor|warn"' _ "$out"
+}
+
+# docker-networks.sh against a docker that logs its arguments; "inspect" succeeds for
+# the networks named in $FAKE_EXISTING.
+check_networks() {
+	local t=$1 name=$2 i=$3 sum=$4 bin=$WORK/fakebin log=$WORK/docker.log n want
+	mkdir -p "$bin"
+	cat >"$bin/docker" <<'EOF'
+#!/bin/sh
+printf '%s\n' "$*" >>"$FAKE_LOG"
+if [ "$1 $2" = "network inspect" ]; then
+	case " ${FAKE_EXISTING:-} " in *" $3 "*) exit 0 ;; esac
+	exit 1
+fi
+exit 0
+EOF
+	chmod +x "$bin/docker"
+	: >"$log"
+	check "$name: docker-networks.sh runs" env PATH="$bin:$PATH" FAKE_LOG="$log" bash "$t/docker-networks.sh"
+	n=$(jget "$sum" "len(s['agents'][$i]['ranges'])")
+	for k in $(seq 0 $((n - 1))); do
+		want=$(jget "$sum" "(lambda r: 'network create -d ipvlan --subnet=%s --gateway=%s --ip-range=%s -o ipvlan_mode=%s -o parent=%s %s' % (r['subnet'], r['gateway'], r['ip_range'], s['vlans'][$k]['mode'], r['parent'], r['network']))(s['agents'][$i]['ranges'][$k])")
+		check "$name: docker-networks.sh runs: docker $want" grep -qxF "$want" "$log"
+	done
+	check "$name: docker-networks.sh creates $n network(s)" [ "$(grep -c '^network create' "$log")" = "$n" ]
+	: >"$log"
+	env PATH="$bin:$PATH" FAKE_LOG="$log" FAKE_EXISTING="$(jget "$sum" "' '.join(v['network'] for v in s['vlans'])")" bash "$t/docker-networks.sh"
+	check "$name: docker-networks.sh leaves existing networks alone" bash -c '! grep -q "^network create" "$1"' _ "$log"
+}
+
+# A digest of a tree: paths, modes and contents.
+snap() { (cd "$1" && find . -type f -printf '%p %m\n' | sort && find . -type f -print0 | sort -z | xargs -0r sha256sum); }
+
+check_apply() {
+	local t=$1 name=$2 root=$WORK/root.$RANDOM out rc before have_daemon tool
+	have_daemon=0
+	[ -f "$t/etc/docker/daemon.json" ] && have_daemon=1
+	mkdir -p "$root/etc/docker"
+	# A last line without a newline, as an editor may leave it.
+	printf '# /etc/modules\nloop' >"$root/etc/modules"
+	printf '{\n  "log-driver": "json-file",\n  "registry-mirrors": ["https://mirror.example"],\n  "experimental": false\n}\n' >"$root/etc/docker/daemon.json"
+
+	out=$(bash "$t/vtrunk-apply.sh" --dry-run --root "$root" 2>&1)
+	rc=$?
+	check "$name: apply --dry-run exits 0${out:+}" [ $rc = 0 ]
+	check "$name: apply --dry-run writes nothing" [ "$(find "$root" -type f | wc -l)" = 2 ]
+	check "$name: apply --dry-run says what it would write" grep -q 'would write .*/etc/modules-load.d/vtrunk.conf' <<<"$out"
+
+	out=$(bash "$t/vtrunk-apply.sh" --root "$root" 2>&1)
+	rc=$?
+	[ $rc = 0 ] || echo "$out"
+	check "$name: apply --root exits 0" [ $rc = 0 ]
+	for f in etc/network/interfaces etc/netplan/60-vtrunk.yaml etc/modules-load.d/vtrunk.conf; do
+		[ -f "$t/$f" ] || continue
+		check "$name: apply installs $f" cmp -s "$t/$f" "$root/$f"
+		check "$name: apply installs $f with mode $(stat -c %a "$t/$f")" mode_is "$root/$f" "$(stat -c %a "$t/$f")"
+	done
+	check "$name: apply appends 8021q to /etc/modules, keeping its lines" \
+		[ "$(cat "$root/etc/modules")" = "$(printf '# /etc/modules\nloop\n8021q')" ]
+	if [ $have_daemon = 1 ]; then
+		check "$name: daemon.json merged: experimental true, other keys kept" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not (d == {"log-driver": "json-file", "registry-mirrors": ["https://mirror.example"], "experimental": True}))' "$root/etc/docker/daemon.json"
+		check "$name: the previous daemon.json is kept aside" grep -q '"experimental": false' "$root/etc/docker/daemon.json.vtrunk-orig"
+	else
+		check "$name: daemon.json left alone (Docker >= 19.03)" grep -q '"experimental": false' "$root/etc/docker/daemon.json"
+	fi
+	if [ -f "$t/etc/netplan/60-vtrunk.yaml" ]; then
+		local err
+		err=$(netplan generate --root-dir "$root" 2>&1 >/dev/null)
+		check "$name: netplan accepts the installed root without warning${err:+ (got: $err)}" [ -z "$err" ]
+		rm -rf "$root/run"
+	fi
+
+	before=$(snap "$root")
+	out=$(bash "$t/vtrunk-apply.sh" --root "$root" 2>&1)
+	rc=$?
+	check "$name: apply --root again exits 0" [ $rc = 0 ]
+	check "$name: apply --root again changes nothing" [ "$(snap "$root")" = "$before" ]
+	check "$name: apply --root again says so" grep -q 'nothing to change' <<<"$out"
+
+	[ $have_daemon = 1 ] || return 0
+	for tool in python3 jq; do
+		# jq: a fresh root, so the merge itself goes through jq.
+		root=$WORK/root.$RANDOM
+		mkdir -p "$root/etc/docker"
+		printf '{"log-driver": "json-file", "log-opts": {"max-size": "10m"}}' >"$root/etc/docker/daemon.json"
+		check "$name: apply merges daemon.json with $tool" env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" >/dev/null 2>&1
+		check "$name: $tool merge keeps the other keys" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not (d == {"log-driver": "json-file", "log-opts": {"max-size": "10m"}, "experimental": True}))' "$root/etc/docker/daemon.json"
+		before=$(snap "$root")
+		out=$(VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" 2>&1)
+		check "$name: $tool: second run changes nothing" [ "$(snap "$root")" = "$before" ]
+
+		for bad in '{"log-driver": ' '["experimental"]' '{"a": 1} {"b": 2}'; do
+			root=$WORK/root.$RANDOM
+			mkdir -p "$root/etc/docker"
+			printf '%s' "$bad" >"$root/etc/docker/daemon.json"
+			out=$(VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" 2>&1)
+			rc=$?
+			check "$name: $tool: daemon.json '$bad' is refused" [ $rc != 0 ]
+			check "$name: $tool: the refusal names daemon.json" grep -q 'daemon.json' <<<"$out"
+			check "$name: $tool: the refused daemon.json is left as it was" [ "$(cat "$root/etc/docker/daemon.json")" = "$bad" ]
+		done
+		root=$WORK/root.$RANDOM
+		mkdir -p "$root/etc/docker"
+		printf '\n' >"$root/etc/docker/daemon.json"
+		check "$name: $tool: an empty daemon.json is merged as {}" env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" >/dev/null 2>&1
+		check "$name: $tool: ...into {\"experimental\": true}" python3 -c '
+import json, sys
+sys.exit(json.load(open(sys.argv[1])) != {"experimental": True})' "$root/etc/docker/daemon.json"
+	done
+}
+
+check_tree() {
+	local dir=$1 sum=$1/summary.json n
+	check "$dir: summary.json is JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$sum" || return
+	n=$(jget "$sum" "len(s['agents'])")
+	for i in $(seq 0 $((n - 1))); do
+		local vm t name
+		vm=$(jget "$sum" "s['agents'][$i]['vm']")
+		t=$dir/$vm
+		name="$(basename "$dir")/$vm"
+		check "$name: directory exists" [ -d "$t" ] || continue
+		check "$name: modules-load.d names 8021q" grep -qx 8021q "$t/etc/modules-load.d/vtrunk.conf"
+		for f in etc/modules-load.d/vtrunk.conf etc/network/interfaces etc/docker/daemon.json; do
+			[ -f "$t/$f" ] && check "$name: $f mode 644" mode_is "$t/$f" 644
+		done
+		for f in docker-networks.sh vtrunk-apply.sh; do
+			check "$name: $f mode 755" mode_is "$t/$f" 755
+			check "$name: bash -n $f" bash -n "$t/$f"
+		done
+		if [ -f "$t/etc/docker/daemon.json" ]; then
+			check "$name: daemon.json is {\"experimental\": true}" python3 -c '
+import json, sys
+sys.exit(json.load(open(sys.argv[1])) != {"experimental": True})' "$t/etc/docker/daemon.json"
+		fi
+		if [ -f "$t/etc/netplan/60-vtrunk.yaml" ]; then
+			check "$name: netplan file mode 600" mode_is "$t/etc/netplan/60-vtrunk.yaml" 600
+			check_netplan "$t" "$name" "$i" "$sum"
+		fi
+		[ -f "$t/etc/network/interfaces" ] && check_ifupdown "$t" "$name" "$i" "$sum"
+		check_networks "$t" "$name" "$i" "$sum"
+		check_apply "$t" "$name"
+	done
+}
+
+for d in "$@"; do
+	check_tree "${d%/}"
+done
+echo "check-guest: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,709 @@
+/* test_guest.c — the guest emitters against golden files, vm_guest_write's tree
+ * (files, modes, stale files), its refusals, and the quoting helpers.
+ *
+ * Golden files live in fixtures/golden/<case>/, laid out exactly as vm_guest_write
+ * writes a tree. VTRUNK_REGEN=1 rewrites them from the current emitters (review the
+ * diff before committing it).
+ *
+ * The program doubles as a renderer for tests/guest/check-guest.sh, which checks the
+ * trees with the real tools:
+ *   test_guest --write DIR [CASE...]   writes DIR/<case>/ for each case (default all)
+ *   test_guest --cases                 lists the cases
+ */
+#include "unit.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vm_alloc.h"
+#include "vm_apply.h"
+#include "vm_docker.h"
+#include "vm_guest.h"
+#include "vm_ifupdown.h"
+#include "vm_ipplan.h"
+#include "vm_modules.h"
+#include "vm_netplan.h"
+#include "vm_summary.h"
+
+#define GOLDEN "fixtures/golden"
+
+/* ---- plans built in code ---- */
+
+static uint32_t ip(const char *s)
+{
+	uint32_t a = 0;
+
+	if (vm_ip_parse(s, &a) < 0) {
+		fprintf(stderr, "test_guest: bad address in a test plan: %s\n", s);
+		abort();
+	}
+	return a;
+}
+
+static char **strv(const char *const *v, size_t n)
+{
+	char **out = vm_xcalloc(n ? n : 1, sizeof(*out));
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = vm_xstrdup(v[i]);
+	return out;
+}
+
+static void vlan_add(struct vm_plan *p, int id, const char *cidr, const char *gw,
+		     int agent_prefix, const char *name, enum vm_ipvlan_mode mode)
+{
+	struct vm_plan_vlan *v;
+
+	p->vlans = vm_xrealloc(p->vlans, (p->n_vlans + 1) * sizeof(*p->vlans));
+	v = &p->vlans[p->n_vlans++];
+	memset(v, 0, sizeof(*v));
+	v->id = id;
+	if (vm_cidr_parse(cidr, &v->subnet, &v->prefix) < 0)
+		abort();
+	v->gateway = ip(gw);
+	v->agent_prefix = agent_prefix;
+	v->network = vm_xstrdup(name);
+	v->mode = mode;
+}
+
+/* slot < 0: its position in agents, as the loader does. */
+static void agent_add(struct vm_plan *p, const char *vm, const char *mgmt, int slot)
+{
+	struct vm_plan_agent *a;
+
+	p->agents = vm_xrealloc(p->agents, (p->n_agents + 1) * sizeof(*p->agents));
+	a = &p->agents[p->n_agents];
+	memset(a, 0, sizeof(*a));
+	a->vm = vm_xstrdup(vm);
+	a->mgmt_address = ip(mgmt);
+	a->slot = slot < 0 ? (int)p->n_agents : slot;
+	a->slot_explicit = slot >= 0;
+	p->n_agents++;
+}
+
+static struct vm_plan *plan_new(const char *vlans, const char *trunk, const char *mgmt,
+				const char *docker, unsigned formats)
+{
+	struct vm_plan *p = vm_xcalloc(1, sizeof(*p));
+
+	p->datacenter = vm_xstrdup("DC0");
+	p->sw = vm_xstrdup("DVS0");
+	p->trunk.portgroup = vm_xstrdup("Kasm-Trunk");
+	if (vm_vlan_parse(vlans, &p->trunk.vlans, NULL) < 0)
+		abort();
+	p->trunk.ports = 8;
+	p->has_management = 1;
+	p->management.network = vm_xstrdup("VM Network");
+	p->management.prefix = 24;
+	p->guest.formats = formats;
+	p->guest.trunk_ifname = vm_xstrdup(trunk);
+	p->guest.mgmt_ifname = vm_xstrdup(mgmt);
+	p->guest.docker_version = vm_xstrdup(docker);
+	return p;
+}
+
+/* The guide's layout: two VLANs, three agents, the last with an explicit slot and a
+ * name that needs quoting everywhere (space, quote, non-ASCII). */
+static struct vm_plan *plan_basic(void)
+{
+	static const char *const dns[] = {"10.0.0.2", "10.0.0.3"};
+	static const char *const search[] = {"corp.example", "lab.corp.example"};
+	struct vm_plan *p = plan_new("100-200,300", "ens160", "ens192", "20.10",
+				     VM_FMT_IFUPDOWN | VM_FMT_NETPLAN);
+
+	p->management.gateway = ip("10.0.0.1");
+	p->management.has_gateway = 1;
+	p->management.dns = strv(dns, 2);
+	p->management.n_dns = 2;
+	p->management.search = strv(search, 2);
+	p->management.n_search = 2;
+	vlan_add(p, 150, "10.150.0.0/22", "10.150.0.1", 25, "vlan150", VM_MODE_L2);
+	/* Gateway at the top: slot 3's block holds it and the broadcast address. */
+	vlan_add(p, 300, "10.30.0.0/24", "10.30.0.254", 26, "users.blue_300", VM_MODE_L2);
+	agent_add(p, "kasm-agent-01", "10.0.0.11", -1);
+	agent_add(p, "kasm-agent-02", "10.0.0.12", -1);
+	agent_add(p, "Kasm Agent 'tr\xc3\xaas'", "10.0.0.13", 3);
+	return p;
+}
+
+/* Old Docker (daemon.json), ifupdown only, other interface names, no gateway, DNS or
+ * search, an l3 VLAN at the top of the range. */
+static struct vm_plan *plan_old_docker(void)
+{
+	struct vm_plan *p = plan_new("4000-4094", "eth1", "eth0", "18.09.7", VM_FMT_IFUPDOWN);
+
+	p->management.prefix = 22;
+	vlan_add(p, 4094, "192.168.0.0/16", "192.168.0.1", 20, "l3net", VM_MODE_L3);
+	agent_add(p, "agent-x", "172.16.1.20", 2);
+	return p;
+}
+
+/* NIC facts as vCenter reports them, for plan_basic's three agents. */
+static const struct vm_guest_nic nic01t = {"00:50:56:AA:BB:01", 4000, "Kasm-Trunk",
+					   "Network adapter 2"};
+static const struct vm_guest_nic nic01m = {"00:50:56:aa:bb:02", 4001, "VM Network",
+					   "Network adapter 1"};
+static const struct vm_guest_nic nic02t = {"00:50:56:aa:bb:11", 4000, "Kasm-Trunk", NULL};
+/* vcsim hands the same MAC to several NICs: both must then be bound by name. */
+static const struct vm_guest_nic nic03t = {"00:50:56:aa:bb:21", 4000, "Kasm-Trunk",
+					   "ethernet--6"};
+static const struct vm_guest_nic nic03m = {"00:50:56:aa:bb:21", 4001, "VM Network",
+					   "ethernet-0"};
+static const struct vm_guest_agent basic_macs[] = {
+	{&nic01t, &nic01m},
+	{&nic02t, NULL},
+	{&nic03t, &nic03m},
+};
+
+struct gcase {
+	const char *name;
+	struct vm_plan *(*plan)(void);
+	const struct vm_guest_agent *agents;
+};
+
+static const struct gcase cases[] = {
+	{"basic", plan_basic, NULL},
+	{"basic-macs", plan_basic, basic_macs},
+	{"old-docker", plan_old_docker, NULL},
+};
+#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+
+/* ---- file helpers ---- */
+
+static char *file_read(const char *path)
+{
+	struct vm_buf b = {0};
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		vm_buf_add(&b, chunk, n);
+	fclose(f);
+	return vm_buf_steal(&b);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void tree_remove(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Compares text with the golden file (NULL text: the file must not exist). */
+static void golden_check(const char *gcase, const char *vm, const char *rel, const char *text)
+{
+	char *path = vm ? vm_xasprintf(GOLDEN "/%s/%s/%s", gcase, vm, rel)
+			: vm_xasprintf(GOLDEN "/%s/%s", gcase, rel);
+	char *want = file_read(path);
+
+	if (!text && want)
+		fail_msg("%s exists, but the emitter produced no file", path);
+	if (text && !want)
+		fail_msg("%s: cannot read the golden file (VTRUNK_REGEN=1 writes it)", path);
+	if (text && strcmp(text, want) != 0) {
+		fprintf(stderr, "--- %s (golden)\n%s\n--- emitted\n%s\n", path, want, text);
+		fail_msg("%s differs from the emitter's output (VTRUNK_REGEN=1 rewrites it)",
+			 path);
+	}
+	free(want);
+	free(path);
+}
+
+/* ---- golden tests ---- */
+
+static void test_golden(void **state)
+{
+	const struct gcase *c = *state;
+	struct vm_plan *p = c->plan();
+	struct vm_err err = {0};
+	char *s;
+
+	if (vm_guest_check(p, c->agents, &err) < 0)
+		fail_msg("%s: %s", c->name, err.msg);
+	for (size_t i = 0; i < p->n_agents; i++) {
+		const struct vm_guest_agent *ga = c->agents ? &c->agents[i] : NULL;
+		const char *vm = p->agents[i].vm;
+
+		s = p->guest.formats & VM_FMT_IFUPDOWN ? vm_ifupdown_emit(p, i, ga) : NULL;
+		golden_check(c->name, vm, VM_GUEST_IFUPDOWN_PATH, s);
+		free(s);
+		s = p->guest.formats & VM_FMT_NETPLAN ? vm_netplan_emit(p, i, ga) : NULL;
+		golden_check(c->name, vm, VM_GUEST_NETPLAN_PATH, s);
+		free(s);
+		s = vm_modules_emit(p);
+		golden_check(c->name, vm, VM_GUEST_MODULES_PATH, s);
+		free(s);
+		s = vm_docker_daemon_emit(p);
+		golden_check(c->name, vm, VM_GUEST_DAEMON_PATH, s);
+		free(s);
+		s = vm_docker_networks_emit(p, i, ga);
+		golden_check(c->name, vm, VM_GUEST_NETWORKS_PATH, s);
+		free(s);
+		s = vm_apply_emit(p, i, ga);
+		golden_check(c->name, vm, VM_GUEST_APPLY_PATH, s);
+		free(s);
+	}
+	s = vm_summary_emit(p, c->agents);
+	golden_check(c->name, NULL, VM_GUEST_SUMMARY_PATH, s);
+	free(s);
+	vm_plan_free(&p);
+}
+
+/* Every regular file under dir, relative, sorted: "a\nb\n". */
+static struct vm_buf *listing;
+static size_t listing_skip;
+static int list_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F)
+		vm_buf_addf(listing, "%s\n", path + listing_skip);
+	return 0;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *tree_list(const char *dir)
+{
+	struct vm_buf b = {0}, out = {0};
+	char **lines = NULL, *save = NULL, *s;
+	size_t n = 0, cap = 0;
+
+	listing = &b;
+	listing_skip = strlen(dir) + 1;
+	nftw(dir, list_one, 16, FTW_PHYS);
+	s = vm_buf_steal(&b);
+	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		lines = vm_xgrow(lines, &cap, n + 1, sizeof(*lines));
+		lines[n++] = l;
+	}
+	if (n)
+		qsort(lines, n, sizeof(*lines), line_cmp);
+	for (size_t i = 0; i < n; i++)
+		vm_buf_addf(&out, "%s\n", lines[i]);
+	free(lines);
+	free(s);
+	return vm_buf_steal(&out);
+}
+
+static char *tmpdir_make(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *d = vm_xasprintf("%s/vtrunk-test-guest-XXXXXX", t && *t ? t : "/tmp");
+
+	if (!mkdtemp(d))
+		fail_msg("mkdtemp: %s", strerror(errno));
+	return d;
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	return st.st_mode & 07777;
+}
+
+/* vm_guest_write writes exactly the golden tree, with the right modes, into a
+ * directory it creates (parents too). */
+static void test_write_tree(void **state)
+{
+	const struct gcase *c = *state;
+	struct vm_plan *p = c->plan();
+	struct vm_err err = {0};
+	char *tmp = tmpdir_make();
+	char *dir = vm_xasprintf("%s/a/b", tmp), *gdir = vm_xasprintf(GOLDEN "/%s", c->name);
+	char *got, *want;
+
+	if (vm_guest_write(p, c->agents, dir, &err) < 0)
+		fail_msg("%s: %s", c->name, err.msg);
+	got = tree_list(dir);
+	want = tree_list(gdir);
+	assert_string_equal(got, want);
+	for (char *l = got, *nl; (nl = strchr(l, '\n')); l = nl + 1) {
+		char *rel = vm_xstrndup(l, (size_t)(nl - l));
+		char *path = vm_xasprintf("%s/%s", dir, rel), *gpath = vm_xasprintf("%s/%s", gdir, rel);
+		char *a = file_read(path), *b = file_read(gpath);
+		size_t len = strlen(rel);
+		mode_t m = strstr(rel, "/etc/netplan/") ? 0600
+			   : len > 3 && strcmp(rel + len - 3, ".sh") == 0 ? 0755 : 0644;
+
+		assert_non_null(a);
+		assert_non_null(b);
+		if (strcmp(a, b) != 0)
+			fail_msg("%s differs from %s", path, gpath);
+		if (mode_of(path) != m)
+			fail_msg("%s has mode %o, not %o", path, (unsigned)mode_of(path), (unsigned)m);
+		free(a);
+		free(b);
+		free(path);
+		free(gpath);
+		free(rel);
+	}
+	/* Writing again over the same tree changes nothing and leaves no temporary files. */
+	if (vm_guest_write(p, c->agents, dir, &err) < 0)
+		fail_msg("%s (second write): %s", c->name, err.msg);
+	free(got);
+	got = tree_list(dir);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	tree_remove(tmp);
+	free(tmp);
+	free(dir);
+	free(gdir);
+	vm_plan_free(&p);
+}
+
+/* A file the plan no longer asks for is removed, so vtrunk-apply.sh cannot install it. */
+static void test_write_stale(void **state)
+{
+	struct vm_plan *p = plan_old_docker();
+	struct vm_err err = {0};
+	char *tmp = tmpdir_make();
+	char *daemon = vm_xasprintf("%s/agent-x/" VM_GUEST_DAEMON_PATH, tmp);
+	char *ifupdown = vm_xasprintf("%s/agent-x/" VM_GUEST_IFUPDOWN_PATH, tmp);
+	char *netplan = vm_xasprintf("%s/agent-x/" VM_GUEST_NETPLAN_PATH, tmp);
+	char *apply, *s;
+
+	(void)state;
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), 0);
+	assert_int_equal(access(daemon, F_OK), 0);
+	assert_int_equal(access(ifupdown, F_OK), 0);
+	assert_int_equal(access(netplan, F_OK), -1);
+
+	free(p->guest.docker_version);
+	p->guest.docker_version = vm_xstrdup("19.03");
+	p->guest.formats = VM_FMT_NETPLAN;
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), 0);
+	assert_int_equal(access(daemon, F_OK), -1);
+	assert_int_equal(access(ifupdown, F_OK), -1);
+	assert_int_equal(access(netplan, F_OK), 0);
+	apply = vm_xasprintf("%s/agent-x/" VM_GUEST_APPLY_PATH, tmp);
+	s = file_read(apply);
+	assert_non_null(strstr(s, "HAVE_IFUPDOWN=0\nHAVE_NETPLAN=1\nHAVE_DAEMON=0\n"));
+	free(s);
+	free(apply);
+	tree_remove(tmp);
+	free(tmp);
+	free(daemon);
+	free(ifupdown);
+	free(netplan);
+	vm_plan_free(&p);
+}
+
+static void expect_refused(struct vm_plan *p, const struct vm_guest_agent *agents,
+			   enum vm_err_kind kind, const char *msg_part)
+{
+	struct vm_err err = {0};
+	char *tmp = tmpdir_make(), *dir = vm_xasprintf("%s/out", tmp);
+
+	if (vm_guest_write(p, agents, dir, &err) == 0)
+		fail_msg("accepted, expected an error containing \"%s\"", msg_part);
+	if (err.kind != kind || !strstr(err.msg, msg_part))
+		fail_msg("error %s \"%s\", expected %s containing \"%s\"", vm_err_kind_name(err.kind),
+			 err.msg, vm_err_kind_name(kind), msg_part);
+	/* Refused before anything was written. */
+	assert_int_equal(access(dir, F_OK), -1);
+	tree_remove(tmp);
+	free(tmp);
+	free(dir);
+}
+
+static void vm_rename(struct vm_plan *p, size_t i, const char *name)
+{
+	free(p->agents[i].vm);
+	p->agents[i].vm = vm_xstrdup(name);
+}
+
+static void test_write_refusals(void **state)
+{
+	static const struct {
+		const char *name, *why;
+	} bad_names[] = {
+		{"a/b", "agents[1].vm: \"a/b\" cannot be used as a directory name"},
+		{"/", "contains '/'"},
+		{".", "special directory name"},
+		{"..", "special directory name"},
+		{"summary.json", "summary file"},
+		{"x\ny", "control character"},
+		{"bad\xff", "not valid UTF-8"},
+	};
+	struct vm_plan *p;
+	struct vm_guest_nic badmac = {"00:50:56:aa:bb", 1, NULL, NULL};
+	struct vm_guest_agent ga[3] = {{&badmac, NULL}, {NULL, NULL}, {NULL, NULL}};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		p = plan_basic();
+		vm_rename(p, 1, bad_names[i].name);
+		expect_refused(p, NULL, VM_ERR_USAGE, bad_names[i].why);
+		vm_plan_free(&p);
+	}
+	p = plan_basic();
+	vm_rename(p, 0, "");
+	expect_refused(p, NULL, VM_ERR_USAGE, "agents[0].vm");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	expect_refused(p, ga, VM_ERR_PARSE, "is not a MAC address");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	free(p->management.search[1]);
+	p->management.search[1] = vm_xstrdup("corp.example\nauto evil");
+	expect_refused(p, NULL, VM_ERR_USAGE, "management.search[1]");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	free(p->guest.trunk_ifname);
+	p->guest.trunk_ifname = vm_xstrdup("ens1 60");
+	expect_refused(p, NULL, VM_ERR_USAGE, "guest.trunk_ifname");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	free(p->guest.mgmt_ifname);
+	p->guest.mgmt_ifname = vm_xstrdup("ens192.5");
+	expect_refused(p, NULL, VM_ERR_USAGE, "guest.mgmt_ifname");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	free(p->guest.docker_version);
+	p->guest.docker_version = vm_xstrdup("latest");
+	expect_refused(p, NULL, VM_ERR_USAGE, "guest.docker_version");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	free(p->vlans[1].network);
+	p->vlans[1].network = vm_xstrdup("net; rm -rf /");
+	expect_refused(p, NULL, VM_ERR_USAGE, "vlans[1].network");
+	vm_plan_free(&p);
+
+	p = plan_basic();
+	{
+		struct vm_err err = {0};
+		assert_int_equal(vm_guest_write(p, NULL, "", &err), -1);
+		assert_int_equal(err.kind, VM_ERR_USAGE);
+	}
+	vm_plan_free(&p);
+}
+
+static void test_write_io_error(void **state)
+{
+	struct vm_plan *p = plan_basic();
+	struct vm_err err = {0};
+	char *tmp = tmpdir_make(), *file = vm_xasprintf("%s/file", tmp);
+	char *dir = vm_xasprintf("%s/sub", file);
+	FILE *f = fopen(file, "w");
+
+	(void)state;
+	assert_non_null(f);
+	fclose(f);
+	/* DIR under a regular file: io, naming the path. */
+	assert_int_equal(vm_guest_write(p, NULL, dir, &err), -1);
+	assert_int_equal(err.kind, VM_ERR_IO);
+	assert_non_null(strstr(err.msg, file));
+	tree_remove(tmp);
+	free(tmp);
+	free(file);
+	free(dir);
+	vm_plan_free(&p);
+}
+
+/* ---- helpers ---- */
+
+static void test_sh_quote(void **state)
+{
+	static const char *const cases_[][2] = {
+		{"vlan150", "vlan150"},
+		{"parent=ens160.150", "parent=ens160.150"},
+		{"", "''"},
+		{"a b", "'a b'"},
+		{"it's", "'it'\\''s'"},
+		{"$(reboot)", "'$(reboot)'"},
+		{"`x`;\n", "'`x`;\n'"},
+		{"tr\xc3\xaas", "'tr\xc3\xaas'"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases_) / sizeof(cases_[0]); i++) {
+		struct vm_buf b = {0};
+		vm_guest_sh_quote(&b, cases_[i][0]);
+		assert_string_equal(b.data, cases_[i][1]);
+		vm_buf_reset(&b);
+	}
+}
+
+static void test_yaml_quote_comment(void **state)
+{
+	struct vm_buf b = {0};
+
+	(void)state;
+	vm_guest_yaml_quote(&b, "a\"b\\c\nd\x7f");
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\x0ad\\x7f\"");
+	vm_buf_reset(&b);
+	vm_guest_yaml_quote(&b, "");
+	assert_string_equal(b.data, "\"\"");
+	vm_buf_reset(&b);
+	vm_guest_comment_add(&b, "ok tr\xc3\xaas\nauto x\r\xff\xc3");
+	assert_string_equal(b.data, "ok tr\xc3\xaas?auto x???");
+	vm_buf_reset(&b);
+	/* Overlong and surrogate forms are not UTF-8 either. */
+	vm_guest_comment_add(&b, "\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80");
+	assert_string_equal(b.data, "?????????");
+	vm_buf_reset(&b);
+	vm_guest_comment_add(&b, NULL);
+	assert_true(b.data == NULL || !*b.data);
+	vm_buf_reset(&b);
+}
+
+static void test_mac(void **state)
+{
+	char out[VM_GUEST_MACLEN], t[VM_GUEST_MACLEN], m[VM_GUEST_MACLEN];
+	struct vm_guest_agent ga = {&nic01t, &nic01m};
+
+	(void)state;
+	assert_int_equal(vm_guest_mac_norm("00:50:56:AB:cd:EF", out), 0);
+	assert_string_equal(out, "00:50:56:ab:cd:ef");
+	assert_int_equal(vm_guest_mac_norm("00-50-56-ab-cd-ef", out), -1);
+	assert_int_equal(vm_guest_mac_norm("00:50:56:ab:cd:e", out), -1);
+	assert_int_equal(vm_guest_mac_norm("00:50:56:ab:cd:efa", out), -1);
+	assert_int_equal(vm_guest_mac_norm("00:50:56:ab:cd:eg", out), -1);
+	assert_int_equal(vm_guest_mac_norm(NULL, out), -1);
+	vm_guest_bind_macs(&ga, t, m);
+	assert_string_equal(t, "00:50:56:aa:bb:01");
+	assert_string_equal(m, "00:50:56:aa:bb:02");
+	vm_guest_bind_macs(NULL, t, m);
+	assert_string_equal(t, "");
+	assert_string_equal(m, "");
+	ga.mgmt = &nic03m;
+	ga.trunk = &nic03t;
+	vm_guest_bind_macs(&ga, t, m);
+	assert_string_equal(t, "");
+	assert_string_equal(m, "");
+}
+
+static void test_docker_version(void **state)
+{
+	static const struct {
+		const char *v;
+		int want;
+	} t[] = {
+		{"18.09", 1},   {"18.09.7", 1}, {"17.06.0-ce", 1}, {"1.13.1", 1}, {"19.03", 0},
+		{"19.03.0", 0}, {"19.3", 0},    {"19.02", 1},      {"20.10", 0},  {"24", 0},
+		{"19", 1},      {"", -1},       {"v20.10", -1},    {"20.", -1},   {"latest", -1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (vm_guest_docker_needs_experimental(t[i].v) != t[i].want)
+			fail_msg("\"%s\": got %d, want %d", t[i].v,
+				 vm_guest_docker_needs_experimental(t[i].v), t[i].want);
+	assert_int_equal(vm_guest_docker_needs_experimental(NULL), -1);
+}
+
+/* ---- main ---- */
+
+static int regen(void)
+{
+	for (size_t i = 0; i < N_CASES; i++) {
+		struct vm_plan *p = cases[i].plan();
+		struct vm_err err = {0};
+		char *dir = vm_xasprintf(GOLDEN "/%s", cases[i].name);
+		int rc = vm_guest_write(p, cases[i].agents, dir, &err);
+
+		if (rc < 0)
+			fprintf(stderr, "test_guest: %s: %s\n", dir, err.msg);
+		else
+			fprintf(stderr, "test_guest: rewrote %s\n", dir);
+		free(dir);
+		vm_plan_free(&p);
+		if (rc < 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int write_cases(int argc, char **argv)
+{
+	const char *out = argv[0];
+
+	for (size_t i = 0; i < N_CASES; i++) {
+		int want = argc == 1;
+		for (int k = 1; k < argc; k++)
+			want |= strcmp(argv[k], cases[i].name) == 0;
+		if (!want)
+			continue;
+		struct vm_plan *p = cases[i].plan();
+		struct vm_err err = {0};
+		char *dir = vm_xasprintf("%s/%s", out, cases[i].name);
+		int rc = vm_guest_write(p, cases[i].agents, dir, &err);
+
+		if (rc < 0)
+			fprintf(stderr, "test_guest: %s: %s\n", dir, err.msg);
+		free(dir);
+		vm_plan_free(&p);
+		if (rc < 0)
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct CMUnitTest tests[2 * N_CASES + 16];
+	char *names[2 * N_CASES];
+	size_t n = 0;
+	int rc;
+
+	if (argc >= 3 && strcmp(argv[1], "--write") == 0)
+		return write_cases(argc - 2, argv + 2);
+	if (argc == 2 && strcmp(argv[1], "--cases") == 0) {
+		for (size_t i = 0; i < N_CASES; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: test_guest [--write DIR [CASE...] | --cases]\n");
+		return 2;
+	}
+	if (getenv("VTRUNK_REGEN") && strcmp(getenv("VTRUNK_REGEN"), "1") == 0 && regen() != 0)
+		return 1;
+	for (size_t i = 0; i < N_CASES; i++) {
+		names[2 * i] = vm_xasprintf("golden/%s", cases[i].name);
+		names[2 * i + 1] = vm_xasprintf("write_tree/%s", cases[i].name);
+		tests[n++] = (struct CMUnitTest){names[2 * i], test_golden, NULL, NULL,
+						 (void *)&cases[i]};
+		tests[n++] = (struct CMUnitTest){names[2 * i + 1], test_write_tree, NULL, NULL,
+						 (void *)&cases[i]};
+	}
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_stale);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_refusals);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_io_error);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sh_quote);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_yaml_quote_comment);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mac);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_docker_version);
+	rc = _cmocka_run_group_tests("guest", tests, n, NULL, NULL);
+	for (size_t i = 0; i < 2 * N_CASES; i++)
+		free(names[i]);
+	return rc;
+}

@@ -1,0 +1,473 @@
+#include "vm_guest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vm_apply.h"
+#include "vm_docker.h"
+#include "vm_ifupdown.h"
+#include "vm_ipplan.h"
+#include "vm_modules.h"
+#include "vm_netplan.h"
+#include "vm_summary.h"
+
+/* Linux IFNAMSIZ - 1. */
+#define IFNAME_MAX 15
+
+const struct vm_guest_nic *vm_guest_trunk_get(const struct vm_guest_agent *agent)
+{
+	return agent ? agent->trunk : NULL;
+}
+
+const struct vm_guest_nic *vm_guest_mgmt_get(const struct vm_guest_agent *agent)
+{
+	return agent ? agent->mgmt : NULL;
+}
+
+int vm_guest_mac_norm(const char *mac, char out[VM_GUEST_MACLEN])
+{
+	if (!mac || strlen(mac) != VM_GUEST_MACLEN - 1)
+		return -1;
+	for (int i = 0; i < VM_GUEST_MACLEN - 1; i++) {
+		unsigned char c = (unsigned char)mac[i];
+		if (i % 3 == 2 ? c != ':' : !isxdigit(c))
+			return -1;
+		out[i] = (char)tolower(c);
+	}
+	out[VM_GUEST_MACLEN - 1] = '\0';
+	return 0;
+}
+
+void vm_guest_bind_macs(const struct vm_guest_agent *agent, char trunk[VM_GUEST_MACLEN],
+			char mgmt[VM_GUEST_MACLEN])
+{
+	const struct vm_guest_nic *t = vm_guest_trunk_get(agent), *m = vm_guest_mgmt_get(agent);
+
+	trunk[0] = mgmt[0] = '\0';
+	if (!t || vm_guest_mac_norm(t->mac, trunk) < 0)
+		trunk[0] = '\0';
+	if (!m || vm_guest_mac_norm(m->mac, mgmt) < 0)
+		mgmt[0] = '\0';
+	if (trunk[0] && strcmp(trunk, mgmt) == 0)
+		trunk[0] = mgmt[0] = '\0';
+}
+
+int vm_guest_docker_needs_experimental(const char *version)
+{
+	unsigned long major, minor = 0;
+	const char *p = version;
+	char *end;
+
+	if (!p || !isdigit((unsigned char)*p))
+		return -1;
+	major = strtoul(p, &end, 10);
+	if (*end == '.') {
+		if (!isdigit((unsigned char)end[1]))
+			return -1;
+		minor = strtoul(end + 1, &end, 10);
+	}
+	/* Whatever follows ("-ce", ".1", "~3") does not move the 19.03 line. */
+	return major < 19 || (major == 19 && minor < 3);
+}
+
+/* Length of the well-formed UTF-8 sequence at s (1 for ASCII), or 0 when malformed
+ * (overlong forms, surrogates and values past U+10FFFF count as malformed). */
+static size_t utf8_len(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+void vm_guest_sh_quote(struct vm_buf *b, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_@%+=:,./-", *p))
+			break;
+	if (*s && !*p) {
+		vm_buf_adds(b, s);
+		return;
+	}
+	vm_buf_adds(b, "'");
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			vm_buf_adds(b, "'\\''");
+		else
+			vm_buf_add(b, p, 1);
+	}
+	vm_buf_adds(b, "'");
+}
+
+void vm_guest_yaml_quote(struct vm_buf *b, const char *s)
+{
+	vm_buf_adds(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			vm_buf_addf(b, "\\%c", *p);
+		else if (is_ctl(*p))
+			vm_buf_addf(b, "\\x%02x", *p);
+		else
+			vm_buf_add(b, p, 1);
+	}
+	vm_buf_adds(b, "\"");
+}
+
+void vm_guest_comment_add(struct vm_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n == 0 || (n == 1 && is_ctl(*p))) {
+			/* A newline would end the comment; bad UTF-8 makes libyaml refuse
+			 * the whole netplan file. */
+			vm_buf_adds(b, "?");
+			p++;
+			continue;
+		}
+		vm_buf_add(b, p, n);
+		p += n;
+	}
+}
+
+/* ---- checks ---- */
+
+static int ifname_check(const char *field, const char *name, struct vm_err *err)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > IFNAME_MAX)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "%s: \"%s\" is not a Linux interface name (1 to %d characters)",
+				  field, name ? name : "", IFNAME_MAX);
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return vm_err_set(err, VM_ERR_USAGE,
+					  "%s: \"%s\" cannot be used: interface names here are "
+					  "limited to letters, digits, '_' and '-' (a '.' would make "
+					  "ifupdown treat it as a VLAN interface)",
+					  field, name);
+	return 0;
+}
+
+static int vm_name_check(size_t i, const char *vm, struct vm_err *err)
+{
+	const char *why = NULL;
+	int printable = 1; /* the name may hold the very bytes being refused */
+
+	if (!vm || !*vm)
+		why = "it is empty";
+	else if (strchr(vm, '/'))
+		why = "it contains '/'";
+	else if (strcmp(vm, ".") == 0 || strcmp(vm, "..") == 0)
+		why = "it is a special directory name";
+	else if (strcmp(vm, VM_GUEST_SUMMARY_PATH) == 0)
+		why = "DIR/" VM_GUEST_SUMMARY_PATH " is the summary file";
+	for (const unsigned char *p = (const unsigned char *)vm; !why && *p;) {
+		size_t n = utf8_len(p);
+		if (n == 0)
+			why = "it is not valid UTF-8";
+		else if (n == 1 && is_ctl(*p))
+			why = "it contains a control character";
+		printable = !why;
+		p += n;
+	}
+	if (!why)
+		return 0;
+	if (printable)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "agents[%zu].vm: \"%s\" cannot be used as a directory name for "
+				  "its guest files (%s)",
+				  i, vm ? vm : "", why);
+	return vm_err_set(err, VM_ERR_USAGE,
+			  "agents[%zu].vm: the name cannot be used as a directory name for its "
+			  "guest files (%s)",
+			  i, why);
+}
+
+static int mac_check(size_t i, const char *vm, const char *which,
+		     const struct vm_guest_nic *nic, struct vm_err *err)
+{
+	char mac[VM_GUEST_MACLEN];
+
+	if (!nic || !nic->mac || vm_guest_mac_norm(nic->mac, mac) == 0)
+		return 0;
+	return vm_err_set(err, VM_ERR_PARSE,
+			  "agents[%zu] (%s): the %s NIC's MAC \"%.40s\" reported by vCenter is "
+			  "not a MAC address",
+			  i, vm, which, nic->mac);
+}
+
+static int docker_name_check(size_t i, const char *name, struct vm_err *err)
+{
+	const char *p = name;
+
+	if (!p || !isalnum((unsigned char)*p))
+		goto bad;
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			goto bad;
+	return 0;
+bad:
+	return vm_err_set(err, VM_ERR_USAGE,
+			  "vlans[%zu].network: \"%s\" is not a Docker network name (a letter or "
+			  "digit, then letters, digits, '_', '.' or '-')",
+			  i, name ? name : "");
+}
+
+int vm_guest_check(const struct vm_plan *plan, const struct vm_guest_agent *agents,
+		   struct vm_err *err)
+{
+	const struct vm_plan_guest *g = &plan->guest;
+	const struct vm_plan_mgmt *m = &plan->management;
+	char digits[16];
+	int max_vlan = 0;
+
+	if (vm_plan_validate(plan, err) < 0)
+		return -1;
+	if (ifname_check("guest.trunk_ifname", g->trunk_ifname, err) < 0 ||
+	    ifname_check("guest.mgmt_ifname", g->mgmt_ifname, err) < 0)
+		return -1;
+	if (strcmp(g->trunk_ifname, g->mgmt_ifname) == 0)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "guest.mgmt_ifname: \"%s\" is also guest.trunk_ifname; the trunk "
+				  "and management NICs need different names",
+				  g->mgmt_ifname);
+	for (size_t i = 0; i < plan->n_vlans; i++)
+		if (plan->vlans[i].id > max_vlan)
+			max_vlan = plan->vlans[i].id;
+	snprintf(digits, sizeof(digits), "%d", max_vlan);
+	if (plan->n_vlans && strlen(g->trunk_ifname) + 1 + strlen(digits) > IFNAME_MAX)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "guest.trunk_ifname: \"%s\" is too long: Docker names the VLAN "
+				  "interface \"%s.%s\", over Linux's %d characters",
+				  g->trunk_ifname, g->trunk_ifname, digits, IFNAME_MAX);
+	if (vm_guest_docker_needs_experimental(g->docker_version) < 0)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "guest.docker_version: \"%s\" is not a version such as \"20.10\"",
+				  g->docker_version ? g->docker_version : "");
+	for (size_t i = 0; i < m->n_dns; i++) {
+		uint32_t a;
+		if (vm_ip_parse(m->dns[i], &a) < 0)
+			return vm_err_set(err, VM_ERR_USAGE,
+					  "management.dns[%zu]: \"%s\" is not an IPv4 address", i,
+					  m->dns[i]);
+	}
+	for (size_t i = 0; i < m->n_search; i++) {
+		const char *s = m->search[i];
+		int ok = *s != '\0' && *s != '-' && *s != '.';
+		for (const char *p = s; ok && *p; p++)
+			ok = isalnum((unsigned char)*p) || *p == '-' || *p == '.' || *p == '_';
+		if (!ok)
+			return vm_err_set(err, VM_ERR_USAGE,
+					  "management.search[%zu]: \"%s\" is not a DNS domain name "
+					  "(letters, digits, '-', '_' and '.')",
+					  i, s);
+	}
+	for (size_t i = 0; i < plan->n_vlans; i++)
+		if (docker_name_check(i, plan->vlans[i].network, err) < 0)
+			return -1;
+	for (size_t i = 0; i < plan->n_agents; i++) {
+		const char *vm = plan->agents[i].vm;
+		if (vm_name_check(i, vm, err) < 0)
+			return -1;
+		if (agents && (mac_check(i, vm, "trunk", agents[i].trunk, err) < 0 ||
+			       mac_check(i, vm, "management", agents[i].mgmt, err) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static int dir_make(const char *path, struct vm_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		errno = ENOTDIR;
+	return vm_err_set(err, VM_ERR_IO, "cannot create the directory %s: %s", path,
+			  strerror(errno));
+}
+
+/* mkdir -p: every missing component of path, then path. */
+static int dirs_make(const char *path, struct vm_err *err)
+{
+	char *p = vm_xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; *s && rc == 0; s++) {
+		if (*s != '/' || s[-1] == '/')
+			continue;
+		*s = '\0';
+		rc = dir_make(p, err);
+		*s = '/';
+	}
+	if (rc == 0)
+		rc = dir_make(p, err);
+	free(p);
+	return rc;
+}
+
+/* Writes data to a temporary file beside path, then renames it over path, so a
+ * reader (or a crash) never sees half a file. */
+static int file_write(const char *path, const char *data, mode_t mode, struct vm_err *err)
+{
+	char *tmp = vm_xasprintf("%s.vtrunk-XXXXXX", path);
+	size_t len = strlen(data), off = 0;
+	int fd, rc = -1;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		vm_err_set(err, VM_ERR_IO, "cannot create a file beside %s: %s", path,
+			   strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	/* mkstemp made it 0600 whatever the umask; give it the mode it is meant to have. */
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail;
+	rc = close(fd);
+	fd = -1;
+	if (rc < 0)
+		goto fail;
+	if (rename(tmp, path) < 0) {
+		vm_err_set(err, VM_ERR_IO, "cannot rename %s to %s: %s", tmp, path,
+			   strerror(errno));
+		rc = -1;
+		goto cleanup;
+	}
+	goto cleanup;
+fail:
+	rc = vm_err_set(err, VM_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Writes base/rel (creating its directories), or removes it when data is NULL. */
+static int tree_put(const char *base, const char *rel, const char *data, mode_t mode,
+		    struct vm_err *err)
+{
+	char *path = vm_xasprintf("%s/%s", base, rel);
+	char *slash;
+	int rc = 0;
+
+	if (!data) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			rc = vm_err_set(err, VM_ERR_IO, "cannot remove the stale file %s: %s",
+					path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	rc = dirs_make(path, err);
+	*slash = '/';
+	if (rc == 0)
+		rc = file_write(path, data, mode, err);
+	free(path);
+	return rc;
+}
+
+static int agent_write(const struct vm_plan *plan, size_t i, const struct vm_guest_agent *ga,
+		       const char *dir, struct vm_err *err)
+{
+	unsigned fmt = plan->guest.formats;
+	struct {
+		const char *rel;
+		char *data; /* owned; NULL: remove any old copy */
+		mode_t mode;
+	} f[] = {
+		{VM_GUEST_IFUPDOWN_PATH,
+		 fmt & VM_FMT_IFUPDOWN ? vm_ifupdown_emit(plan, i, ga) : NULL, 0644},
+		/* netplan >= 0.106 warns about (and may refuse) group/world-readable files. */
+		{VM_GUEST_NETPLAN_PATH, fmt & VM_FMT_NETPLAN ? vm_netplan_emit(plan, i, ga) : NULL,
+		 0600},
+		{VM_GUEST_MODULES_PATH, vm_modules_emit(plan), 0644},
+		{VM_GUEST_DAEMON_PATH, vm_docker_daemon_emit(plan), 0644},
+		{VM_GUEST_NETWORKS_PATH, vm_docker_networks_emit(plan, i, ga), 0755},
+		/* Last: the script installs what the files above hold. */
+		{VM_GUEST_APPLY_PATH, vm_apply_emit(plan, i, ga), 0755},
+	};
+	char *base = vm_xasprintf("%s/%s", dir, plan->agents[i].vm);
+	int rc = dir_make(base, err);
+
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		if (rc == 0 && tree_put(base, f[k].rel, f[k].data, f[k].mode, err) < 0)
+			rc = vm_err_prefix(err, "agents[%zu] (%s)", i, plan->agents[i].vm);
+		free(f[k].data);
+	}
+	free(base);
+	return rc;
+}
+
+int vm_guest_write(const struct vm_plan *plan, const struct vm_guest_agent *agents,
+		   const char *dir, struct vm_err *err)
+{
+	char *summary;
+	int rc;
+
+	if (!dir || !*dir)
+		return vm_err_set(err, VM_ERR_USAGE, "no output directory given for the guest files");
+	if (vm_guest_check(plan, agents, err) < 0)
+		return -1;
+	if (dirs_make(dir, err) < 0)
+		return -1;
+	for (size_t i = 0; i < plan->n_agents; i++)
+		if (agent_write(plan, i, agents ? &agents[i] : NULL, dir, err) < 0)
+			return -1;
+	summary = vm_summary_emit(plan, agents);
+	rc = tree_put(dir, VM_GUEST_SUMMARY_PATH, summary, 0644, err);
+	free(summary);
+	return rc;
+}

@@ -1,0 +1,126 @@
+#include "vm_summary.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "vm_alloc.h"
+#include "vm_ipplan.h"
+
+/* cJSON returns NULL only when out of memory; treat it like vm_xmalloc does. */
+static cJSON *ck(cJSON *j)
+{
+	if (!j)
+		abort();
+	return j;
+}
+
+static void str_add(cJSON *o, const char *key, const char *s)
+{
+	ck(s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key));
+}
+
+static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic)
+{
+	char mac[VM_GUEST_MACLEN];
+	cJSON *o;
+
+	if (!nic) {
+		ck(cJSON_AddNullToObject(nics, key));
+		return;
+	}
+	o = ck(cJSON_AddObjectToObject(nics, key));
+	str_add(o, "mac", vm_guest_mac_norm(nic->mac, mac) == 0 ? mac : NULL);
+	if (nic->key)
+		ck(cJSON_AddNumberToObject(o, "key", nic->key));
+	else
+		ck(cJSON_AddNullToObject(o, "key"));
+	str_add(o, "portgroup", nic->portgroup);
+	str_add(o, "label", nic->label);
+}
+
+static char *cidr(uint32_t addr, int prefix)
+{
+	char ip[VM_IP_STRLEN];
+
+	vm_ip_format(addr, ip);
+	return vm_xasprintf("%s/%d", ip, prefix);
+}
+
+static void ip_add(cJSON *o, const char *key, uint32_t addr)
+{
+	char ip[VM_IP_STRLEN];
+
+	vm_ip_format(addr, ip);
+	str_add(o, key, ip);
+}
+
+char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *agents)
+{
+	cJSON *root = ck(cJSON_CreateObject()), *arr, *vl;
+	char *s, *out;
+
+	str_add(root, "trunk_ifname", plan->guest.trunk_ifname);
+	str_add(root, "mgmt_ifname", plan->guest.mgmt_ifname);
+	vl = ck(cJSON_AddArrayToObject(root, "vlans"));
+	for (size_t k = 0; k < plan->n_vlans; k++) {
+		const struct vm_plan_vlan *v = &plan->vlans[k];
+		cJSON *o = ck(cJSON_CreateObject());
+		char *c = cidr(v->subnet, v->prefix);
+
+		ck(cJSON_AddNumberToObject(o, "vlan", v->id));
+		str_add(o, "network", v->network);
+		str_add(o, "subnet", c);
+		ip_add(o, "gateway", v->gateway);
+		str_add(o, "mode", v->mode == VM_MODE_L3 ? "l3" : "l2");
+		ck(cJSON_AddNumberToObject(o, "agent_prefix", v->agent_prefix));
+		ck(cJSON_AddNumberToObject(o, "blocks", vm_ipplan_blocks(v)));
+		ck(cJSON_AddNumberToObject(o, "usable", vm_ipplan_vlan_usable(v)));
+		cJSON_AddItemToArray(vl, o);
+		free(c);
+	}
+	arr = ck(cJSON_AddArrayToObject(root, "agents"));
+	for (size_t i = 0; i < plan->n_agents; i++) {
+		const struct vm_plan_agent *a = &plan->agents[i];
+		const struct vm_guest_agent *ga = agents ? &agents[i] : NULL;
+		cJSON *o = ck(cJSON_CreateObject()), *nics, *ranges;
+		char *c;
+
+		str_add(o, "vm", a->vm);
+		ck(cJSON_AddNumberToObject(o, "slot", a->slot));
+		nics = ck(cJSON_AddObjectToObject(o, "nics"));
+		nic_add(nics, "trunk", vm_guest_trunk_get(ga));
+		nic_add(nics, "mgmt", vm_guest_mgmt_get(ga));
+		c = cidr(a->mgmt_address, plan->management.prefix);
+		str_add(o, "mgmt_address", c);
+		free(c);
+		ranges = ck(cJSON_AddArrayToObject(o, "ranges"));
+		for (size_t k = 0; k < plan->n_vlans; k++) {
+			const struct vm_plan_vlan *v = &plan->vlans[k];
+			cJSON *r = ck(cJSON_CreateObject());
+			char *parent = vm_xasprintf("%s.%d", plan->guest.trunk_ifname, v->id);
+
+			ck(cJSON_AddNumberToObject(r, "vlan", v->id));
+			str_add(r, "network", v->network);
+			c = cidr(v->subnet, v->prefix);
+			str_add(r, "subnet", c);
+			free(c);
+			ip_add(r, "gateway", v->gateway);
+			c = cidr(vm_ipplan_block_get(v, a->slot), v->agent_prefix);
+			str_add(r, "ip_range", c);
+			free(c);
+			ck(cJSON_AddNumberToObject(r, "usable", vm_ipplan_block_usable(v, a->slot)));
+			str_add(r, "parent", parent);
+			free(parent);
+			cJSON_AddItemToArray(ranges, r);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	s = cJSON_Print(root);
+	if (!s)
+		abort();
+	out = vm_xasprintf("%s\n", s);
+	cJSON_free(s);
+	cJSON_Delete(root);
+	return out;
+}
