@@ -201,6 +201,35 @@ char *vs_http_url_normalize(const char *url, char **user, char **password, struc
 	return vm_buf_steal(&b);
 }
 
+/* Options every request shares, set once per easy handle. */
+static void handle_setup(struct vs_http *h, CURL *c)
+{
+	curl_easy_setopt(c, CURLOPT_SHARE, h->share);
+	/* Turns the cookie engine on (vmware_soap_session); no file is read. */
+	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "vtrunk/" VTRUNK_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, h);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	if (h->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+	if (h->insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (h->pin_len) {
+		/* The pin names the exact certificate; the host name in it adds nothing. */
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
 struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 {
 	static int global_done;
@@ -241,6 +270,7 @@ struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
 	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	handle_setup(h, h->curl);
 	return h;
 fail:
 	vs_http_free(&h);
@@ -401,36 +431,13 @@ static int perform(struct vs_http *h, const char *method, const char *path,
 	h->cur = resp;
 	h->too_big = 0;
 	h->pin_mismatch = 0;
-	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_SHARE, h->share);
-	curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* cookie engine on, nothing read from disk */
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "vtrunk/" VTRUNK_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
-	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, h);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	if (h->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
-	if (h->insecure) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (h->pin_len) {
-		/* The pin names the exact certificate; the host name in it adds nothing. */
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	if (body) {
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	} else {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	if (h->debug) {
@@ -440,6 +447,9 @@ static int perform(struct vs_http *h, const char *method, const char *path,
 	}
 	h->requests++;
 	rc = curl_easy_perform(c);
+	/* Both point at memory that dies with this call. */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	if (rc != CURLE_OK) {
 		ret = classify(h, rc, errbuf, err);
 		if (h->debug)
