@@ -63,6 +63,18 @@ char *vm_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+void vm_str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
 char *vm_xasprintf(const char *fmt, ...)
 {
 	struct vm_buf b = {0};

@@ -13,6 +13,8 @@ void *vm_xrealloc(void *p, size_t n);
 void *vm_xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *vm_xstrdup(const char *s);           /* NULL in, NULL out */
 char *vm_xstrndup(const char *s, size_t n);
+/* Copies src into dst[size], cutting it short when it does not fit; always terminated. */
+void vm_str_copy(char *dst, size_t size, const char *src);
 char *vm_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A NUL-terminated growable byte buffer; .data is owned. Zero-initialise to start. */

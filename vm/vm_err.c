@@ -1,5 +1,9 @@
 #include "vm_err.h"
 
+#include <stdlib.h>
+
+#include "vm_alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +23,8 @@ int vm_err_set(struct vm_err *err, enum vm_err_kind kind, const char *fmt, ...)
 
 int vm_err_prefix(struct vm_err *err, const char *fmt, ...)
 {
-	char head[256], old[sizeof(err->msg)];
+	char head[256];
+	char *joined;
 	va_list ap;
 
 	if (!err)
@@ -27,8 +32,9 @@ int vm_err_prefix(struct vm_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof(head), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", head, old);
+	joined = vm_xasprintf("%s: %s", head, err->msg);
+	vm_str_copy(err->msg, sizeof(err->msg), joined);
+	free(joined);
 	return -1;
 }
 

@@ -30,7 +30,7 @@ void vs_task_info_get(const xmlNode *info, struct vs_task *t)
 		t->state = VS_TASK_ERROR;
 		snprintf(t->fault, sizeof(t->fault), "%s", fe.fault);
 		/* fe.msg starts with "task: "; keep only what vCenter said. */
-		snprintf(t->msg, sizeof(t->msg), "%s", fe.msg + 6);
+		vm_str_copy(t->msg, sizeof(t->msg), fe.msg + 6);
 	}
 }
 
