@@ -9,21 +9,26 @@
 #   - vtrunk-apply.sh --root twice (the second run changes nothing), merging a
 #     daemon.json that has other keys (kept), with python3 and with jq; a daemon.json
 #     it cannot parse is refused and left alone; --dry-run writes nothing.
-# Without DIR, renders the unit-test cases with `test_guest --write` ($TEST_GUEST,
-# default build/tests/test_guest) into a temporary directory and checks those.
-# Needs root only for nothing; needs netplan.io, ifupdown, python3, jq (Debian).
-# Ends with "N passed, N failed"; exits 1 when anything failed.
+# Without DIR, it renders into a temporary directory and checks what it rendered:
+#   - fixtures/golden/*.plan.json with `$VTRUNK render` (tests/run.sh sets VTRUNK;
+#     default build/vtrunk), the way a user gets the files offline;
+#   - the unit-test cases with `test_guest --write` ($TEST_GUEST, default the first
+#     of build/tests/test_guest, build/asan/tests/test_guest), which include NIC
+#     facts (MACs) that only `apply` against vCenter would otherwise provide.
+# Needs netplan.io, ifupdown, python3 and jq (tests/lib/deps.sh test); not root.
+# Prints "ok - NAME" / "not ok - NAME" per check and ends with "N passed, N failed";
+# exits 1 when anything failed.
 set -u
 
 pass=0
 fail=0
 ok() {
 	pass=$((pass + 1))
-	[ -z "${VERBOSE:-}" ] || echo "ok: $*"
+	echo "ok - $*"
 }
 nok() {
 	fail=$((fail + 1))
-	echo "FAILED: $*"
+	echo "not ok - $*"
 }
 # check NAME CMD...: passes when CMD succeeds.
 check() {
@@ -31,6 +36,7 @@ check() {
 	shift
 	if "$@"; then ok "$name"; else nok "$name"; fi
 }
+quiet() { "$@" >/dev/null 2>&1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/check-guest-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -40,9 +46,28 @@ for tool in netplan ifquery ifup python3 jq; do
 done
 
 if [ $# -eq 0 ]; then
-	TEST_GUEST=${TEST_GUEST:-build/tests/test_guest}
-	[ -x "$TEST_GUEST" ] || { echo "check-guest: $TEST_GUEST not built (make $TEST_GUEST)" >&2; exit 2; }
-	"$TEST_GUEST" --write "$WORK/render" || { echo "check-guest: rendering failed" >&2; exit 1; }
+	cd "$(dirname "$0")/../.." || exit 2
+	VTRUNK=${VTRUNK:-build/vtrunk}
+	if [ -z "${TEST_GUEST:-}" ]; then
+		for TEST_GUEST in build/tests/test_guest build/asan/tests/test_guest ""; do
+			[ -x "$TEST_GUEST" ] && break
+		done
+	fi
+	[ -x "$VTRUNK" ] || [ -n "$TEST_GUEST" ] || { echo "check-guest: neither $VTRUNK nor test_guest is built (make all build/tests/test_guest)" >&2; exit 2; }
+	if [ -x "$VTRUNK" ]; then
+		for plan in fixtures/golden/*.plan.json; do
+			c=$(basename "$plan" .plan.json)
+			check "render: $VTRUNK render -f $plan" quiet "$VTRUNK" -q render -f "$plan" -o "$WORK/render/$c"
+			# The golden files are the unit tests' expectations; the CLI must agree.
+			check "render: $c matches fixtures/golden/$c" diff -r "$WORK/render/$c" "fixtures/golden/$c"
+		done
+	fi
+	if [ -n "$TEST_GUEST" ]; then
+		check "render: $TEST_GUEST --write" "$TEST_GUEST" --write "$WORK/test_guest"
+		for d in "$WORK"/test_guest/*; do
+			[ -d "$WORK/render/$(basename "$d")" ] || mv "$d" "$WORK/render/"
+		done
+	fi
 	set -- "$WORK"/render/*
 fi
 
@@ -103,7 +128,7 @@ check_ifupdown() {
 	out=$(ifquery -i "$f" --state-dir="$st" "$trunk" 2>&1)
 	check "$name: ifquery $trunk shows no address" bash -c '! grep -q "^address:" <<<"$1"' _ "$out"
 	out=$(ifup --no-act -i "$f" --state-dir="$st" -a 2>&1)
-	check "$name: ifup --no-act -a exits 0" ifup --no-act -i "$f" --state-dir="$st" -a >/dev/null 2>&1
+	check "$name: ifup --no-act -a exits 0" quiet ifup --no-act -i "$f" --state-dir="$st" -a
 	check "$name: ifup would add $addr to $mgmt" bash -c 'grep -q "ip addr add $2/.* dev $3 " <<<"$1"' _ "$out" "$ip4" "$mgmt"
 	check "$name: ifup would bring $trunk up" bash -c 'grep -q "ip link set dev $2 up" <<<"$1"' _ "$out" "$trunk"
 	check "$name: ifup reports no error" bash -c '! grep -v "^run-parts" <<<"$1" | grep -qiE "error|unknown|ignor|warn"' _ "$out"
@@ -195,7 +220,7 @@ sys.exit(not (d == {"log-driver": "json-file", "registry-mirrors": ["https://mir
 		root=$WORK/root.$RANDOM
 		mkdir -p "$root/etc/docker"
 		printf '{"log-driver": "json-file", "log-opts": {"max-size": "10m"}}' >"$root/etc/docker/daemon.json"
-		check "$name: apply merges daemon.json with $tool" env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" >/dev/null 2>&1
+		check "$name: apply merges daemon.json with $tool" quiet env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root"
 		check "$name: $tool merge keeps the other keys" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -217,7 +242,7 @@ sys.exit(not (d == {"log-driver": "json-file", "log-opts": {"max-size": "10m"}, 
 		root=$WORK/root.$RANDOM
 		mkdir -p "$root/etc/docker"
 		printf '\n' >"$root/etc/docker/daemon.json"
-		check "$name: $tool: an empty daemon.json is merged as {}" env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" >/dev/null 2>&1
+		check "$name: $tool: an empty daemon.json is merged as {}" quiet env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root"
 		check "$name: $tool: ...into {\"experimental\": true}" python3 -c '
 import json, sys
 sys.exit(json.load(open(sys.argv[1])) != {"experimental": True})' "$root/etc/docker/daemon.json"

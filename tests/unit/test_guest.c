@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_plan.h"
 #include "vm_alloc.h"
 #include "vm_apply.h"
 #include "vm_docker.h"
@@ -164,12 +165,13 @@ struct gcase {
 	const char *name;
 	struct vm_plan *(*plan)(void);
 	const struct vm_guest_agent *agents;
+	int has_plan_file; /* fixtures/golden/<name>.plan.json holds the same plan */
 };
 
 static const struct gcase cases[] = {
-	{"basic", plan_basic, NULL},
-	{"basic-macs", plan_basic, basic_macs},
-	{"old-docker", plan_old_docker, NULL},
+	{"basic", plan_basic, NULL, 1},
+	{"basic-macs", plan_basic, basic_macs, 0},
+	{"old-docker", plan_old_docker, NULL, 1},
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -225,10 +227,8 @@ static void golden_check(const char *gcase, const char *vm, const char *rel, con
 
 /* ---- golden tests ---- */
 
-static void test_golden(void **state)
+static void golden_compare(const struct gcase *c, const struct vm_plan *p)
 {
-	const struct gcase *c = *state;
-	struct vm_plan *p = c->plan();
 	struct vm_err err = {0};
 	char *s;
 
@@ -260,7 +260,32 @@ static void test_golden(void **state)
 	s = vm_summary_emit(p, c->agents);
 	golden_check(c->name, NULL, VM_GUEST_SUMMARY_PATH, s);
 	free(s);
+}
+
+static void test_golden(void **state)
+{
+	const struct gcase *c = *state;
+	struct vm_plan *p = c->plan();
+
+	golden_compare(c, p);
 	vm_plan_free(&p);
+}
+
+/* The same plans written as JSON and read by the CLI's loader give the same files:
+ * fixtures/golden/<case>.plan.json is also what check-guest.sh renders with
+ * `vtrunk render`. */
+static void test_golden_plan_file(void **state)
+{
+	const struct gcase *c = *state;
+	char *path = vm_xasprintf(GOLDEN "/%s.plan.json", c->name);
+	struct vm_plan *p = NULL;
+	struct vm_err err = {0};
+
+	if (cli_plan_load_file(path, &p, &err) < 0)
+		fail_msg("%s: %s", path, err.msg);
+	golden_compare(c, p);
+	vm_plan_free(&p);
+	free(path);
 }
 
 /* Every regular file under dir, relative, sorted: "a\nb\n". */
@@ -669,8 +694,8 @@ static int write_cases(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct CMUnitTest tests[2 * N_CASES + 16];
-	char *names[2 * N_CASES];
+	struct CMUnitTest tests[3 * N_CASES + 16];
+	char *names[3 * N_CASES];
 	size_t n = 0;
 	int rc;
 
@@ -688,12 +713,16 @@ int main(int argc, char **argv)
 	if (getenv("VTRUNK_REGEN") && strcmp(getenv("VTRUNK_REGEN"), "1") == 0 && regen() != 0)
 		return 1;
 	for (size_t i = 0; i < N_CASES; i++) {
-		names[2 * i] = vm_xasprintf("golden/%s", cases[i].name);
-		names[2 * i + 1] = vm_xasprintf("write_tree/%s", cases[i].name);
-		tests[n++] = (struct CMUnitTest){names[2 * i], test_golden, NULL, NULL,
+		names[3 * i] = vm_xasprintf("golden/%s", cases[i].name);
+		names[3 * i + 1] = vm_xasprintf("write_tree/%s", cases[i].name);
+		names[3 * i + 2] = vm_xasprintf("golden_plan_file/%s", cases[i].name);
+		tests[n++] = (struct CMUnitTest){names[3 * i], test_golden, NULL, NULL,
 						 (void *)&cases[i]};
-		tests[n++] = (struct CMUnitTest){names[2 * i + 1], test_write_tree, NULL, NULL,
+		tests[n++] = (struct CMUnitTest){names[3 * i + 1], test_write_tree, NULL, NULL,
 						 (void *)&cases[i]};
+		if (cases[i].has_plan_file)
+			tests[n++] = (struct CMUnitTest){names[3 * i + 2], test_golden_plan_file,
+							 NULL, NULL, (void *)&cases[i]};
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_stale);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_refusals);
@@ -703,7 +732,7 @@ int main(int argc, char **argv)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mac);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_docker_version);
 	rc = _cmocka_run_group_tests("guest", tests, n, NULL, NULL);
-	for (size_t i = 0; i < 2 * N_CASES; i++)
+	for (size_t i = 0; i < 3 * N_CASES; i++)
 		free(names[i]);
 	return rc;
 }
