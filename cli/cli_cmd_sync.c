@@ -1,7 +1,11 @@
 /* cli_cmd_sync.c — plan, apply, status and destroy: load the plan, read vCenter
- * once, compare, and (apply, destroy) act; then report in text or JSON. */
+ * once, compare, act (apply, destroy), read back once, and report in text or JSON.
+ *
+ * Round trips: a constant number plus one ReconfigVM_Task per VM that needs it,
+ * issued concurrently; every task is awaited through one filter. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -12,8 +16,22 @@
 #include "vm_alloc.h"
 #include "vm_guest.h"
 #include "vs_portgroup.h"
+#include "vs_vm.h"
 
 enum mode { M_PLAN, M_APPLY, M_STATUS, M_DESTROY };
+
+struct agent {
+	const struct vm_plan_agent *pa;  /* borrowed from the plan */
+	const struct vs_vm *vm;          /* borrowed from r->inv; NULL: not found */
+	struct vm_nic_diff diff;
+	int change;                      /* index into r->changes, -1: none */
+	int failed;
+	struct vm_err err;
+	int added_trunk, added_mgmt, removed;
+	const struct vs_nic *trunk_nic;  /* borrowed from r->inv after read-back */
+	const struct vs_nic *mgmt_nic;
+	struct vm_guest_nic g_trunk, g_mgmt;
+};
 
 struct run {
 	struct cli_ctx *ctx;
@@ -22,8 +40,13 @@ struct run {
 	struct vs_session *s;
 	struct vs_inventory *inv;
 	struct vs_pg_diff diff;
-	cJSON *report;     /* owned */
-	int changes, errors, pending;
+	struct agent *agents;            /* owned; plan->n_agents */
+	struct vs_vm_change *changes;    /* owned */
+	size_t n_changes;
+	struct vm_nic_net trunk_net, mgmt_net;
+	int have_trunk_net, have_mgmt_net;
+	cJSON *report;                   /* owned */
+	int changes_done, errors, pending;
 };
 
 static const char *pg_word(enum mode m, enum vs_pg_action a)
@@ -35,26 +58,6 @@ static const char *pg_word(enum mode m, enum vs_pg_action a)
 	if (m == M_STATUS)
 		return a == VS_PG_CREATE ? "missing" : "drift";
 	return a == VS_PG_CREATE ? "create" : "update";
-}
-
-/* Counts the VMs in the port group's datacenter with a NIC on it. */
-static size_t pg_users(const struct vs_inventory *inv, const struct vs_portgroup *pg, struct vm_buf *names)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < inv->n_vms; i++) {
-		const struct vs_vm *vm = &inv->vms[i];
-		for (size_t j = 0; j < vm->n_nics; j++) {
-			if (vm->nics[j].backing == VS_BACKING_DVPORT && vm->nics[j].portgroup_key &&
-			    strcmp(vm->nics[j].portgroup_key, pg->key) == 0) {
-				if (n < 5)
-					vm_buf_addf(names, "%s%s", n ? ", " : "", vm->name);
-				n++;
-				break;
-			}
-		}
-	}
-	return n;
 }
 
 static void report_pg(struct run *r, const char *action, const struct vs_portgroup *pg)
@@ -95,21 +98,286 @@ static void report_pg(struct run *r, const char *action, const struct vs_portgro
 	free(have);
 }
 
+/* Finds the plan's VM by name in the plan's datacenter; ambiguity is an error. */
+static const struct vs_vm *vm_find(const struct run *r, const char *name, struct vm_err *err)
+{
+	const struct vs_vm *found = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->inv->n_vms; i++) {
+		const struct vs_vm *vm = &r->inv->vms[i];
+		if (vm->dc == r->diff.dc && strcmp(vm->name, name) == 0) {
+			found = vm;
+			n++;
+		}
+	}
+	if (!found)
+		vm_err_set(err, VM_ERR_NOTFOUND, "VM \"%s\" not found in datacenter \"%s\"", name,
+			   r->inv->dcs[r->diff.dc].name);
+	else if (n > 1)
+		vm_err_set(err, VM_ERR_NOTFOUND, "%zu VMs are named \"%s\" in datacenter \"%s\"; vtrunk needs one",
+			   n, name, r->inv->dcs[r->diff.dc].name);
+	return n == 1 ? found : NULL;
+}
+
+/* Resolves every agent's VM and computes its NIC diff against r->inv. */
+static void agents_diff(struct run *r)
+{
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		struct vm_nic_have *have;
+		a->pa = &r->plan->agents[i];
+		a->change = -1;
+		/* A re-read keeps what reconfiguring found out. */
+		if (!a->failed)
+			vm_err_clear(&a->err);
+		a->vm = vm_find(r, a->pa->vm, a->failed ? NULL : &a->err);
+		memset(&a->diff, 0, sizeof(a->diff));
+		a->diff.trunk = a->diff.mgmt = -1;
+		if (!a->vm) {
+			a->failed = 1;
+			continue;
+		}
+		have = vm_xcalloc(a->vm->n_nics ? a->vm->n_nics : 1, sizeof(*have));
+		vs_vm_nics_get(a->vm, have);
+		if (r->have_trunk_net) {
+			vm_nic_diff_get(have, a->vm->n_nics, &r->trunk_net, r->have_mgmt_net ? &r->mgmt_net : NULL,
+					&a->diff);
+		} else {
+			/* The port group does not exist yet: every agent needs a trunk NIC. */
+			struct vm_nic_net none = {.backing = VM_NIC_BACKING_DVPORT, .portgroup_key = "", .switch_uuid = ""};
+			vm_nic_diff_get(have, a->vm->n_nics, &none, r->have_mgmt_net ? &r->mgmt_net : NULL, &a->diff);
+		}
+		free(have);
+	}
+}
+
+static int resolve_nets(struct run *r, struct vm_err *err)
+{
+	r->have_trunk_net = r->diff.pg != NULL;
+	if (r->diff.pg)
+		vs_vm_trunk_net_get(r->diff.pg, r->diff.sw, &r->trunk_net);
+	r->have_mgmt_net = 0;
+	if (r->plan->n_agents && r->plan->has_management) {
+		if (vs_vm_network_find(r->inv, r->diff.dc, r->plan->management.network, &r->mgmt_net, err) < 0)
+			return -1;
+		r->have_mgmt_net = 1;
+	}
+	return 0;
+}
+
+static void progress_cb(size_t done, size_t total, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->ctx->quiet || r->ctx->json || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rvtrunk: reconfigure tasks: %zu/%zu done", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int reconfigure(struct run *r, int destroy, struct vm_err *err)
+{
+	struct vs_vm_nic_spec spec;
+
+	r->changes = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*r->changes));
+	r->n_changes = 0;
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		struct vs_vm_change *c = &r->changes[r->n_changes];
+		if (!a->vm)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->vm = a->vm;
+		if (destroy) {
+			/* Every NIC on the trunk port group goes; nothing else is touched. */
+			if (a->diff.trunk >= 0)
+				c->remove[c->n_remove++] = a->diff.trunk;
+			for (size_t k = 0; k < a->diff.n_remove && c->n_remove < VM_NIC_MAX_REMOVE; k++)
+				c->remove[c->n_remove++] = a->diff.remove[k];
+		} else {
+			c->add_trunk = a->diff.add_trunk;
+			c->add_mgmt = a->diff.add_mgmt;
+			for (size_t k = 0; k < a->diff.n_remove; k++)
+				c->remove[c->n_remove++] = a->diff.remove[k];
+		}
+		if (!c->add_trunk && !c->add_mgmt && !c->n_remove)
+			continue;
+		a->change = (int)r->n_changes++;
+	}
+	if (!r->n_changes)
+		return 0;
+	memset(&spec, 0, sizeof(spec));
+	spec.type = r->plan->trunk.nic_type;
+	spec.trunk = r->trunk_net;
+	spec.mgmt = r->mgmt_net;
+	cli_info(r->ctx, "vtrunk: reconfiguring %zu VM%s (%d at a time)...\n", r->n_changes,
+		 r->n_changes == 1 ? "" : "s", r->ctx->parallel);
+	if (vs_vm_reconfigure_call(r->s, r->changes, r->n_changes, &spec, r->ctx->parallel, r->ctx->timeout,
+				   progress_cb, r, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		struct vs_vm_change *c;
+		if (a->change < 0)
+			continue;
+		c = &r->changes[a->change];
+		if (c->rc < 0) {
+			a->failed = 1;
+			a->err = c->err;
+			vm_err_prefix(&a->err, "reconfiguring VM \"%s\"", a->pa->vm);
+		} else {
+			a->added_trunk = c->add_trunk;
+			a->added_mgmt = c->add_mgmt;
+			a->removed = (int)c->n_remove;
+			r->changes_done++;
+		}
+	}
+	return 0;
+}
+
+/* After a re-read: the NICs each agent now has, for the report and the guest files. */
+static void agents_facts(struct run *r)
+{
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		a->trunk_nic = a->vm && a->diff.trunk >= 0 ? &a->vm->nics[a->diff.trunk] : NULL;
+		a->mgmt_nic = a->vm && a->diff.mgmt >= 0 ? &a->vm->nics[a->diff.mgmt] : NULL;
+		memset(&a->g_trunk, 0, sizeof(a->g_trunk));
+		memset(&a->g_mgmt, 0, sizeof(a->g_mgmt));
+		if (a->trunk_nic) {
+			a->g_trunk.mac = a->trunk_nic->mac[0] ? a->trunk_nic->mac : NULL;
+			a->g_trunk.key = a->trunk_nic->key;
+			a->g_trunk.portgroup = r->plan->trunk.portgroup;
+			a->g_trunk.label = a->trunk_nic->label;
+		}
+		if (a->mgmt_nic) {
+			a->g_mgmt.mac = a->mgmt_nic->mac[0] ? a->mgmt_nic->mac : NULL;
+			a->g_mgmt.key = a->mgmt_nic->key;
+			a->g_mgmt.portgroup = r->plan->management.network;
+			a->g_mgmt.label = a->mgmt_nic->label;
+		}
+	}
+}
+
+static cJSON *nic_json(const struct vs_nic *n)
+{
+	cJSON *o;
+
+	if (!n)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "mac", n->mac);
+	cJSON_AddNumberToObject(o, "key", n->key);
+	cJSON_AddStringToObject(o, "label", n->label ? n->label : "");
+	cJSON_AddStringToObject(o, "type", n->type);
+	if (n->pci_slot >= 0)
+		cJSON_AddNumberToObject(o, "pci_slot", n->pci_slot);
+	return o;
+}
+
+/* The words for what happened (apply, destroy) or would happen (plan) or is (status). */
+static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr, struct vm_buf *text)
+{
+	const char *w[6];
+	size_t n = 0;
+
+	if (!a->vm) {
+		w[n++] = r->mode == M_STATUS ? "vm-not-found" : "failed";
+	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
+		if (a->failed)
+			w[n++] = "failed";
+		if (a->added_trunk)
+			w[n++] = "added-nic";
+		if (a->added_mgmt)
+			w[n++] = "added-nic";
+		for (int k = 0; k < a->removed && n < 5; k++)
+			w[n++] = "removed-nic";
+		if (!n)
+			w[n++] = "unchanged";
+	} else if (r->mode == M_STATUS) {
+		if (a->diff.add_trunk)
+			w[n++] = "missing-trunk-nic";
+		if (a->diff.add_mgmt)
+			w[n++] = "missing-mgmt-nic";
+		if (a->diff.n_remove)
+			w[n++] = "extra-trunk-nic";
+		if (!n)
+			w[n++] = "in-sync";
+	} else {
+		if (a->diff.add_trunk)
+			w[n++] = "add-trunk-nic";
+		if (a->diff.add_mgmt)
+			w[n++] = "add-mgmt-nic";
+		if (a->diff.n_remove)
+			w[n++] = "remove-extra-trunk-nic";
+		if (!n)
+			w[n++] = "unchanged";
+	}
+	for (size_t i = 0; i < n; i++) {
+		cJSON_AddItemToArray(arr, cJSON_CreateString(w[i]));
+		vm_buf_addf(text, "%s%s", i ? "," : "", w[i]);
+	}
+}
+
+static void report_agents(struct run *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(r->report, "agents");
+	int header = 0;
+
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		cJSON *o = cJSON_CreateObject(), *acts;
+		struct vm_buf text = {0};
+		cJSON_AddStringToObject(o, "vm", a->pa->vm);
+		acts = cJSON_AddArrayToObject(o, "actions");
+		agent_actions(r, a, acts, &text);
+		cJSON_AddItemToObject(o, "trunk_nic", nic_json(a->trunk_nic));
+		cJSON_AddItemToObject(o, "mgmt_nic", nic_json(a->mgmt_nic));
+		if (a->failed || !a->vm) {
+			cJSON_AddStringToObject(o, "error", a->err.msg);
+			if (a->err.fault[0])
+				cJSON_AddStringToObject(o, "fault", a->err.fault);
+		} else {
+			cJSON_AddNullToObject(o, "error");
+		}
+		cJSON_AddItemToArray(arr, o);
+		if (!r->ctx->json) {
+			char tn[64] = "-", mn[64] = "-";
+			if (!header++)
+				printf("%-28s %-30s %-26s %s\n", "VM", r->mode == M_STATUS ? "STATE" : "ACTIONS",
+				       "TRUNK NIC (key mac)", "MGMT NIC (key mac)");
+			if (a->trunk_nic)
+				snprintf(tn, sizeof(tn), "%d %s", a->trunk_nic->key, a->trunk_nic->mac);
+			if (a->mgmt_nic)
+				snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
+			printf("%-28s %-30s %-26s %s\n", a->pa->vm, text.data, tn, mn);
+			if (a->failed || !a->vm)
+				printf("  error: %s\n", a->err.msg);
+		}
+		vm_buf_reset(&text);
+	}
+}
+
 static int finish(struct run *r, int rc)
 {
-	cJSON_AddArrayToObject(r->report, "agents");
-	cJSON_AddNumberToObject(r->report, "changes", r->changes);
+	if (!cJSON_GetObjectItem(r->report, "agents"))
+		cJSON_AddArrayToObject(r->report, "agents");
+	cJSON_AddNumberToObject(r->report, "changes", r->changes_done + r->pending);
 	cJSON_AddNumberToObject(r->report, "errors", r->errors);
-	if (r->s) {
+	if (r->s)
 		cJSON_AddNumberToObject(r->report, "http_requests", (double)vs_http_requests_get(r->s->http));
-	}
 	if (r->ctx->json) {
 		char *text = cJSON_Print(r->report);
 		printf("%s\n", text);
 		free(text);
 	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
-		printf("%d change%s, %d error%s\n", r->changes, r->changes == 1 ? "" : "s", r->errors,
-		       r->errors == 1 ? "" : "s");
+		int c = r->changes_done;
+		printf("%d change%s, %d error%s\n", c, c == 1 ? "" : "s", r->errors, r->errors == 1 ? "" : "s");
+	} else if (r->pending) {
+		printf("%d pending change%s\n", r->pending, r->pending == 1 ? "" : "s");
 	}
 	return rc;
 }
@@ -130,8 +398,16 @@ static int fail(struct run *r, const struct vm_err *err)
 static int write_guest(struct run *r, struct vm_err *err)
 {
 	const char *dir = r->ctx->out_dir ? r->ctx->out_dir : "vtrunk-out";
+	struct vm_guest_agent *g = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*g));
+	int rc;
 
-	if (vm_guest_write(r->plan, NULL, dir, err) < 0)
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		g[i].trunk = r->agents[i].trunk_nic ? &r->agents[i].g_trunk : NULL;
+		g[i].mgmt = r->agents[i].mgmt_nic ? &r->agents[i].g_mgmt : NULL;
+	}
+	rc = vm_guest_write(r->plan, g, dir, err);
+	free(g);
+	if (rc < 0)
 		return -1;
 	cJSON_AddStringToObject(r->report, "output", dir);
 	if (!r->ctx->json && r->plan->n_agents)
@@ -140,12 +416,106 @@ static int write_guest(struct run *r, struct vm_err *err)
 	return 0;
 }
 
+/* Re-reads vCenter (through the same view) and recomputes the diffs on it. */
+static int reread(struct run *r, unsigned what, struct vm_err *err)
+{
+	struct vs_inventory *again = NULL;
+
+	if (vs_inventory_retrieve_call(r->s, what, &again, err) < 0)
+		return -1;
+	vs_inventory_free(&r->inv);
+	r->inv = again;
+	if (vs_portgroup_diff_get(r->inv, r->plan, &r->diff, err) < 0 || resolve_nets(r, err) < 0)
+		return -1;
+	agents_diff(r);
+	return 0;
+}
+
+static int do_apply(struct run *r, struct vm_err *err)
+{
+	enum vs_pg_action act = r->diff.action;
+	unsigned what = VS_INV_NETWORK | (r->plan->n_agents ? VS_INV_VMS : 0);
+
+	if (act != VS_PG_UNCHANGED) {
+		cli_info(r->ctx, "vtrunk: %s port group \"%s\"...\n", act == VS_PG_CREATE ? "creating" : "updating",
+			 r->plan->trunk.portgroup);
+		if (vs_portgroup_apply_call(r->s, &r->diff, r->ctx->timeout, err) < 0) {
+			report_pg(r, "failed", r->diff.pg);
+			return -1;
+		}
+		r->changes_done++;
+		/* The new port group's key is what the trunk NICs attach to. */
+		if (act == VS_PG_CREATE && reread(r, what, err) < 0)
+			return -1;
+	}
+	if (reconfigure(r, 0, err) < 0)
+		return -1;
+	/* One read-back for every agent: the MACs and keys vCenter assigned. */
+	if ((r->n_changes || act == VS_PG_CREATE) && r->plan->n_agents && reread(r, what, err) < 0)
+		return -1;
+	report_pg(r, pg_word(M_APPLY, act), r->diff.pg);
+	agents_facts(r);
+	report_agents(r);
+	return write_guest(r, err);
+}
+
+static int do_destroy(struct run *r, struct vm_err *err)
+{
+	size_t users = 0;
+	struct vm_buf names = {0};
+
+	if (!r->diff.pg) {
+		report_pg(r, "absent", NULL);
+		report_agents(r);
+		return 0;
+	}
+	if (reconfigure(r, 1, err) < 0)
+		return -1;
+	/* Who still uses it: every VM with a NIC on it, less the removals just made. */
+	for (size_t i = 0; i < r->inv->n_vms; i++) {
+		const struct vs_vm *vm = &r->inv->vms[i];
+		int uses = 0, cleared = 0;
+		for (size_t j = 0; j < vm->n_nics; j++)
+			uses |= vm->nics[j].backing == VS_BACKING_DVPORT && vm->nics[j].portgroup_key &&
+				strcmp(vm->nics[j].portgroup_key, r->diff.pg->key) == 0;
+		for (size_t k = 0; uses && k < r->plan->n_agents; k++)
+			cleared |= r->agents[k].vm == vm && r->agents[k].removed && !r->agents[k].failed;
+		if (uses && !cleared) {
+			if (users < 5)
+				vm_buf_addf(&names, "%s%s", users ? ", " : "", vm->name);
+			users++;
+		}
+	}
+	if (r->ctx->keep_portgroup) {
+		report_pg(r, "kept", r->diff.pg);
+	} else if (users) {
+		report_pg(r, "kept", r->diff.pg);
+		cli_info(r->ctx, "vtrunk: port group \"%s\" kept: %zu VM%s still use%s it (%s%s)\n", r->diff.pg->name,
+			 users, users == 1 ? "" : "s", users == 1 ? "s" : "", names.data, users > 5 ? ", ..." : "");
+	} else if (vs_portgroup_destroy_call(r->s, r->diff.pg, r->ctx->timeout, err) < 0) {
+		report_pg(r, "failed", r->diff.pg);
+		vm_buf_reset(&names);
+		return -1;
+	} else {
+		report_pg(r, "removed", r->diff.pg);
+		r->changes_done++;
+	}
+	vm_buf_reset(&names);
+	/* The trunk NICs are gone: report none; the management NICs stay. */
+	agents_facts(r);
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		if (r->agents[i].removed)
+			r->agents[i].trunk_nic = NULL;
+	report_agents(r);
+	return 0;
+}
+
 static int run(struct cli_ctx *ctx, enum mode mode)
 {
 	struct run r = {.ctx = ctx, .mode = mode};
 	struct vm_err err;
 	unsigned what = VS_INV_NETWORK;
-	int rc;
+	int rc = CLI_EXIT_OK;
 
 	vm_err_clear(&err);
 	r.report = cJSON_CreateObject();
@@ -153,6 +523,7 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
+	r.agents = vm_xcalloc(r.plan->n_agents ? r.plan->n_agents : 1, sizeof(*r.agents));
 	r.s = cli_conn_open(ctx, 1, &err);
 	if (!r.s) {
 		rc = fail(&r, &err);
@@ -161,85 +532,44 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 	if (mode == M_DESTROY || r.plan->n_agents)
 		what |= VS_INV_VMS;
 	if (vs_inventory_retrieve_call(r.s, what, &r.inv, &err) < 0 ||
-	    vs_portgroup_diff_get(r.inv, r.plan, &r.diff, &err) < 0) {
+	    vs_portgroup_diff_get(r.inv, r.plan, &r.diff, &err) < 0 || resolve_nets(&r, &err) < 0) {
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
-	rc = CLI_EXIT_OK;
+	agents_diff(&r);
 	switch (mode) {
 	case M_PLAN:
 	case M_STATUS:
 		report_pg(&r, pg_word(mode, r.diff.action), r.diff.pg);
-		if (r.diff.action != VS_PG_UNCHANGED) {
-			r.changes++;
+		r.pending += r.diff.action != VS_PG_UNCHANGED;
+		agents_facts(&r);
+		for (size_t i = 0; i < r.plan->n_agents; i++)
+			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff);
+		report_agents(&r);
+		if (r.pending)
 			rc = CLI_EXIT_PENDING;
-		}
 		break;
 	case M_APPLY:
-		if (r.diff.action != VS_PG_UNCHANGED) {
-			cli_info(ctx, "%s port group \"%s\"...\n", r.diff.action == VS_PG_CREATE ? "creating" : "updating",
-				 r.plan->trunk.portgroup);
-			if (vs_portgroup_apply_call(r.s, &r.diff, ctx->timeout, &err) < 0) {
-				report_pg(&r, "failed", r.diff.pg);
-				rc = fail(&r, &err);
-				goto cleanup;
-			}
-			r.changes++;
-		}
-		{
-			/* Read back what vCenter now holds: the report shows its key, not ours. */
-			enum vs_pg_action act = r.diff.action;
-			const struct vs_portgroup *pg = r.diff.pg;
-			if (act == VS_PG_CREATE) {
-				struct vs_inventory *again = NULL;
-				if (vs_inventory_retrieve_call(r.s, VS_INV_NETWORK, &again, &err) < 0) {
-					rc = fail(&r, &err);
-					goto cleanup;
-				}
-				vs_inventory_free(&r.inv);
-				r.inv = again;
-				if (vs_portgroup_diff_get(r.inv, r.plan, &r.diff, &err) < 0) {
-					rc = fail(&r, &err);
-					goto cleanup;
-				}
-				pg = r.diff.pg;
-			}
-			report_pg(&r, pg_word(mode, act), pg);
-		}
-		if (write_guest(&r, &err) < 0) {
+		if (do_apply(&r, &err) < 0) {
 			rc = fail(&r, &err);
 			goto cleanup;
 		}
 		break;
-	case M_DESTROY: {
-		struct vm_buf users = {0};
-		size_t n;
-		if (!r.diff.pg) {
-			report_pg(&r, "absent", NULL);
-			break;
-		}
-		n = pg_users(r.inv, r.diff.pg, &users);
-		if (ctx->keep_portgroup) {
-			report_pg(&r, "kept", r.diff.pg);
-		} else if (n) {
-			report_pg(&r, "kept", r.diff.pg);
-			cli_info(ctx, "vtrunk: port group \"%s\" kept: %zu VM%s still use it (%s%s)\n", r.diff.pg->name, n,
-				 n == 1 ? "" : "s", users.data, n > 5 ? ", ..." : "");
-		} else if (vs_portgroup_destroy_call(r.s, r.diff.pg, ctx->timeout, &err) < 0) {
-			report_pg(&r, "failed", r.diff.pg);
-			vm_buf_reset(&users);
+	case M_DESTROY:
+		if (do_destroy(&r, &err) < 0) {
 			rc = fail(&r, &err);
 			goto cleanup;
-		} else {
-			report_pg(&r, "removed", r.diff.pg);
-			r.changes++;
 		}
-		vm_buf_reset(&users);
 		break;
 	}
-	}
+	for (size_t i = 0; i < r.plan->n_agents; i++)
+		r.errors += r.agents[i].failed && mode != M_STATUS;
+	if (r.errors)
+		rc = CLI_EXIT_FAIL;
 	rc = finish(&r, rc);
 cleanup:
+	free(r.changes);
+	free(r.agents);
 	vs_inventory_free(&r.inv);
 	vs_session_free(&r.s);
 	vm_plan_free(&r.plan);

@@ -31,8 +31,23 @@ struct vs_http {
 	char peer_sha256[FP_STRLEN];
 	char peer_sha1[FP_STRLEN];
 	unsigned long requests;
-	struct vs_http_resp *cur;   /* borrowed: the answer being received */
+	CURLM *multi;               /* owned; created for the first batch */
+	CURL **pool;                /* owned easy handles for batches */
+	size_t n_pool;
+};
+
+/* One request in flight. */
+struct xfer {
+	struct vs_http *h;
+	CURL *c;
+	struct vs_http_resp *resp;
+	struct curl_slist *hdrs;    /* owned */
+	char *url;                  /* owned */
+	const char *body;           /* borrowed */
+	size_t len;
 	int too_big;
+	double t0;
+	char errbuf[CURL_ERROR_SIZE];
 };
 
 static int ssl_idx = -1;
@@ -119,13 +134,13 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *userp)
 
 static size_t write_cb(char *p, size_t size, size_t nmemb, void *userp)
 {
-	struct vs_http *h = userp;
-	struct vs_http_resp *r = h->cur;
+	struct xfer *x = userp;
+	struct vs_http_resp *r = x->resp;
 	size_t n = size * nmemb;
 	struct vm_buf b = {r->body, r->len, r->cap};
 
-	if (r->len + n > h->max_body) {
-		h->too_big = 1;
+	if (r->len + n > x->h->max_body) {
+		x->too_big = 1;
 		return 0; /* stop reading: memory stays bounded */
 	}
 	vm_buf_add(&b, p, n);
@@ -137,7 +152,8 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *userp)
 
 static size_t header_cb(char *p, size_t size, size_t nmemb, void *userp)
 {
-	struct vs_http *h = userp;
+	struct xfer *x = userp;
+	struct vs_http *h = x->h;
 	size_t n = size * nmemb;
 	static const char ct[] = "content-type:", ck[] = "set-cookie:";
 
@@ -145,9 +161,9 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *userp)
 		size_t i = sizeof(ct) - 1, j = 0;
 		while (i < n && p[i] == ' ')
 			i++;
-		while (i < n && p[i] != '\r' && p[i] != '\n' && j + 1 < sizeof(h->cur->content_type))
-			h->cur->content_type[j++] = p[i++];
-		h->cur->content_type[j] = '\0';
+		while (i < n && p[i] != '\r' && p[i] != '\n' && j + 1 < sizeof(x->resp->content_type))
+			x->resp->content_type[j++] = p[i++];
+		x->resp->content_type[j] = '\0';
 	} else if (n > sizeof(ck) && strncasecmp(p, ck, sizeof(ck) - 1) == 0) {
 		/* The session cookie is as good as a password: never let it reach the trace. */
 		const char *eq = memchr(p, '=', n), *end = eq;
@@ -211,9 +227,7 @@ static void handle_setup(struct vs_http *h, CURL *c)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "vtrunk/" VTRUNK_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
@@ -292,6 +306,11 @@ void vs_http_free(struct vs_http **hp)
 	if (!hp || !*hp)
 		return;
 	h = *hp;
+	for (size_t i = 0; i < h->n_pool; i++)
+		curl_easy_cleanup(h->pool[i]);
+	free(h->pool);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	if (h->share)
@@ -386,11 +405,11 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int classify(struct vs_http *h, CURLcode rc, const char *errbuf, struct vm_err *err)
+static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct vm_err *err)
 {
-	const char *detail = *errbuf ? errbuf : curl_easy_strerror(rc);
+	const char *detail = *x->errbuf ? x->errbuf : curl_easy_strerror(rc);
 
-	if (h->too_big)
+	if (x->too_big)
 		return vm_err_set(err, VM_ERR_PARSE,
 				  "%s sent an answer larger than %zu MiB; stopped reading it",
 				  h->base, h->max_body >> 20);
@@ -416,23 +435,26 @@ static int classify(struct vs_http *h, CURLcode rc, const char *errbuf, struct v
 	}
 }
 
-static int perform(struct vs_http *h, const char *method, const char *path,
-		   struct curl_slist *hdrs, const char *body, size_t len,
-		   struct vs_http_resp *resp, struct vm_err *err)
+static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *method,
+		       const char *path, struct curl_slist *hdrs, const char *body, size_t len,
+		       struct vs_http_resp *resp)
 {
-	char errbuf[CURL_ERROR_SIZE] = "";
-	char *url = vm_xasprintf("%s%s", h->base, path);
-	CURL *c = h->curl;
-	CURLcode rc;
-	double t0 = now_ms();
-	int ret = 0;
-
 	memset(resp, 0, sizeof(*resp));
-	h->cur = resp;
-	h->too_big = 0;
+	memset(x, 0, sizeof(*x));
+	x->h = h;
+	x->c = c;
+	x->resp = resp;
+	x->hdrs = hdrs;
+	x->body = body;
+	x->len = len;
+	x->url = vm_xasprintf("%s%s", h->base, path);
+	x->t0 = now_ms();
 	h->pin_mismatch = 0;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_URL, x->url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
@@ -440,42 +462,63 @@ static int perform(struct vs_http *h, const char *method, const char *path,
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	h->requests++;
+	(void)method;
+}
+
+/* Records the outcome of a finished transfer; traces it; frees its per-call parts. */
+static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct vm_err *err)
+{
+	struct vs_http *h = x->h;
+	struct vs_http_resp *resp = x->resp;
+	int ret = 0;
+
 	if (h->debug) {
-		char *head = vm_xasprintf("> %s %s", method, url);
-		trace(h, head, body, len);
+		char *head = vm_xasprintf("> %s %s", method, x->url);
+		trace(h, head, x->body, x->len);
 		free(head);
 	}
-	h->requests++;
-	rc = curl_easy_perform(c);
-	/* Both point at memory that dies with this call. */
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	if (rc != CURLE_OK) {
-		ret = classify(h, rc, errbuf, err);
+		ret = classify(h, x, rc, err);
 		if (h->debug)
 			fprintf(h->debug, "< error: %s\n\n", err ? err->msg : curl_easy_strerror(rc));
 		vs_http_resp_clear(resp);
 	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (!resp->body)
 			resp->body = vm_xstrdup("");
 		if (h->debug) {
 			char *head = vm_xasprintf("< HTTP %ld, %zu bytes, %.0f ms", resp->status,
-						  resp->len, now_ms() - t0);
+						  resp->len, now_ms() - x->t0);
 			trace(h, head, resp->body, resp->len);
 			free(head);
 		}
 	}
-	h->cur = NULL;
-	free(url);
+	/* These point at memory that dies with the call. */
+	curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(x->c, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(x->c, CURLOPT_HEADERDATA, NULL);
+	free(x->url);
+	x->url = NULL;
 	return ret;
 }
 
-int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_action,
-		      const char *body, size_t len, struct vs_http_resp *resp, struct vm_err *err)
+static int perform(struct vs_http *h, const char *method, const char *path,
+		   struct curl_slist *hdrs, const char *body, size_t len,
+		   struct vs_http_resp *resp, struct vm_err *err)
+{
+	struct xfer x;
+	CURLcode rc;
+
+	xfer_start(h, &x, h->curl, method, path, hdrs, body, len, resp);
+	rc = curl_easy_perform(h->curl);
+	return xfer_finish(&x, method, rc, err);
+}
+
+static struct curl_slist *soap_headers(const char *soap_action)
 {
 	struct curl_slist *hdrs = NULL;
-	int ret;
 
 	hdrs = curl_slist_append(hdrs, "Content-Type: text/xml; charset=utf-8");
 	/* libcurl would send "Expect: 100-continue" for large bodies and wait a round
@@ -486,6 +529,99 @@ int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_acti
 		hdrs = curl_slist_append(hdrs, sa);
 		free(sa);
 	}
+	return hdrs;
+}
+
+int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
+			    struct vs_http_req *reqs, size_t n, int parallel,
+			    void (*progress)(size_t done, size_t total, void *arg), void *arg)
+{
+	struct xfer *xs;
+	size_t next = 0, done = 0, active = 0, failed = 0;
+	size_t width = parallel > 0 ? (size_t)parallel : 1;
+
+	if (n == 0)
+		return 0;
+	if (width > n)
+		width = n;
+	if (!h->multi) {
+		h->multi = curl_multi_init();
+		if (!h->multi) {
+			for (size_t i = 0; i < n; i++)
+				reqs[i].rc = vm_err_set(&reqs[i].err, VM_ERR_NET, "libcurl could not create a multi handle");
+			return -1;
+		}
+	}
+	while (h->n_pool < width) {
+		CURL *c = curl_easy_init();
+		if (!c)
+			break;
+		handle_setup(h, c);
+		h->pool = vm_xrealloc(h->pool, (h->n_pool + 1) * sizeof(*h->pool));
+		h->pool[h->n_pool++] = c;
+	}
+	if (h->n_pool == 0) {
+		for (size_t i = 0; i < n; i++)
+			reqs[i].rc = vm_err_set(&reqs[i].err, VM_ERR_NET, "libcurl could not create a handle");
+		return -1;
+	}
+	if (width > h->n_pool)
+		width = h->n_pool;
+	xs = vm_xcalloc(n, sizeof(*xs));
+	{
+		CURL **idle = vm_xcalloc(width, sizeof(*idle));
+		size_t n_idle = width;
+		for (size_t i = 0; i < width; i++)
+			idle[i] = h->pool[i];
+		while (done < n) {
+			CURLMsg *m;
+			int left, still;
+			while (n_idle > 0 && next < n) {
+				struct vs_http_req *r = &reqs[next];
+				vm_err_clear(&r->err);
+				xfer_start(h, &xs[next], idle[--n_idle], "POST", path, soap_headers(soap_action),
+					   r->body, r->len, &r->resp);
+				curl_multi_add_handle(h->multi, xs[next].c);
+				next++;
+				active++;
+			}
+			if (curl_multi_perform(h->multi, &still) != CURLM_OK)
+				break;
+			while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+				struct xfer *x = NULL;
+				if (m->msg != CURLMSG_DONE)
+					continue;
+				curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+				curl_multi_remove_handle(h->multi, m->easy_handle);
+				{
+					struct vs_http_req *r = &reqs[x - xs];
+					CURLcode rc = m->data.result;
+					r->rc = xfer_finish(x, "POST", rc, &r->err);
+					curl_slist_free_all(x->hdrs);
+					x->hdrs = NULL;
+					failed += r->rc < 0;
+					idle[n_idle++] = x->c;
+				}
+				active--;
+				done++;
+				if (progress)
+					progress(done, n, arg);
+			}
+			if (done < n && active > 0)
+				curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
+		}
+		free(idle);
+	}
+	free(xs);
+	return failed ? -1 : 0;
+}
+
+int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_action,
+		      const char *body, size_t len, struct vs_http_resp *resp, struct vm_err *err)
+{
+	struct curl_slist *hdrs = soap_headers(soap_action);
+	int ret;
+
 	ret = perform(h, "POST", path, hdrs, body, len, resp, err);
 	curl_slist_free_all(hdrs);
 	return ret;

@@ -55,6 +55,22 @@ int vs_http_get_call(struct vs_http *h, const char *path, struct vs_http_resp *r
 		     struct vm_err *err);
 void vs_http_resp_clear(struct vs_http_resp *resp);
 
+/* One request of a batch: body borrowed; resp owned by the caller afterwards. */
+struct vs_http_req {
+	const char *body;
+	size_t len;
+	struct vs_http_resp resp;
+	struct vm_err err;
+	int rc;               /* 0, or -1 with err set */
+};
+
+/* POSTs every request, at most `parallel` in flight at once (libcurl multi), and
+ * returns when all have an answer or failed. Each request's outcome is in its own
+ * struct; returns -1 when any failed. progress, when not NULL, is called as each ends. */
+int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
+			    struct vs_http_req *reqs, size_t n, int parallel,
+			    void (*progress)(size_t done, size_t total, void *arg), void *arg);
+
 /* The leaf certificate fingerprints seen in the last TLS handshake, as
  * "aa:bb:..." lowercase hex; "" when none was seen. */
 const char *vs_http_peer_sha256_get(const struct vs_http *h);

@@ -77,6 +77,7 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 	n = &vm->nics[vm->n_nics++];
 	memset(n, 0, sizeof(*n));
 	n->key = (int)vs_xml_long_get(vs_xml_child(dev, "key"), 0);
+	n->node = dev;
 	n->label = vs_xml_text_dup(vs_xml_path(dev, "deviceInfo/label"));
 	vs_xml_type_copy(dev, btype, sizeof(btype));
 	n->type = vm_xstrdup(btype);
@@ -316,8 +317,16 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 	const char *method = "RetrievePropertiesEx";
 
 	*out = NULL;
-	if (create_view(s, what, &view, err) < 0)
-		goto fail;
+	if (s->view_what && !(what & ~s->view_what)) {
+		/* A ContainerView follows the inventory as it changes: re-reading through
+		 * the same one saves a round trip. */
+		view = s->view;
+	} else {
+		if (create_view(s, what, &view, err) < 0)
+			goto fail;
+		s->view = view;
+		s->view_what = what;
+	}
 	vs_soap_begin(&b, "RetrievePropertiesEx", &s->property_collector);
 	vs_soap_open(&b, "specSet", NULL);
 	prop_spec(&b, "Datacenter", named);

@@ -60,6 +60,7 @@ struct vs_nic {
 	struct vs_moref network;   /* network backing */
 	int connected, start_connected, allow_guest_control;
 	int pci_slot;              /* -1 when vCenter has none yet */
+	const xmlNode *node;       /* borrowed: the whole device, to send back on removal */
 };
 
 struct vs_vm {

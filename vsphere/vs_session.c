@@ -83,6 +83,42 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 	return rc;
 }
 
+int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_call *calls, size_t n,
+			  int parallel, void (*progress)(size_t done, size_t total, void *arg), void *arg)
+{
+	struct vs_http_req *reqs = vm_xcalloc(n ? n : 1, sizeof(*reqs));
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].body = calls[i].body.data;
+		reqs[i].len = calls[i].body.len;
+	}
+	s->calls += n;
+	vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, n, parallel, progress, arg);
+	for (size_t i = 0; i < n; i++) {
+		struct vs_call *c = &calls[i];
+		vm_err_clear(&c->err);
+		if (reqs[i].rc < 0) {
+			c->err = reqs[i].err;
+			c->rc = -1;
+		} else {
+			c->rc = vs_soap_parse(&reqs[i].resp, method, &c->doc, &c->ret, &c->err);
+		}
+		failed += c->rc < 0;
+		vs_http_resp_clear(&reqs[i].resp);
+	}
+	free(reqs);
+	return failed ? -1 : 0;
+}
+
+void vs_call_clear(struct vs_call *c)
+{
+	vm_buf_reset(&c->body);
+	xmlFreeDoc(c->doc);
+	c->doc = NULL;
+	c->ret = NULL;
+}
+
 static int negotiate(struct vs_session *s, struct vm_err *err)
 {
 	struct vs_http_resp resp;

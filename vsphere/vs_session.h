@@ -26,6 +26,8 @@ struct vs_session {
 	char *user;                      /* owned */
 	char *password;                  /* owned; wiped on free */
 	unsigned long calls;             /* SOAP calls made */
+	struct vs_moref view;            /* the inventory ContainerView, kept for re-reads */
+	unsigned view_what;              /* what it covers (VS_INV_* bits); 0: none yet */
 };
 
 /* Opens the transport, negotiates the API version (vimServiceVersions.xml) and
@@ -42,6 +44,21 @@ void vs_session_free(struct vs_session **s);
  * answer for `method`: *doc owned by the caller, *ret its <methodResponse>. */
 int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
 		    xmlDoc **doc, xmlNode **ret, struct vm_err *err);
+
+/* One call of a batch: body written by the caller; doc (owned) and ret on success. */
+struct vs_call {
+	struct vm_buf body;
+	xmlDoc *doc;
+	xmlNode *ret;
+	struct vm_err err;
+	int rc;
+};
+
+/* Sends every call's envelope for `method`, at most `parallel` at once, and parses
+ * each answer into its own struct. Returns -1 when any call failed. */
+int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_call *calls, size_t n,
+			  int parallel, void (*progress)(size_t done, size_t total, void *arg), void *arg);
+void vs_call_clear(struct vs_call *c);
 
 /* Picks the API version to speak from a vimServiceVersions.xml body: the server's
  * own when it is 6.5 to 8.x, otherwise the newest prior version in that span.

@@ -69,19 +69,6 @@ static int create_filter(struct vs_session *s, const struct vs_task *tasks, size
 	return 0;
 }
 
-static void destroy_filter(struct vs_session *s, const struct vs_moref *filter)
-{
-	struct vm_buf b = {0};
-	xmlDoc *doc = NULL;
-	xmlNode *ret;
-
-	vs_soap_begin(&b, "DestroyPropertyFilter", filter);
-	vs_soap_end(&b, "DestroyPropertyFilter");
-	if (vs_session_call(s, "DestroyPropertyFilter", &b, &doc, &ret, NULL) == 0)
-		xmlFreeDoc(doc);
-	vm_buf_reset(&b);
-}
-
 static size_t apply_updates(const xmlNode *rv, struct vs_task *tasks, size_t n)
 {
 	size_t ended = 0;
@@ -161,7 +148,8 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	}
 	rc = 0;
 cleanup:
+	/* The filter dies with the session at logout; destroying it now would cost a
+	 * round trip on every run. */
 	free(version);
-	destroy_filter(s, &filter);
 	return rc;
 }

@@ -1,0 +1,166 @@
+#include "vs_vm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out)
+{
+	for (size_t i = 0; i < vm->n_nics; i++) {
+		const struct vs_nic *n = &vm->nics[i];
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].key = n->key;
+		if (n->backing == VS_BACKING_DVPORT) {
+			out[i].net.backing = VM_NIC_BACKING_DVPORT;
+			out[i].net.portgroup_key = n->portgroup_key;
+			out[i].net.switch_uuid = n->switch_uuid;
+		} else if (n->backing == VS_BACKING_NETWORK) {
+			out[i].net.backing = VM_NIC_BACKING_NETWORK;
+			out[i].net.network_ref = n->network.value[0] ? n->network.value : NULL;
+			out[i].net.network_name = n->network_name;
+		}
+	}
+}
+
+void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *sw, struct vm_nic_net *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->backing = VM_NIC_BACKING_DVPORT;
+	out->portgroup_key = pg->key;
+	out->switch_uuid = sw->uuid;
+}
+
+int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, struct vm_nic_net *out,
+		       struct vm_err *err)
+{
+	const struct vs_portgroup *found = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->n_pgs; i++) {
+		const struct vs_portgroup *pg = &inv->pgs[i];
+		if (pg->dc == dc && strcmp(pg->name, name) == 0 && !pg->uplink) {
+			found = pg;
+			n++;
+		}
+	}
+	if (!found)
+		return vm_err_set(err, VM_ERR_NOTFOUND, "management.network: no network or port group \"%s\" in datacenter \"%s\"",
+				  name, inv->dcs[dc].name);
+	if (n > 1)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "management.network: %zu networks are named \"%s\" in datacenter \"%s\"; rename one",
+				  n, name, inv->dcs[dc].name);
+	memset(out, 0, sizeof(*out));
+	if (found->is_dvpg) {
+		out->backing = VM_NIC_BACKING_DVPORT;
+		out->portgroup_key = found->key;
+		out->switch_uuid = found->sw >= 0 ? inv->switches[found->sw].uuid : NULL;
+	} else {
+		out->backing = VM_NIC_BACKING_NETWORK;
+		out->network_ref = found->ref.value;
+		out->network_name = found->name;
+	}
+	return 0;
+}
+
+static void add_nic(struct vm_buf *b, enum vm_nic_type type, const struct vm_nic_net *net, int key)
+{
+	vs_soap_open(b, "deviceChange", NULL);
+	vs_soap_elem(b, "operation", "add");
+	vs_soap_open(b, "device", vm_nic_type_name(type));
+	/* A negative key is a placeholder: vCenter assigns the real one. */
+	vs_soap_elem_long(b, "key", key);
+	if (net->backing == VM_NIC_BACKING_DVPORT) {
+		vs_soap_open(b, "backing", "VirtualEthernetCardDistributedVirtualPortBackingInfo");
+		vs_soap_open(b, "port", NULL);
+		vs_soap_elem(b, "switchUuid", net->switch_uuid ? net->switch_uuid : "");
+		vs_soap_elem(b, "portgroupKey", net->portgroup_key);
+		vs_soap_close(b, "port");
+		vs_soap_close(b, "backing");
+	} else {
+		struct vs_moref ref;
+		vs_soap_open(b, "backing", "VirtualEthernetCardNetworkBackingInfo");
+		vs_soap_elem(b, "deviceName", net->network_name);
+		snprintf(ref.type, sizeof(ref.type), "Network");
+		snprintf(ref.value, sizeof(ref.value), "%s", net->network_ref ? net->network_ref : "");
+		if (net->network_ref)
+			vs_soap_moref(b, "network", &ref);
+		vs_soap_close(b, "backing");
+	}
+	vs_soap_open(b, "connectable", NULL);
+	vs_soap_elem_bool(b, "startConnected", 1);
+	vs_soap_elem_bool(b, "allowGuestControl", 1);
+	vs_soap_elem_bool(b, "connected", 1);
+	vs_soap_close(b, "connectable");
+	vs_soap_elem(b, "addressType", "generated");
+	vs_soap_close(b, "device");
+	vs_soap_close(b, "deviceChange");
+}
+
+static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const struct vs_vm_nic_spec *spec)
+{
+	int key = -100;
+
+	vs_soap_begin(b, "ReconfigVM_Task", &c->vm->ref);
+	vs_soap_open(b, "spec", NULL);
+	for (size_t i = 0; i < c->n_remove; i++) {
+		const struct vs_nic *n = &c->vm->nics[c->remove[i]];
+		vs_soap_open(b, "deviceChange", NULL);
+		vs_soap_elem(b, "operation", "remove");
+		/* The device exactly as vCenter described it: removal matches on all of it. */
+		vs_xml_echo(b, "device", n->node, NULL, NULL, NULL);
+		vs_soap_close(b, "deviceChange");
+	}
+	if (c->add_trunk)
+		add_nic(b, spec->type, &spec->trunk, key--);
+	if (c->add_mgmt)
+		add_nic(b, spec->type, &spec->mgmt, key--);
+	vs_soap_close(b, "spec");
+	vs_soap_end(b, "ReconfigVM_Task");
+}
+
+int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t n,
+			   const struct vs_vm_nic_spec *spec, int parallel, long timeout_s,
+			   void (*progress)(size_t done, size_t total, void *arg), void *arg,
+			   struct vm_err *err)
+{
+	struct vs_call *calls = vm_xcalloc(n ? n : 1, sizeof(*calls));
+	struct vs_task *tasks = vm_xcalloc(n ? n : 1, sizeof(*tasks));
+	size_t *owner = vm_xcalloc(n ? n : 1, sizeof(*owner));
+	size_t n_tasks = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		reconfig_body(&calls[i].body, &ch[i], spec);
+	vs_session_call_batch(s, "ReconfigVM_Task", calls, n, parallel, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		ch[i].rc = calls[i].rc;
+		if (calls[i].rc < 0) {
+			ch[i].err = calls[i].err;
+		} else if (vs_task_ref_get(calls[i].ret, &ch[i].task.ref, &ch[i].err) < 0) {
+			ch[i].rc = -1;
+		} else {
+			tasks[n_tasks] = ch[i].task;
+			owner[n_tasks++] = i;
+		}
+		vs_call_clear(&calls[i]);
+	}
+	if (n_tasks && vs_task_wait_call(s, tasks, n_tasks, timeout_s, progress, arg, err) < 0)
+		rc = -1;
+	for (size_t t = 0; t < n_tasks; t++) {
+		struct vs_vm_change *c = &ch[owner[t]];
+		c->task = tasks[t];
+		if (tasks[t].state == VS_TASK_ERROR) {
+			c->rc = -1;
+			vm_err_set(&c->err, VM_ERR_TASK, "%s: %s", tasks[t].fault, tasks[t].msg);
+			vm_str_copy(c->err.fault, sizeof(c->err.fault), tasks[t].fault);
+		} else if (tasks[t].state == VS_TASK_PENDING) {
+			c->rc = -1;
+			vm_err_set(&c->err, VM_ERR_TASK, "its reconfigure task %s had not ended when vtrunk stopped waiting",
+				   tasks[t].ref.value);
+		}
+	}
+	free(owner);
+	free(tasks);
+	free(calls);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/* vs_vm.h — agent VMs in vCenter: their NICs as the vm/ diff sees them, and one
+ * ReconfigVM_Task per VM that needs changes, issued concurrently and awaited together.
+ *
+ * Ownership: struct vs_vm_change borrows its VM from the inventory; the caller owns
+ * the array. struct vm_nic_net values produced here borrow from the inventory.
+ */
+#ifndef VS_VM_H
+#define VS_VM_H
+
+#include "vm_nic.h"
+#include "vs_inventory.h"
+#include "vs_task.h"
+
+struct vs_vm_change {
+	const struct vs_vm *vm;        /* borrowed */
+	int add_trunk, add_mgmt;
+	int remove[VM_NIC_MAX_REMOVE]; /* indexes into vm->nics */
+	size_t n_remove;
+	struct vs_task task;
+	struct vm_err err;             /* set when rc is -1 */
+	int rc;
+};
+
+struct vs_vm_nic_spec {
+	enum vm_nic_type type;         /* for added NICs */
+	struct vm_nic_net trunk;       /* borrowed strings */
+	struct vm_nic_net mgmt;
+};
+
+/* The VM's NICs as plain structs for vm_nic_diff_get(); out has room for vm->n_nics. */
+void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out);
+
+/* Where NICs for the trunk port group attach. */
+void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *sw, struct vm_nic_net *out);
+/* Resolves a management network name in datacenter dc: a distributed port group or a
+ * standard network. Fails (notfound) when absent, (usage) when the name is ambiguous. */
+int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, struct vm_nic_net *out,
+		       struct vm_err *err);
+
+/* Sends one ReconfigVM_Task for each change (at most `parallel` in flight), then waits
+ * for all the tasks through one filter. Each change records its own outcome (rc, err);
+ * returns -1 only when waiting itself failed. */
+int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t n,
+			   const struct vs_vm_nic_spec *spec, int parallel, long timeout_s,
+			   void (*progress)(size_t done, size_t total, void *arg), void *arg,
+			   struct vm_err *err);
+
+#endif
