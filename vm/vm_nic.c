@@ -24,7 +24,6 @@ int vm_nic_on(const struct vm_nic_have *nic, const struct vm_nic_net *net)
 	return 0;
 }
 
-/* Index of the NIC with the lowest key among those on net that are not `skip`. */
 void vm_nic_diff_get(const struct vm_nic_have *nics, size_t n, const struct vm_nic_net *trunk,
 		     const struct vm_nic_net *mgmt, struct vm_nic_diff *d)
 {
