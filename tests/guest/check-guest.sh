@@ -214,6 +214,19 @@ sys.exit(not (d == {"log-driver": "json-file", "registry-mirrors": ["https://mir
 	check "$name: apply --root again changes nothing" [ "$(snap "$root")" = "$before" ]
 	check "$name: apply --root again says so" grep -q 'nothing to change' <<<"$out"
 
+	# --format picks one interface file.
+	root=$WORK/root.$RANDOM
+	if [ -f "$t/etc/network/interfaces" ] && [ -f "$t/etc/netplan/60-vtrunk.yaml" ]; then
+		check "$name: apply --format ifupdown exits 0" quiet bash "$t/vtrunk-apply.sh" --root "$root" --format ifupdown
+		check "$name: apply --format ifupdown installs no netplan file" bash -c '[ -f "$1/etc/network/interfaces" ] && [ ! -e "$1/etc/netplan" ]' _ "$root"
+	elif [ ! -f "$t/etc/netplan/60-vtrunk.yaml" ]; then
+		out=$(bash "$t/vtrunk-apply.sh" --root "$root" --format netplan 2>&1)
+		check "$name: apply --format netplan refused without a netplan file" [ $? != 0 ]
+		check "$name: ...saying so" grep -q 'no netplan file' <<<"$out"
+	fi
+	out=$(bash "$t/vtrunk-apply.sh" --root 2>&1)
+	check "$name: apply --root without DIR is a usage error" [ $? = 2 ]
+
 	[ $have_daemon = 1 ] || return 0
 	for tool in python3 jq; do
 		# jq: a fresh root, so the merge itself goes through jq.
@@ -249,6 +262,86 @@ sys.exit(json.load(open(sys.argv[1])) != {"experimental": True})' "$root/etc/doc
 	done
 }
 
+# The live path (no --root): in a private mount namespace where /etc is a copy of
+# this machine's, with apt-get, modprobe, netplan, ifup, systemctl and docker
+# replaced by stand-ins that log. Needs root and unshare; skipped otherwise.
+LIVE_OK=
+live_ready() {
+	if [ -z "$LIVE_OK" ]; then
+		LIVE_OK=no
+		if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+			cp -a /etc "$WORK/etc.pristine" 2>/dev/null && LIVE_OK=yes
+		fi
+		[ "$LIVE_OK" = yes ] || echo "# live-path checks skipped: they need root and unshare -m"
+	fi
+	[ "$LIVE_OK" = yes ]
+}
+# live_run ETC FAKEBIN LOG SCRIPT: runs SCRIPT with ETC as /etc; prints its output.
+live_run() {
+	unshare -m bash -c 'mount --bind "$1" /etc && FAKE_LOG=$3 PATH=$2:$PATH exec bash "$4"' _ "$@" 2>&1
+}
+check_live() {
+	local t=$1 name=$2 etc=$WORK/etc.$RANDOM fake=$WORK/livebin.$RANDOM log out rc c
+	live_ready || return 0
+	log=$fake/log
+	cp -a "$WORK/etc.pristine" "$etc"
+	mkdir -p "$fake"
+	for c in apt-get modprobe netplan ifup systemctl docker; do
+		cat >"$fake/$c" <<'EOF'
+#!/bin/sh
+printf '%s %s\n' "${0##*/}" "$*" >>"$FAKE_LOG"
+[ "${0##*/} $1 $2" = "docker network inspect" ] && exit 1
+exit 0
+EOF
+		chmod +x "$fake/$c"
+	done
+	: >"$log"
+	if grep -q "^TRUNK_MAC=." "$t/vtrunk-apply.sh"; then
+		out=$(live_run "$etc" "$fake" "$log" "$t/vtrunk-apply.sh")
+		rc=$?
+		check "$name: live: refused on a machine without vCenter's MACs" [ $rc != 0 ]
+		check "$name: live: ...saying which MAC is missing" grep -q 'no NIC here has MAC' <<<"$out"
+		check "$name: live: ...before changing anything" [ ! -s "$log" ]
+		rm -rf "$etc"
+		return 0
+	fi
+	out=$(live_run "$etc" "$fake" "$log" "$t/vtrunk-apply.sh")
+	rc=$?
+	[ $rc = 0 ] || echo "$out" | sed 's/^/#   /'
+	check "$name: live: vtrunk-apply.sh exits 0" [ $rc = 0 ]
+	check "$name: live: 8021q listed in /etc/modules-load.d" cmp -s "$t/etc/modules-load.d/vtrunk.conf" "$etc/modules-load.d/vtrunk.conf"
+	check "$name: live: 8021q appended to /etc/modules once" [ "$(grep -c '^8021q$' "$etc/modules")" = 1 ]
+	if [ -d /sys/module/8021q ]; then
+		check "$name: live: 8021q already loaded, no modprobe" bash -c '! grep -q "^modprobe" "$1"' _ "$log"
+	else
+		check "$name: live: modprobe 8021q" grep -qx 'modprobe 8021q' "$log"
+	fi
+	if grep -q '^HAVE_NETPLAN=1' "$t/vtrunk-apply.sh"; then
+		check "$name: live: netplan file installed 600" bash -c 'cmp -s "$1" "$2" && [ "$(stat -c %a "$2")" = 600 ]' _ "$t/etc/netplan/60-vtrunk.yaml" "$etc/netplan/60-vtrunk.yaml"
+		check "$name: live: netplan apply" grep -qx 'netplan apply' "$log"
+		check "$name: live: /etc/network/interfaces left alone on a netplan system" cmp -s /etc/network/interfaces "$etc/network/interfaces"
+	else
+		check "$name: live: interfaces installed" cmp -s "$t/etc/network/interfaces" "$etc/network/interfaces"
+		check "$name: live: the previous interfaces file kept aside" cmp -s /etc/network/interfaces "$etc/network/interfaces.vtrunk-orig"
+		check "$name: live: ifup brings up the trunk only" bash -c '[ "$(grep "^ifup" "$1")" = "ifup $2" ]' _ "$log" "$(sed -n "s/^TRUNK=//p" "$t/vtrunk-apply.sh")"
+	fi
+	if [ -f "$t/etc/docker/daemon.json" ]; then
+		check "$name: live: daemon.json written" cmp -s "$t/etc/docker/daemon.json" "$etc/docker/daemon.json"
+		check "$name: live: docker restarted for daemon.json" grep -qx 'systemctl restart docker' "$log"
+	else
+		check "$name: live: no docker restart" bash -c '! grep -q "^systemctl" "$1"' _ "$log"
+	fi
+	check "$name: live: docker-networks.sh ran" grep -q '^docker network create -d ipvlan' "$log"
+
+	: >"$log"
+	out=$(live_run "$etc" "$fake" "$log" "$t/vtrunk-apply.sh")
+	rc=$?
+	check "$name: live: second run exits 0" [ $rc = 0 ]
+	check "$name: live: second run applies no network change" bash -c '! grep -qE "^(netplan|ifup|systemctl|apt-get)" "$1"' _ "$log"
+	check "$name: live: second run leaves /etc/modules alone" [ "$(grep -c '^8021q$' "$etc/modules")" = 1 ]
+	rm -rf "$etc" "$fake"
+}
+
 check_tree() {
 	local dir=$1 sum=$1/summary.json n
 	check "$dir: summary.json is JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$sum" || return
@@ -279,6 +372,7 @@ sys.exit(json.load(open(sys.argv[1])) != {"experimental": True})' "$t/etc/docker
 		[ -f "$t/etc/network/interfaces" ] && check_ifupdown "$t" "$name" "$i" "$sum"
 		check_networks "$t" "$name" "$i" "$sum"
 		check_apply "$t" "$name"
+		check_live "$t" "$name"
 	done
 }
 
