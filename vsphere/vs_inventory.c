@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlreader.h>
+
 struct vs_parent {
 	struct vs_moref ref, parent;
 };
@@ -48,8 +50,19 @@ static int vlan_parse(struct vs_portgroup *pg, const xmlNode *vlan, struct vm_er
 
 static int pg_config_parse(struct vs_portgroup *pg, const xmlNode *cfg, struct vm_err *err)
 {
+	xmlNode *copy;
+
 	pg->is_dvpg = 1;
-	pg->config = cfg;
+	if (!cfg)
+		return 0;
+	/* A copy in a document of its own: a reconfigure sends parts of it back, and the
+	 * answer it came in is freed as soon as it has been read. */
+	xmlFreeDoc(pg->config_doc);
+	pg->config_doc = xmlNewDoc((const xmlChar *)"1.0");
+	copy = xmlDocCopyNode((xmlNode *)cfg, pg->config_doc, 1);
+	xmlDocSetRootElement(pg->config_doc, copy);
+	pg->config = copy;
+	cfg = copy;
 	free(pg->key);
 	pg->key = vs_xml_text_dup(vs_xml_child(cfg, "key"));
 	if (!pg->name)
@@ -77,7 +90,11 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 	n = &vm->nics[vm->n_nics++];
 	memset(n, 0, sizeof(*n));
 	n->key = (int)vs_xml_long_get(vs_xml_child(dev, "key"), 0);
-	n->node = dev;
+	{
+		struct vm_buf x = {0};
+		vs_xml_echo(&x, "device", dev, NULL, NULL, NULL);
+		n->xml = vm_buf_steal(&x);
+	}
 	n->label = vs_xml_text_dup(vs_xml_path(dev, "deviceInfo/label"));
 	vs_xml_type_copy(dev, btype, sizeof(btype));
 	n->type = vm_xstrdup(btype);
@@ -213,6 +230,81 @@ int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *r
 		if (object_parse(inv, o, err) < 0)
 			return -1;
 	return 0;
+}
+
+int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, const struct vs_http_resp *resp,
+			       char **token, struct vm_err *err)
+{
+	char want[96];
+	xmlTextReaderPtr rd;
+	int ret, saw_response = 0, rc = 0;
+
+	*token = NULL;
+	snprintf(want, sizeof(want), "%sResponse", method);
+	if (resp->len > (size_t)0x7fffffff)
+		return vm_err_set(err, VM_ERR_PARSE, "%s: answer too large to parse", method);
+	rd = xmlReaderForMemory(resp->body, (int)resp->len, NULL, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!rd)
+		return vm_err_set(err, VM_ERR_PARSE, "%s: cannot start reading the answer", method);
+	ret = xmlTextReaderRead(rd);
+	while (ret == 1) {
+		int type = xmlTextReaderNodeType(rd), depth = xmlTextReaderDepth(rd);
+		const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+			rc = vm_err_set(err, VM_ERR_PARSE, "%s: the answer carries a DOCTYPE, which vCenter never sends; refused",
+					method);
+			break;
+		}
+		if (type == XML_READER_TYPE_ELEMENT && depth == 2 && strcmp(name, want) != 0) {
+			rc = 1; /* a fault or something unexpected: the tree reader says which */
+			break;
+		}
+		if (type == XML_READER_TYPE_ELEMENT && depth == 2)
+			saw_response = 1;
+		if (type == XML_READER_TYPE_ELEMENT && depth == 4 && strcmp(name, "objects") == 0) {
+			xmlNode *obj = xmlTextReaderExpand(rd);
+			if (!obj) {
+				rc = vm_err_set(err, VM_ERR_PARSE, "%s: the answer breaks off inside an object", method);
+				break;
+			}
+			if (object_parse(inv, obj, err) < 0) {
+				rc = -1;
+				break;
+			}
+			/* Skips the subtree (freeing it) and lands on the next sibling. */
+			ret = xmlTextReaderNext(rd);
+			continue;
+		}
+		if (type == XML_READER_TYPE_ELEMENT && depth == 4 && strcmp(name, "token") == 0) {
+			xmlChar *t = xmlTextReaderReadString(rd);
+			free(*token);
+			*token = vm_xstrdup(t ? (const char *)t : "");
+			xmlFree(t);
+		}
+		ret = xmlTextReaderRead(rd);
+	}
+	if (rc == 0 && ret < 0)
+		rc = 1; /* not well-formed: the tree reader names the problem */
+	if (rc == 0 && !saw_response)
+		rc = 1;
+	xmlFreeTextReader(rd);
+	if (rc == 1) {
+		/* Let the one SOAP reader decide: fault, HTML, truncated, unexpected. */
+		xmlDoc *doc = NULL;
+		xmlNode *r = NULL;
+		if (vs_soap_parse(resp, method, &doc, &r, err) == 0) {
+			xmlFreeDoc(doc);
+			vm_err_set(err, VM_ERR_PARSE, "%s: the answer could not be read as a stream", method);
+		}
+		rc = -1;
+	}
+	if (rc < 0) {
+		free(*token);
+		*token = NULL;
+	}
+	return rc;
 }
 
 static const struct vs_moref *parent_of(const struct vs_inventory *inv, const struct vs_moref *ref)
@@ -354,17 +446,17 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 	vs_soap_end(&b, "RetrievePropertiesEx");
 	/* The view is left for logout to reap: destroying it would cost a round trip. */
 	for (;;) {
-		xmlDoc *doc = NULL;
-		xmlNode *ret, *rv;
-		int rc = vs_session_call(s, method, &b, &doc, &ret, err);
+		struct vs_http_resp resp;
+		int rc;
+		s->calls++;
+		rc = vs_http_post_call(s->http, "/sdk", s->soap_action, b.data, b.len, &resp, err);
 		vm_buf_reset(&b);
 		free(token);
 		token = NULL;
+		if (rc == 0)
+			rc = vs_inventory_parse_stream(inv, method, &resp, &token, err);
+		vs_http_resp_clear(&resp);
 		if (rc < 0)
-			goto fail;
-		rv = vs_xml_child(ret, "returnval");
-		token = vs_xml_text_dup(vs_xml_child(rv, "token"));
-		if (vs_inventory_add_doc(inv, doc, rv, err) < 0)
 			goto fail;
 		if (!token || !*token)
 			break;
@@ -403,6 +495,7 @@ void vs_inventory_free(struct vs_inventory **ip)
 		free(pg->key);
 		free(pg->binding);
 		free(pg->config_version);
+		xmlFreeDoc(pg->config_doc);
 		vm_vlan_set_clear(&pg->trunk);
 	}
 	for (size_t i = 0; i < inv->n_vms; i++) {
@@ -414,6 +507,7 @@ void vs_inventory_free(struct vs_inventory **ip)
 			free(n->portgroup_key);
 			free(n->switch_uuid);
 			free(n->network_name);
+			free(n->xml);
 		}
 		free(vm->nics);
 		free(vm->name);

@@ -45,7 +45,8 @@ struct vs_portgroup {
 	int auto_expand;           /* -1 when not reported */
 	char *config_version;      /* owned; "" when not reported */
 	int uplink;
-	const xmlNode *config;     /* borrowed: the whole DVPortgroupConfigInfo */
+	const xmlNode *config;     /* the whole DVPortgroupConfigInfo, root of config_doc */
+	xmlDoc *config_doc;        /* owned: a copy, so the answer it came in can go */
 };
 
 struct vs_nic {
@@ -60,7 +61,8 @@ struct vs_nic {
 	struct vs_moref network;   /* network backing */
 	int connected, start_connected, allow_guest_control;
 	int pci_slot;              /* -1 when vCenter has none yet */
-	const xmlNode *node;       /* borrowed: the whole device, to send back on removal */
+	char *xml;                 /* owned: the device as <device xsi:type=…>…</device>, escaped
+	                              XML ready to send back on removal */
 };
 
 struct vs_vm {
@@ -79,7 +81,7 @@ struct vs_inventory {
 	struct vs_portgroup *pgs;  size_t n_pgs, cap_pgs;
 	struct vs_vm *vms;         size_t n_vms, cap_vms;
 	struct vs_parent *parents; size_t n_parents, cap_parents; /* owned; folder tree */
-	xmlDoc **docs;             size_t n_docs, cap_docs;       /* owned answers */
+	xmlDoc **docs;             size_t n_docs, cap_docs;       /* owned answers (add_doc) */
 };
 
 #define VS_INV_NETWORK 1u  /* datacenters, switches, port groups, networks */
@@ -87,8 +89,14 @@ struct vs_inventory {
 
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err);
-/* Parses RetrievePropertiesEx answers (one returnval each) without a server: the
- * unit tests feed captured fixtures through this. Takes ownership of doc. */
+/* Parses a RetrievePropertiesEx (or Continue…) answer body as a stream: one <objects>
+ * element at a time, so memory holds the body and the structs, never the whole tree.
+ * *token gets the continuation token (owned) or NULL. A fault or a body that is not
+ * the expected answer sets err as vs_soap_parse() would. */
+int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, const struct vs_http_resp *resp,
+			      char **token, struct vm_err *err);
+/* The same for an answer already parsed (the unit tests feed fixtures through either).
+ * Takes ownership of doc. */
 int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *returnval,
 			 struct vm_err *err);
 /* Resolves datacenter membership once all answers are in. */

@@ -106,8 +106,8 @@ static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const 
 		const struct vs_nic *n = &c->vm->nics[c->remove[i]];
 		vs_soap_open(b, "deviceChange", NULL);
 		vs_soap_elem(b, "operation", "remove");
-		/* The device exactly as vCenter described it: removal matches on all of it. */
-		vs_xml_echo(b, "device", n->node, NULL, NULL, NULL);
+		/* The device exactly as vCenter described it (already escaped XML). */
+		vm_buf_adds(b, n->xml);
 		vs_soap_close(b, "deviceChange");
 	}
 	if (c->add_trunk)
