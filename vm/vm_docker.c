@@ -83,7 +83,12 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 			    vm_ipplan_blocks(v), blk, v->agent_prefix,
 			    vm_ipplan_block_usable(v, a->slot));
 		excluded_add(&b, v, block);
-		vm_buf_adds(&b, ".\ndocker network inspect ");
+		vm_buf_adds(&b, ".\n");
+		if (v->mode == VM_MODE_L3)
+			vm_buf_adds(&b, "# l3: containers route through the parent, not via the "
+					"gateway; --gateway\n# still keeps Docker from handing its "
+					"address out.\n");
+		vm_buf_adds(&b, "docker network inspect ");
 		vm_guest_sh_quote(&b, v->network);
 		vm_buf_adds(&b, " >/dev/null 2>&1 ||\n\tdocker network create -d ipvlan");
 		vm_buf_addf(&b, " --subnet=%s/%d --gateway=%s \\\n\t\t--ip-range=%s/%d", net,
