@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""pyread.py — an independent reader (and drift-maker) of a vCenter, for vtrunk's tests.
+
+Uses Debian's pyvmomi, so run it with /usr/bin/python3. Connection from the environment:
+VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verified.
+
+  pyread.py portgroup NAME            one port group as JSON ({"exists": false} if none)
+  pyread.py vms                       every VM with its NICs
+  pyread.py switches                  every distributed switch with its port group names
+  pyread.py set-trunk NAME RANGES     make NAME a VLAN trunk ("10-20,30"), keeping the rest
+  pyread.py set-vlan NAME ID          make NAME a plain VLAN-id port group (0 = none)
+  pyread.py add-portgroup SWITCH NAME [--vlan ID | --trunk RANGES] [--ports N] [--binding T]
+  pyread.py add-switch DC NAME [--no-hosts]
+  pyread.py remove-nic VM KEY
+
+Output is one JSON document on stdout. Exit status: 0 done, 1 vSphere fault or not found,
+2 usage, 3 cannot connect or login refused; the reason goes to stderr, starting with the
+fault's type name when there is one (e.g. "pyread: InvalidLogin: ...").
+"""
+import json
+import os
+import signal
+import ssl
+import sys
+from urllib.parse import urlsplit
+
+from pyVim.connect import SmartConnect, Disconnect
+from pyVim.task import WaitForTask
+from pyVmomi import vim, vmodl
+
+VS = vim.dvs.VmwareDistributedVirtualSwitch
+
+
+class Fail(Exception):
+    def __init__(self, msg, code=1):
+        super().__init__(msg)
+        self.code = code
+
+
+def connect():
+    url = os.environ.get("VCSIM_URL")
+    if not url:
+        raise Fail("VCSIM_URL is not set", 2)
+    u = urlsplit(url if "//" in url else "https://" + url)
+    try:
+        return SmartConnect(host=u.hostname, port=u.port or 443, path=u.path or "/sdk",
+                            user=os.environ.get("VCSIM_USER", ""),
+                            pwd=os.environ.get("VCSIM_PASSWORD", ""),
+                            sslContext=ssl._create_unverified_context())
+    except vmodl.MethodFault as e:
+        raise Fail("%s: %s" % (type(e).__name__.split(".")[-1], e.msg), 3)
+    except OSError as e:
+        raise Fail("cannot connect to %s: %s" % (url, e), 3)
+
+
+def objects(content, kind):
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        return list(view.view)
+    finally:
+        view.Destroy()
+
+
+def parse_ranges(text):
+    out = []
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            lo, hi = int(lo), int(hi or lo)
+        except ValueError:
+            raise Fail("bad VLAN range %r" % part, 2)
+        if not 0 <= lo <= hi <= 4094:
+            raise Fail("bad VLAN range %r" % part, 2)
+        out.append(vim.NumericRange(start=lo, end=hi))
+    return out
+
+
+def vlan_json(vlan):
+    """(vlan_type, ranges, vlan_id, inherited) of a port setting's vlan spec."""
+    if isinstance(vlan, VS.TrunkVlanSpec):
+        return "trunk", [[r.start, r.end] for r in vlan.vlanId], None, bool(vlan.inherited)
+    if isinstance(vlan, VS.PvlanSpec):
+        return "pvlan", [], vlan.pvlanId, bool(vlan.inherited)
+    if isinstance(vlan, VS.VlanIdSpec):
+        return ("vlan" if vlan.vlanId else "none"), [], vlan.vlanId, bool(vlan.inherited)
+    return "none", [], None, bool(vlan.inherited) if vlan is not None else False
+
+
+def pg_json(pg):
+    c = pg.config
+    vlan = c.defaultPortConfig.vlan if c.defaultPortConfig is not None else None
+    vtype, ranges, vid, inherited = vlan_json(vlan)
+    return {"exists": True, "name": pg.name, "config_name": c.name, "key": c.key,
+            "switch": c.distributedVirtualSwitch.name if c.distributedVirtualSwitch else None,
+            "vlan_type": vtype, "ranges": ranges, "vlan_id": vid, "inherited": inherited,
+            "binding": c.type, "num_ports": c.numPorts, "auto_expand": c.autoExpand,
+            "description": c.description, "config_version": c.configVersion}
+
+
+def find_pgs(content, name):
+    return [pg for pg in objects(content, vim.dvs.DistributedVirtualPortgroup)
+            if pg.name == name or pg.config.name == name]
+
+
+def find_one(content, kind, name, what):
+    found = [o for o in objects(content, kind) if o.name == name]
+    if len(found) != 1:
+        raise Fail("%s %r: %s" % (what, name, "not found" if not found else "ambiguous"))
+    return found[0]
+
+
+def wait(task):
+    try:
+        WaitForTask(task)
+    except vmodl.MethodFault as e:
+        raise Fail("%s: %s" % (type(e).__name__.split(".")[-1], e.msg or "task failed"))
+
+
+def cmd_portgroup(content, name):
+    pgs = find_pgs(content, name)
+    if not pgs:
+        return {"exists": False, "name": name}
+    out = pg_json(pgs[0])
+    if len(pgs) > 1:
+        out["all"] = [pg_json(pg) for pg in pgs]
+    return out
+
+
+def cmd_vms(content):
+    pg_names = {pg.key: pg.name for pg in objects(content, vim.dvs.DistributedVirtualPortgroup)}
+    out = []
+    for vm in sorted(objects(content, vim.VirtualMachine), key=lambda v: v.name):
+        nics = []
+        for d in vm.config.hardware.device if vm.config else []:
+            if not isinstance(d, vim.vm.device.VirtualEthernetCard):
+                continue
+            b, conn = d.backing, d.connectable
+            nic = {"key": d.key, "label": d.deviceInfo.label if d.deviceInfo else None,
+                   "type": type(d).__name__.split(".")[-1], "mac": d.macAddress,
+                   "backing": "other", "portgroup_key": None, "portgroup": None,
+                   "switch_uuid": None, "network": None,
+                   "pci_slot": d.slotInfo.pciSlotNumber if isinstance(
+                       d.slotInfo, vim.vm.device.VirtualDevice.PciBusSlotInfo) else None,
+                   "connected": conn.connected if conn else None,
+                   "start_connected": conn.startConnected if conn else None,
+                   "allow_guest_control": conn.allowGuestControl if conn else None}
+            if isinstance(b, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo):
+                nic.update(backing="dvport", portgroup_key=b.port.portgroupKey,
+                           portgroup=pg_names.get(b.port.portgroupKey),
+                           switch_uuid=b.port.switchUuid)
+            elif isinstance(b, vim.vm.device.VirtualEthernetCard.NetworkBackingInfo):
+                nic.update(backing="network",
+                           network=b.network.name if b.network else b.deviceName)
+            nics.append(nic)
+        out.append({"name": vm.name, "moid": vm._moId, "nics": nics})
+    return out
+
+
+def cmd_switches(content):
+    return [{"name": s.name, "uuid": s.uuid, "moid": s._moId,
+             "portgroups": [pg.name for pg in s.portgroup]}
+            for s in objects(content, vim.DistributedVirtualSwitch)]
+
+
+def reconfigure_vlan(content, name, vlan):
+    pgs = find_pgs(content, name)
+    if len(pgs) != 1:
+        raise Fail("port group %r: %s" % (name, "not found" if not pgs else "ambiguous"))
+    pg, c = pgs[0], pgs[0].config
+    setting = c.defaultPortConfig or VS.VmwarePortConfigPolicy()
+    setting.vlan = vlan
+    # vcsim replaces every field with what the spec carries: send the current values.
+    spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+        name=c.name, type=c.type, numPorts=c.numPorts, autoExpand=c.autoExpand,
+        description=c.description, configVersion=c.configVersion, policy=c.policy,
+        portNameFormat=c.portNameFormat, defaultPortConfig=setting,
+        vmVnicNetworkResourcePoolKey=c.vmVnicNetworkResourcePoolKey)
+    wait(pg.ReconfigureDVPortgroup_Task(spec))
+    return pg_json(pg)
+
+
+def cmd_add_portgroup(content, switch, name, opts):
+    dvs = find_one(content, vim.DistributedVirtualSwitch, switch, "switch")
+    vlan = VS.VlanIdSpec(vlanId=int(opts.get("--vlan", 0)), inherited=False)
+    if "--trunk" in opts:
+        vlan = VS.TrunkVlanSpec(vlanId=parse_ranges(opts["--trunk"]), inherited=False)
+    spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+        name=name, type=opts.get("--binding", "earlyBinding"),
+        numPorts=int(opts.get("--ports", 8)),
+        defaultPortConfig=VS.VmwarePortConfigPolicy(vlan=vlan))
+    wait(dvs.AddDVPortgroup_Task([spec]))
+    return pg_json([pg for pg in dvs.portgroup if pg.name == name][0])
+
+
+def cmd_add_switch(content, dc_name, name, opts):
+    dc = find_one(content, vim.Datacenter, dc_name, "datacenter")
+    create = vim.DistributedVirtualSwitch.CreateSpec(configSpec=VS.ConfigSpec(name=name))
+    wait(dc.networkFolder.CreateDVS_Task(create))
+    dvs = [s for s in objects(content, vim.DistributedVirtualSwitch) if s.name == name][0]
+    if "--no-hosts" not in opts:
+        # vcsim ignores hosts in the create spec; a NIC on the switch needs its host a member.
+        hosts = objects(content, vim.HostSystem)
+        members = [vim.dvs.HostMember.ConfigSpec(operation="add", host=h) for h in hosts
+                   if h not in dvs.summary.hostMember]
+        if members:
+            wait(dvs.ReconfigureDvs_Task(VS.ConfigSpec(
+                configVersion=dvs.config.configVersion, host=members)))
+    return {"name": dvs.name, "uuid": dvs.uuid, "moid": dvs._moId,
+            "portgroups": [pg.name for pg in dvs.portgroup]}
+
+
+def cmd_remove_nic(content, vm_name, key):
+    vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
+    dev = [d for d in vm.config.hardware.device if d.key == int(key)]
+    if not dev:  # vcsim would silently succeed
+        raise Fail("VM %r has no device %s" % (vm_name, key))
+    change = vim.vm.device.VirtualDeviceSpec(operation="remove", device=dev[0])
+    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
+    return {"vm": vm_name, "removed": int(key)}
+
+
+def options(args, allowed, flags=()):
+    opts, rest = {}, []
+    while args:
+        a = args.pop(0)
+        if a in flags:
+            opts[a] = True
+        elif a in allowed:
+            if not args:
+                raise Fail("%s needs a value" % a, 2)
+            opts[a] = args.pop(0)
+        elif a.startswith("--"):
+            raise Fail("unknown option %s" % a, 2)
+        else:
+            rest.append(a)
+    return opts, rest
+
+
+COMMANDS = {  # name: (positional count, value options, flag options, function)
+    "portgroup": (1, (), (), lambda c, a, o: cmd_portgroup(c, a[0])),
+    "vms": (0, (), (), lambda c, a, o: cmd_vms(c)),
+    "switches": (0, (), (), lambda c, a, o: cmd_switches(c)),
+    "set-trunk": (2, (), (), lambda c, a, o: reconfigure_vlan(
+        c, a[0], VS.TrunkVlanSpec(vlanId=parse_ranges(a[1]), inherited=False))),
+    "set-vlan": (2, (), (), lambda c, a, o: reconfigure_vlan(
+        c, a[0], VS.VlanIdSpec(vlanId=int(a[1]), inherited=False))),
+    "add-portgroup": (2, ("--vlan", "--trunk", "--ports", "--binding"), (),
+                      lambda c, a, o: cmd_add_portgroup(c, a[0], a[1], o)),
+    "add-switch": (2, (), ("--no-hosts",), lambda c, a, o: cmd_add_switch(c, a[0], a[1], o)),
+    "remove-nic": (2, (), (), lambda c, a, o: cmd_remove_nic(c, a[0], a[1])),
+}
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] not in COMMANDS:
+        sys.stderr.write(__doc__)
+        return 2
+    si = None
+    try:
+        npos, allowed, flags, fn = COMMANDS[argv[1]]
+        opts, args = options(argv[2:], allowed, flags)
+        if len(args) != npos:
+            raise Fail("%s takes %d argument(s)" % (argv[1], npos), 2)
+        si = connect()
+        result = fn(si.RetrieveContent(), args, opts)
+        json.dump(result, sys.stdout, indent=1, sort_keys=True)
+        sys.stdout.write("\n")
+        return 0
+    except Fail as e:
+        sys.stderr.write("pyread: %s\n" % e)
+        return e.code
+    except ValueError as e:
+        sys.stderr.write("pyread: %s\n" % e)
+        return 2
+    except vmodl.MethodFault as e:
+        sys.stderr.write("pyread: %s: %s\n" % (type(e).__name__.split(".")[-1], e.msg))
+        return 1
+    finally:
+        if si is not None:
+            try:
+                Disconnect(si)
+            except Exception:
+                pass
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet under `| head`
+    sys.exit(main(sys.argv))
