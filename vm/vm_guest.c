@@ -231,61 +231,25 @@ static int mac_check(size_t i, const char *vm, const char *which,
 			  i, vm, which, nic->mac);
 }
 
-static int docker_name_check(size_t i, const char *name, struct vm_err *err)
-{
-	const char *p = name;
-
-	if (!p || !isalnum((unsigned char)*p))
-		goto bad;
-	for (; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
-			goto bad;
-	return 0;
-bad:
-	return vm_err_set(err, VM_ERR_USAGE,
-			  "vlans[%zu].network: \"%s\" is not a Docker network name (a letter or "
-			  "digit, then letters, digits, '_', '.' or '-')",
-			  i, name ? name : "");
-}
-
 int vm_guest_check(const struct vm_plan *plan, const struct vm_guest_agent *agents,
 		   struct vm_err *err)
 {
 	const struct vm_plan_guest *g = &plan->guest;
 	const struct vm_plan_mgmt *m = &plan->management;
-	char digits[16];
-	int max_vlan = 0;
 
+	/* It already checks the Docker network names, DNS servers, that the interface
+	 * names differ and that <trunk>.<vlan> fits; what follows is what the files
+	 * need beyond that, for plans that did not come through the loader. */
 	if (vm_plan_validate(plan, err) < 0)
 		return -1;
 	if (ifname_check("guest.trunk_ifname", g->trunk_ifname, err) < 0 ||
 	    ifname_check("guest.mgmt_ifname", g->mgmt_ifname, err) < 0)
 		return -1;
-	if (strcmp(g->trunk_ifname, g->mgmt_ifname) == 0)
-		return vm_err_set(err, VM_ERR_USAGE,
-				  "guest.mgmt_ifname: \"%s\" is also guest.trunk_ifname; the trunk "
-				  "and management NICs need different names",
-				  g->mgmt_ifname);
-	for (size_t i = 0; i < plan->n_vlans; i++)
-		if (plan->vlans[i].id > max_vlan)
-			max_vlan = plan->vlans[i].id;
-	snprintf(digits, sizeof(digits), "%d", max_vlan);
-	if (plan->n_vlans && strlen(g->trunk_ifname) + 1 + strlen(digits) > IFNAME_MAX)
-		return vm_err_set(err, VM_ERR_USAGE,
-				  "guest.trunk_ifname: \"%s\" is too long: Docker names the VLAN "
-				  "interface \"%s.%s\", over Linux's %d characters",
-				  g->trunk_ifname, g->trunk_ifname, digits, IFNAME_MAX);
 	if (vm_guest_docker_needs_experimental(g->docker_version) < 0)
 		return vm_err_set(err, VM_ERR_USAGE,
 				  "guest.docker_version: \"%s\" is not a version such as \"20.10\"",
 				  g->docker_version ? g->docker_version : "");
-	for (size_t i = 0; i < m->n_dns; i++) {
-		uint32_t a;
-		if (vm_ip_parse(m->dns[i], &a) < 0)
-			return vm_err_set(err, VM_ERR_USAGE,
-					  "management.dns[%zu]: \"%s\" is not an IPv4 address", i,
-					  m->dns[i]);
-	}
+	/* ifupdown separates dns-search entries by spaces and ends them at a newline. */
 	for (size_t i = 0; i < m->n_search; i++) {
 		const char *s = m->search[i];
 		int ok = *s != '\0' && *s != '-' && *s != '.';
@@ -297,9 +261,6 @@ int vm_guest_check(const struct vm_plan *plan, const struct vm_guest_agent *agen
 					  "(letters, digits, '-', '_' and '.')",
 					  i, s);
 	}
-	for (size_t i = 0; i < plan->n_vlans; i++)
-		if (docker_name_check(i, plan->vlans[i].network, err) < 0)
-			return -1;
 	for (size_t i = 0; i < plan->n_agents; i++) {
 		const char *vm = plan->agents[i].vm;
 		if (vm_name_check(i, vm, err) < 0)

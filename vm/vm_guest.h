@@ -53,9 +53,9 @@ int vm_guest_write(const struct vm_plan *plan, const struct vm_guest_agent *agen
 		   const char *dir, struct vm_err *err);
 
 /* The checks vm_guest_write() makes before writing: vm_plan_validate(), then that
- * every VM name is usable as one path component, interface names are valid Linux
- * names with room for ".<vlan>", search domains, DNS servers, Docker network names and
- * the Docker version can be written into every format, and reported MACs are MACs. */
+ * every VM name is usable as one path component, interface names and search domains
+ * can be written into every format, the Docker version is readable, and reported
+ * MACs are MACs. */
 int vm_guest_check(const struct vm_plan *plan, const struct vm_guest_agent *agents,
 		   struct vm_err *err);
 
