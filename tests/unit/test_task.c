@@ -1,0 +1,247 @@
+/* test_task.c — reading *_Task answers and TaskInfo updates: captured from vcsim (a port
+ * group created, reconfigured, and one refused with DuplicateName) and hand-shaped like a
+ * vCenter 8's (success with a result, error with a localized message, still running). */
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "fixture.h"
+#include "vs_task.h"
+
+/* The TaskInfo of `task` in a WaitForUpdatesEx answer (NULL when absent). */
+static const xmlNode *task_info(const xmlNode *ret, const char *task)
+{
+	for (xmlNode *fs = vs_xml_path(ret, "returnval/filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
+		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
+			char v[96];
+			if (vs_xml_text_copy(vs_xml_child(os, "obj"), v, sizeof(v)) < 0 || (task && strcmp(v, task) != 0))
+				continue;
+			for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
+				char name[16];
+				if (vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name)) == 0 &&
+				    strcmp(name, "info") == 0)
+					return vs_xml_child(c, "val");
+			}
+		}
+	return NULL;
+}
+
+/* Reads the only (task NULL) or the named task's info out of a fixture. */
+static struct vs_task info_of(const char *path, const char *task)
+{
+	struct vs_task t;
+	xmlNode *ret;
+	xmlDoc *doc = fixture_soap(path, "WaitForUpdatesEx", &ret);
+	const xmlNode *info = task_info(ret, task);
+
+	if (!info)
+		fail_msg("%s: no TaskInfo for %s", path, task ? task : "any task");
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(info, &t);
+	xmlFreeDoc(doc);
+	return t;
+}
+
+/* --- vs_task_ref_get --- */
+
+static void test_ref_get(void **state)
+{
+	struct vs_moref ref;
+	struct vm_err err = {0};
+	xmlNode *ret;
+	xmlDoc *doc;
+
+	(void)state;
+	doc = fixture_soap(FIXTURE("soap/vcsim/AddDVPortgroup_Task.xml"), "AddDVPortgroup_Task", &ret);
+	assert_int_equal(vs_task_ref_get(ret, &ref, &err), 0);
+	assert_string_equal(ref.type, "Task");
+	assert_true(strncmp(ref.value, "task-", 5) == 0);
+	xmlFreeDoc(doc);
+
+	doc = fixture_soap(FIXTURE("soap/vcsim/ReconfigureDVPortgroup_Task.xml"), "ReconfigureDVPortgroup_Task", &ret);
+	assert_int_equal(vs_task_ref_get(ret, &ref, &err), 0);
+	assert_string_equal(ref.type, "Task");
+	xmlFreeDoc(doc);
+
+	doc = fixture_soap(FIXTURE("soap/vcenter8/CreateDVPortgroup_Task.xml"), "CreateDVPortgroup_Task", &ret);
+	assert_int_equal(vs_task_ref_get(ret, &ref, &err), 0);
+	assert_string_equal(ref.type, "Task");
+	assert_string_equal(ref.value, "task-8812");
+	xmlFreeDoc(doc);
+}
+
+static void test_ref_get_refuses_non_tasks(void **state)
+{
+	struct vs_moref ref;
+	struct vm_err err = {0};
+	xmlNode *ret;
+	xmlDoc *doc;
+
+	(void)state;
+	/* A managed object that is not a Task. */
+	doc = fixture_soap(FIXTURE("soap/vcsim/CreateContainerView.xml"), "CreateContainerView", &ret);
+	assert_int_equal(vs_task_ref_get(ret, &ref, &err), -1);
+	assert_int_equal(err.kind, VM_ERR_PARSE);
+	assert_string_equal(err.msg, "CreateContainerViewResponse: the answer names no Task");
+	xmlFreeDoc(doc);
+
+	/* No returnval at all. */
+	vm_err_clear(&err);
+	doc = fixture_soap(FIXTURE("soap/vcsim/Logout.xml"), "Logout", &ret);
+	assert_int_equal(vs_task_ref_get(ret, &ref, &err), -1);
+	assert_int_equal(err.kind, VM_ERR_PARSE);
+	assert_contains(err.msg, "names no Task");
+	xmlFreeDoc(doc);
+
+	/* No answer. */
+	vm_err_clear(&err);
+	assert_int_equal(vs_task_ref_get(NULL, &ref, &err), -1);
+	assert_string_equal(err.msg, "task: the answer names no Task");
+	assert_int_equal(vs_task_ref_get(NULL, &ref, NULL), -1);
+}
+
+/* --- vs_task_info_get --- */
+
+static void test_info_success_vcsim(void **state)
+{
+	struct vs_task t;
+
+	(void)state;
+	t = info_of(FIXTURE("soap/vcsim/WaitForUpdatesEx-AddDVPortgroup.xml"), NULL);
+	assert_int_equal(t.state, VS_TASK_SUCCESS);
+	assert_string_equal(t.fault, "");
+	assert_string_equal(t.msg, "");
+	/* AddDVPortgroup_Task has no result. */
+	assert_string_equal(t.result.type, "");
+	t = info_of(FIXTURE("soap/vcsim/WaitForUpdatesEx-ReconfigureDVPortgroup.xml"), NULL);
+	assert_int_equal(t.state, VS_TASK_SUCCESS);
+}
+
+static void test_info_error_vcsim(void **state)
+{
+	struct vs_task t;
+
+	(void)state;
+	/* vcsim fails a second port group of the same name; its localized message is Go's
+	 * type name, and the fault names the duplicate. */
+	t = info_of(FIXTURE("soap/vcsim/WaitForUpdatesEx-DuplicateName.xml"), NULL);
+	assert_int_equal(t.state, VS_TASK_ERROR);
+	assert_string_equal(t.fault, "DuplicateName");
+	assert_contains(t.msg, "*types.DuplicateName");
+	assert_contains(t.msg, "(DC0_DVPG0)");
+}
+
+static void test_info_vcenter8(void **state)
+{
+	static const char *const path = FIXTURE("soap/vcenter8/WaitForUpdatesEx-tasks.xml");
+	struct vs_task t;
+
+	(void)state;
+	t = info_of(path, "task-8812");
+	assert_int_equal(t.state, VS_TASK_SUCCESS);
+	assert_string_equal(t.result.type, "DistributedVirtualPortgroup");
+	assert_string_equal(t.result.value, "dvportgroup-77");
+	assert_string_equal(t.fault, "");
+
+	t = info_of(path, "task-8813");
+	assert_int_equal(t.state, VS_TASK_ERROR);
+	assert_string_equal(t.fault, "DuplicateName");
+	assert_contains(t.msg, "The name 'Network adapter 3' already exists.");
+	assert_contains(t.msg, "(Network adapter 3)");
+	assert_string_equal(t.result.type, "");
+
+	/* Running: nothing recorded yet. */
+	t = info_of(path, "task-8814");
+	assert_int_equal(t.state, VS_TASK_PENDING);
+	assert_string_equal(t.fault, "");
+	assert_string_equal(t.msg, "");
+}
+
+static const xmlNode *parse_info(const char *xml, xmlDoc **doc)
+{
+	struct vm_err err = {0};
+
+	*doc = vs_xml_read(xml, strlen(xml), "TaskInfo", &err);
+	if (!*doc)
+		fail_msg("%s", err.msg);
+	return xmlDocGetRootElement(*doc);
+}
+
+#define INFO(inner) "<val xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"TaskInfo\">" inner "</val>"
+
+static void test_info_edge_cases(void **state)
+{
+	struct vs_task t;
+	xmlDoc *doc;
+	char big[2048], xml[4096];
+
+	(void)state;
+	/* An error without a fault element. */
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(parse_info(INFO("<state>error</state>"), &doc), &t);
+	assert_int_equal(t.state, VS_TASK_ERROR);
+	assert_string_equal(t.fault, "UnknownFault");
+	xmlFreeDoc(doc);
+
+	/* A fault without localized message. */
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(parse_info(INFO("<state>error</state><error><fault xsi:type=\"InvalidState\">"
+					 "<existingState>poweredOn</existingState></fault></error>"),
+				    &doc),
+			 &t);
+	assert_string_equal(t.fault, "InvalidState");
+	assert_contains(t.msg, "poweredOn");
+	xmlFreeDoc(doc);
+
+	/* queued and an unknown state leave the task pending. */
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(parse_info(INFO("<state>queued</state>"), &doc), &t);
+	assert_int_equal(t.state, VS_TASK_PENDING);
+	xmlFreeDoc(doc);
+	vs_task_info_get(parse_info(INFO("<state>exploded-beyond-all-recognition</state>"), &doc), &t);
+	assert_int_equal(t.state, VS_TASK_PENDING);
+	xmlFreeDoc(doc);
+	vs_task_info_get(NULL, &t);
+	assert_int_equal(t.state, VS_TASK_PENDING);
+
+	/* A message longer than the struct holds is cut, not overflowed (ASan watches). */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(xml, sizeof(xml),
+		 INFO("<state>error</state><error><fault xsi:type=\"SystemError\"><reason>r</reason></fault>"
+		      "<localizedMessage>%s</localizedMessage></error>"),
+		 big);
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(parse_info(xml, &doc), &t);
+	assert_int_equal(t.state, VS_TASK_ERROR);
+	assert_string_equal(t.fault, "SystemError");
+	assert_int_equal(strlen(t.msg), sizeof(t.msg) - 1);
+	xmlFreeDoc(doc);
+
+	/* A success whose result is not a managed object keeps an empty result. */
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(parse_info(INFO("<state>success</state><result xsi:type=\"xsd:string\">ok</result>"), &doc),
+			 &t);
+	assert_int_equal(t.state, VS_TASK_SUCCESS);
+	assert_string_equal(t.result.type, "");
+	xmlFreeDoc(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ref_get),
+		cmocka_unit_test(test_ref_get_refuses_non_tasks),
+		cmocka_unit_test(test_info_success_vcsim),
+		cmocka_unit_test(test_info_error_vcsim),
+		cmocka_unit_test(test_info_vcenter8),
+		cmocka_unit_test(test_info_edge_cases),
+	};
+	int rc = cmocka_run_group_tests_name("task", tests, NULL, NULL);
+
+	xmlCleanupParser();
+	return rc;
+}
