@@ -1,5 +1,5 @@
 #!/bin/bash
-# kernel-test.sh [DIR] — the guest files on a real kernel with 802.1Q and ipvlan.
+# check-kernel.sh [DIR] — the guest files on a real kernel with 802.1Q and ipvlan.
 #
 # This machine's kernel may lack 8021q/ipvlan, so this boots Debian's own kernel
 # (linux-image-amd64) under qemu-system-x86_64 -accel tcg, with no NIC and a small
