@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "vm_alloc.h"
+#include "vs_xml.h"
 
 #define FP_STRLEN (32 * 3)
 
@@ -354,20 +355,11 @@ static void mask_all(struct vm_buf *b, const char *needle)
 	}
 }
 
-/* The secret as it appears inside XML text (the SOAP writer escapes it). */
+/* The secret as it appears inside XML text: escaped by the one SOAP writer. */
 static char *xml_escaped(const char *s)
 {
 	struct vm_buf b = {0};
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': vm_buf_adds(&b, "&amp;"); break;
-		case '<': vm_buf_adds(&b, "&lt;"); break;
-		case '>': vm_buf_adds(&b, "&gt;"); break;
-		case '"': vm_buf_adds(&b, "&quot;"); break;
-		case '\'': vm_buf_adds(&b, "&apos;"); break;
-		default: vm_buf_add(&b, s, 1);
-		}
-	}
+	vs_xml_escape_add(&b, s);
 	return vm_buf_steal(&b);
 }
 

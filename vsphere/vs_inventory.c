@@ -118,6 +118,13 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 	}
 }
 
+/* The property name of a propSet; "" when it has none (a broken answer names nothing). */
+static char *prop_name(const xmlNode *ps)
+{
+	char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+	return name ? name : vm_xstrdup("");
+}
+
 static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_err *err)
 {
 	struct vs_moref ref;
@@ -133,7 +140,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		dc->ref = ref;
 		dc->name = NULL;
 		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			char *name = prop_name(ps);
 			if (strcmp(name, "name") == 0)
 				dc->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
 			else if (strcmp(name, "parent") == 0)
@@ -144,7 +151,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 			dc->name = vm_xstrdup(ref.value);
 	} else if (strcmp(t, "Folder") == 0) {
 		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			char *name = prop_name(ps);
 			if (strcmp(name, "parent") == 0)
 				add_parent(inv, &ref, vs_xml_child(ps, "val"));
 			free(name);
@@ -156,7 +163,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		sw->ref = ref;
 		sw->dc = -1;
 		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			char *name = prop_name(ps);
 			if (strcmp(name, "name") == 0)
 				sw->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
 			else if (strcmp(name, "uuid") == 0)
@@ -178,7 +185,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		pg->dc = pg->sw = -1;
 		pg->auto_expand = -1;
 		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			char *name = prop_name(ps);
 			if (strcmp(name, "name") == 0) {
 				free(pg->name);
 				pg->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
@@ -200,7 +207,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		vm->ref = ref;
 		vm->dc = -1;
 		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = vs_xml_text_dup(vs_xml_child(ps, "name"));
+			char *name = prop_name(ps);
 			xmlNode *val = vs_xml_child(ps, "val");
 			if (strcmp(name, "name") == 0) {
 				vm->name = vs_xml_text_dup(val);
@@ -241,6 +248,8 @@ int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, cons
 
 	*token = NULL;
 	snprintf(want, sizeof(want), "%sResponse", method);
+	if (resp->status != 200 || strstr(resp->content_type, "html"))
+		goto tree; /* an error page or a fault: the tree reader says which */
 	if (resp->len > (size_t)0x7fffffff)
 		return vm_err_set(err, VM_ERR_PARSE, "%s: answer too large to parse", method);
 	rd = xmlReaderForMemory(resp->body, (int)resp->len, NULL, NULL,
@@ -253,8 +262,7 @@ int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, cons
 		const char *name = (const char *)xmlTextReaderConstLocalName(rd);
 
 		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-			rc = vm_err_set(err, VM_ERR_PARSE, "%s: the answer carries a DOCTYPE, which vCenter never sends; refused",
-					method);
+			rc = 1; /* HTML, or worse: the tree reader refuses it with the right words */
 			break;
 		}
 		if (type == XML_READER_TYPE_ELEMENT && depth == 2 && strcmp(name, want) != 0) {
@@ -290,6 +298,10 @@ int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, cons
 	if (rc == 0 && !saw_response)
 		rc = 1;
 	xmlFreeTextReader(rd);
+	if (0) {
+tree:
+		rc = 1;
+	}
 	if (rc == 1) {
 		/* Let the one SOAP reader decide: fault, HTML, truncated, unexpected. */
 		xmlDoc *doc = NULL;

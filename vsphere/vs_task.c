@@ -24,13 +24,17 @@ void vs_task_info_get(const xmlNode *info, struct vs_task *t)
 		const xmlNode *e = vs_xml_child(info, "error");
 		struct vm_err fe;
 		char *text = vs_xml_text_dup(vs_xml_child(e, "localizedMessage"));
+		size_t skip;
 		vm_err_clear(&fe);
 		vs_fault_decode(vs_xml_child(e, "fault"), text, VM_ERR_TASK, "task", &fe);
 		free(text);
 		t->state = VS_TASK_ERROR;
 		snprintf(t->fault, sizeof(t->fault), "%s", fe.fault);
-		/* fe.msg starts with "task: "; keep only what vCenter said. */
-		vm_str_copy(t->msg, sizeof(t->msg), fe.msg + 6);
+		/* fe.msg reads "task: <Type>: <text>"; callers name the type themselves. */
+		skip = strlen("task: ") + strlen(fe.fault);
+		if (strlen(fe.msg) >= skip && strncmp(fe.msg + skip, ": ", 2) == 0)
+			skip += 2;
+		vm_str_copy(t->msg, sizeof(t->msg), strlen(fe.msg) >= skip ? fe.msg + skip : "");
 	}
 }
 

@@ -145,16 +145,23 @@ xmlDoc *vs_xml_read(const char *body, size_t len, const char *what, struct vm_er
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
-		return vm_err_set(err, VM_ERR_PARSE, "%s: the answer is not well-formed XML (%s%sline %d)",
-				  what, e && e->message ? e->message : "", e && e->message ? ", " : "",
-				  e ? e->line : 0), NULL;
+		char detail[256] = "";
+		size_t l;
+		if (e && e->message)
+			vm_str_copy(detail, sizeof(detail), e->message);
+		/* libxml2 ends its messages with a newline. */
+		l = strlen(detail);
+		while (l && (detail[l - 1] == '\n' || detail[l - 1] == ' '))
+			detail[--l] = '\0';
+		return vm_err_set(err, VM_ERR_PARSE,
+				  "%s: the answer is not well-formed XML (%s%sline %d); a complete SOAP envelope was expected",
+				  what, detail, *detail ? ", " : "", e ? e->line : 0), NULL;
 	}
 	if (doc->intSubset || doc->extSubset) {
 		xmlFreeDoc(doc);
 		return vm_err_set(err, VM_ERR_PARSE, "%s: the answer carries a DOCTYPE, which vCenter never sends; refused",
 				  what), NULL;
 	}
-	/* libxml2 strips the newline at the end of the message; the rest stays. */
 	return doc;
 }
 
