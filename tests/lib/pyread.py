@@ -10,7 +10,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py set-trunk NAME RANGES     make NAME a VLAN trunk ("10-20,30"), keeping the rest
   pyread.py set-vlan NAME ID          make NAME a plain VLAN-id port group (0 = none)
   pyread.py add-portgroup SWITCH NAME [--vlan ID | --trunk RANGES] [--ports N] [--binding T]
-  pyread.py add-switch DC NAME [--no-hosts]
+  pyread.py add-switch DC NAME [--no-hosts | --hosts H1,H2]
+  pyread.py add-hosts SWITCH [--hosts H1,H2]   make (those or all) hosts members
   pyread.py remove-nic VM KEY
 
 Output is one JSON document on stdout. Exit status: 0 done, 1 vSphere fault or not found,
@@ -198,15 +199,27 @@ def cmd_add_switch(content, dc_name, name, opts):
     wait(dc.networkFolder.CreateDVS_Task(create))
     dvs = [s for s in objects(content, vim.DistributedVirtualSwitch) if s.name == name][0]
     if "--no-hosts" not in opts:
-        # vcsim ignores hosts in the create spec; a NIC on the switch needs its host a member.
-        hosts = objects(content, vim.HostSystem)
-        members = [vim.dvs.HostMember.ConfigSpec(operation="add", host=h) for h in hosts
-                   if h not in dvs.summary.hostMember]
-        if members:
-            wait(dvs.ReconfigureDvs_Task(VS.ConfigSpec(
-                configVersion=dvs.config.configVersion, host=members)))
+        add_hosts(content, dvs, opts.get("--hosts"))
     return {"name": dvs.name, "uuid": dvs.uuid, "moid": dvs._moId,
             "portgroups": [pg.name for pg in dvs.portgroup]}
+
+
+def add_hosts(content, dvs, names=None):
+    # vcsim ignores hosts in the create spec; a NIC on the switch needs its host a member.
+    hosts = objects(content, vim.HostSystem)
+    if names:
+        hosts = [h for h in hosts if h.name in names.split(",")]
+    members = [vim.dvs.HostMember.ConfigSpec(operation="add", host=h) for h in hosts
+               if h not in dvs.summary.hostMember]
+    if members:
+        wait(dvs.ReconfigureDvs_Task(VS.ConfigSpec(
+            configVersion=dvs.config.configVersion, host=members)))
+
+
+def cmd_add_hosts(content, name, opts):
+    dvs = find_one(content, vim.DistributedVirtualSwitch, name, "switch")
+    add_hosts(content, dvs, opts.get("--hosts"))
+    return {"name": dvs.name, "hosts": sorted(h.name for h in dvs.summary.hostMember)}
 
 
 def cmd_remove_nic(content, vm_name, key):
@@ -246,7 +259,8 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
         c, a[0], VS.VlanIdSpec(vlanId=int(a[1]), inherited=False))),
     "add-portgroup": (2, ("--vlan", "--trunk", "--ports", "--binding"), (),
                       lambda c, a, o: cmd_add_portgroup(c, a[0], a[1], o)),
-    "add-switch": (2, (), ("--no-hosts",), lambda c, a, o: cmd_add_switch(c, a[0], a[1], o)),
+    "add-switch": (2, ("--hosts",), ("--no-hosts",), lambda c, a, o: cmd_add_switch(c, a[0], a[1], o)),
+    "add-hosts": (1, ("--hosts",), (), lambda c, a, o: cmd_add_hosts(c, a[0], o)),
     "remove-nic": (2, (), (), lambda c, a, o: cmd_remove_nic(c, a[0], a[1])),
 }
 
