@@ -419,12 +419,15 @@ static int write_guest(struct run *r, struct vm_err *err)
 /* Re-reads vCenter (through the same view) and recomputes the diffs on it. */
 static int reread(struct run *r, unsigned what, struct vm_err *err)
 {
-	struct vs_inventory *again = NULL;
-
-	if (vs_inventory_retrieve_call(r->s, what, &again, err) < 0)
-		return -1;
+	/* The old inventory goes first: nothing refers to it once the diffs are redone,
+	 * and holding both would double the memory of a large run. */
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		r->agents[i].vm = NULL;
+	r->diff.pg = NULL;
+	r->diff.sw = NULL;
 	vs_inventory_free(&r->inv);
-	r->inv = again;
+	if (vs_inventory_retrieve_call(r->s, what, &r->inv, err) < 0)
+		return -1;
 	if (vs_portgroup_diff_get(r->inv, r->plan, &r->diff, err) < 0 || resolve_nets(r, err) < 0)
 		return -1;
 	agents_diff(r);

@@ -25,7 +25,7 @@ struct vm_err {
 	enum vm_err_kind kind;
 	long http_status;  /* 0 when no HTTP answer was involved */
 	char fault[128];   /* vSphere fault type name from xsi:type, or "" */
-	char msg[1024];    /* a whole sentence, no trailing newline */
+	char msg[512];     /* a whole sentence, no trailing newline */
 };
 
 /* Fills err (when not NULL) and returns -1, so callers can `return vm_err_set(...)`. */

@@ -128,8 +128,11 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *userp)
 	SSL_CTX *ctx = sslctx;
 
 	(void)curl;
+	struct vs_http *h = userp;
+
 	SSL_CTX_set_ex_data(ctx, ssl_idx, userp);
-	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_cb);
+	/* Pinned: the fingerprint alone decides, so verify_cb runs on every handshake. */
+	SSL_CTX_set_verify(ctx, h->pin_len ? SSL_VERIFY_PEER : SSL_CTX_get_verify_mode(ctx), verify_cb);
 	return CURLE_OK;
 }
 
@@ -240,8 +243,14 @@ static void handle_setup(struct vs_http *h, CURL *c)
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else if (h->pin_len) {
-		/* The pin names the exact certificate; the host name in it adds nothing. */
+		/* The pin names the exact certificate: no CA store is loaded for it (that is
+		 * most of the memory of a connection), no host name is checked, and verify_cb
+		 * refuses the handshake unless the fingerprint matches (ssl_ctx_cb turns
+		 * peer verification back on for it). */
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	}
 }
 
@@ -526,7 +535,7 @@ static struct curl_slist *soap_headers(const char *soap_action)
 
 int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
 			    struct vs_http_req *reqs, size_t n, int parallel,
-			    void (*progress)(size_t done, size_t total, void *arg), void *arg)
+			    void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
 {
 	struct xfer *xs;
 	size_t next = 0, done = 0, active = 0, failed = 0;
@@ -593,11 +602,11 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 					x->hdrs = NULL;
 					failed += r->rc < 0;
 					idle[n_idle++] = x->c;
+					if (on_done)
+						on_done((size_t)(r - reqs), r, arg);
 				}
 				active--;
 				done++;
-				if (progress)
-					progress(done, n, arg);
 			}
 			if (done < n && active > 0)
 				curl_multi_poll(h->multi, NULL, 0, 1000, NULL);

@@ -66,10 +66,12 @@ struct vs_http_req {
 
 /* POSTs every request, at most `parallel` in flight at once (libcurl multi), and
  * returns when all have an answer or failed. Each request's outcome is in its own
- * struct; returns -1 when any failed. progress, when not NULL, is called as each ends. */
+ * struct; returns -1 when any failed. done, when not NULL, is called as each request
+ * ends (index, request) and may consume and clear its answer: memory then holds only
+ * the answers in flight, not all N. */
 int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
 			    struct vs_http_req *reqs, size_t n, int parallel,
-			    void (*progress)(size_t done, size_t total, void *arg), void *arg);
+			    void (*done)(size_t i, struct vs_http_req *req, void *arg), void *arg);
 
 /* The leaf certificate fingerprints seen in the last TLS handshake, as
  * "aa:bb:..." lowercase hex; "" when none was seen. */

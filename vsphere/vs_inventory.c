@@ -86,14 +86,23 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 
 	if (!vs_xml_child(dev, "addressType") && !vs_xml_child(dev, "macAddress"))
 		return; /* not an ethernet card */
-	vm->nics = vm_xgrow(vm->nics, &vm->cap_nics, vm->n_nics + 1, sizeof(*n));
+	/* Most VMs have one to three NICs: grow by two, not by vm_xgrow's eight. */
+	if (vm->n_nics == vm->cap_nics) {
+		vm->cap_nics += 2;
+		vm->nics = vm_xrealloc(vm->nics, vm->cap_nics * sizeof(*n));
+	}
 	n = &vm->nics[vm->n_nics++];
 	memset(n, 0, sizeof(*n));
 	n->key = (int)vs_xml_long_get(vs_xml_child(dev, "key"), 0);
 	{
-		struct vm_buf x = {0};
-		vs_xml_echo(&x, "device", dev, NULL, NULL, NULL);
-		n->xml = vm_buf_steal(&x);
+		/* Only a NIC on a port group can be a trunk NIC vtrunk removes. */
+		char bt[96];
+		vs_xml_type_copy(vs_xml_child(dev, "backing"), bt, sizeof(bt));
+		if (strstr(bt, "DistributedVirtualPort")) {
+			struct vm_buf x = {0};
+			vs_xml_echo(&x, "device", dev, NULL, NULL, NULL);
+			n->xml = vm_buf_steal(&x);
+		}
 	}
 	n->label = vs_xml_text_dup(vs_xml_path(dev, "deviceInfo/label"));
 	vs_xml_type_copy(dev, btype, sizeof(btype));

@@ -83,40 +83,53 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 	return rc;
 }
 
+struct batch {
+	struct vs_call *calls;
+	const char *method;
+	int (*answer)(size_t i, const xmlNode *ret, void *arg, struct vm_err *err);
+	void *arg;
+	int failed;
+};
+
+static void batch_done(size_t i, struct vs_http_req *req, void *arg)
+{
+	struct batch *bt = arg;
+	struct vs_call *c = &bt->calls[i];
+	xmlDoc *doc = NULL;
+	xmlNode *ret = NULL;
+
+	vm_err_clear(&c->err);
+	if (req->rc < 0) {
+		c->err = req->err;
+		c->rc = -1;
+	} else {
+		c->rc = vs_soap_parse(&req->resp, bt->method, &doc, &ret, &c->err);
+		if (c->rc == 0 && bt->answer && bt->answer(i, ret, bt->arg, &c->err) != 0)
+			c->rc = -1;
+		xmlFreeDoc(doc);
+	}
+	bt->failed += c->rc < 0;
+	vs_http_resp_clear(&req->resp);
+	req->body = NULL;
+	vm_buf_reset(&c->body);
+}
+
 int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_call *calls, size_t n,
-			  int parallel, void (*progress)(size_t done, size_t total, void *arg), void *arg)
+			  int parallel,
+			  int (*answer)(size_t i, const xmlNode *ret, void *arg, struct vm_err *err),
+			  void *arg)
 {
 	struct vs_http_req *reqs = vm_xcalloc(n ? n : 1, sizeof(*reqs));
-	int failed = 0;
+	struct batch bt = {calls, method, answer, arg, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].body = calls[i].body.data;
 		reqs[i].len = calls[i].body.len;
 	}
 	s->calls += n;
-	vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, n, parallel, progress, arg);
-	for (size_t i = 0; i < n; i++) {
-		struct vs_call *c = &calls[i];
-		vm_err_clear(&c->err);
-		if (reqs[i].rc < 0) {
-			c->err = reqs[i].err;
-			c->rc = -1;
-		} else {
-			c->rc = vs_soap_parse(&reqs[i].resp, method, &c->doc, &c->ret, &c->err);
-		}
-		failed += c->rc < 0;
-		vs_http_resp_clear(&reqs[i].resp);
-	}
+	vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, n, parallel, batch_done, &bt);
 	free(reqs);
-	return failed ? -1 : 0;
-}
-
-void vs_call_clear(struct vs_call *c)
-{
-	vm_buf_reset(&c->body);
-	xmlFreeDoc(c->doc);
-	c->doc = NULL;
-	c->ret = NULL;
+	return bt.failed ? -1 : 0;
 }
 
 static int negotiate(struct vs_session *s, struct vm_err *err)

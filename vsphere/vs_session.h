@@ -45,20 +45,21 @@ void vs_session_free(struct vs_session **s);
 int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
 		    xmlDoc **doc, xmlNode **ret, struct vm_err *err);
 
-/* One call of a batch: body written by the caller; doc (owned) and ret on success. */
+/* One call of a batch: the caller writes body; the session fills err and rc. */
 struct vs_call {
-	struct vm_buf body;
-	xmlDoc *doc;
-	xmlNode *ret;
+	struct vm_buf body;   /* freed once sent and answered */
 	struct vm_err err;
 	int rc;
 };
 
-/* Sends every call's envelope for `method`, at most `parallel` at once, and parses
- * each answer into its own struct. Returns -1 when any call failed. */
+/* Sends every call's envelope for `method`, at most `parallel` at once. Each answer
+ * is parsed as it arrives and handed to `answer` (index, <methodResponse>, arg, err),
+ * then freed; a failed call or a non-zero answer() leaves rc -1 and err set. Returns
+ * -1 when any call failed. */
 int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_call *calls, size_t n,
-			  int parallel, void (*progress)(size_t done, size_t total, void *arg), void *arg);
-void vs_call_clear(struct vs_call *c);
+			  int parallel,
+			  int (*answer)(size_t i, const xmlNode *ret, void *arg, struct vm_err *err),
+			  void *arg);
 
 /* Picks the API version to speak from a vimServiceVersions.xml body: the server's
  * own when it is 6.5 to 8.x, otherwise the newest prior version in that span.

@@ -107,7 +107,13 @@ static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const 
 		vs_soap_open(b, "deviceChange", NULL);
 		vs_soap_elem(b, "operation", "remove");
 		/* The device exactly as vCenter described it (already escaped XML). */
-		vm_buf_adds(b, n->xml);
+		if (n->xml) {
+			vm_buf_adds(b, n->xml);
+		} else {
+			vs_soap_open(b, "device", n->type);
+			vs_soap_elem_long(b, "key", n->key);
+			vs_soap_close(b, "device");
+		}
 		vs_soap_close(b, "deviceChange");
 	}
 	if (c->add_trunk)
@@ -118,32 +124,38 @@ static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const 
 	vs_soap_end(b, "ReconfigVM_Task");
 }
 
+static int task_answer(size_t i, const xmlNode *ret, void *arg, struct vm_err *err)
+{
+	struct vs_vm_change *ch = arg;
+	return vs_task_ref_get(ret, &ch[i].task.ref, err);
+}
+
 int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t n,
 			   const struct vs_vm_nic_spec *spec, int parallel, long timeout_s,
 			   void (*progress)(size_t done, size_t total, void *arg), void *arg,
 			   struct vm_err *err)
 {
 	struct vs_call *calls = vm_xcalloc(n ? n : 1, sizeof(*calls));
-	struct vs_task *tasks = vm_xcalloc(n ? n : 1, sizeof(*tasks));
-	size_t *owner = vm_xcalloc(n ? n : 1, sizeof(*owner));
+	struct vs_task *tasks;
+	size_t *owner;
 	size_t n_tasks = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
 		reconfig_body(&calls[i].body, &ch[i], spec);
-	vs_session_call_batch(s, "ReconfigVM_Task", calls, n, parallel, NULL, NULL);
+	vs_session_call_batch(s, "ReconfigVM_Task", calls, n, parallel, task_answer, ch);
+	tasks = vm_xcalloc(n ? n : 1, sizeof(*tasks));
+	owner = vm_xcalloc(n ? n : 1, sizeof(*owner));
 	for (size_t i = 0; i < n; i++) {
 		ch[i].rc = calls[i].rc;
 		if (calls[i].rc < 0) {
 			ch[i].err = calls[i].err;
-		} else if (vs_task_ref_get(calls[i].ret, &ch[i].task.ref, &ch[i].err) < 0) {
-			ch[i].rc = -1;
 		} else {
 			tasks[n_tasks] = ch[i].task;
 			owner[n_tasks++] = i;
 		}
-		vs_call_clear(&calls[i]);
 	}
+	free(calls);
 	if (n_tasks && vs_task_wait_call(s, tasks, n_tasks, timeout_s, progress, arg, err) < 0)
 		rc = -1;
 	for (size_t t = 0; t < n_tasks; t++) {
@@ -161,6 +173,5 @@ int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t
 	}
 	free(owner);
 	free(tasks);
-	free(calls);
 	return rc;
 }

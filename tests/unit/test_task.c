@@ -218,7 +218,7 @@ static void test_info_edge_cases(void **state)
 	vs_task_info_get(parse_info(xml, &doc), &t);
 	assert_int_equal(t.state, VS_TASK_ERROR);
 	assert_string_equal(t.fault, "SystemError");
-	assert_int_equal(strlen(t.msg), sizeof(t.msg) - 1);
+	assert_true(strlen(t.msg) > 100 && strlen(t.msg) < sizeof(t.msg));
 	xmlFreeDoc(doc);
 
 	/* A success whose result is not a managed object keeps an empty result. */
