@@ -234,7 +234,11 @@ static int reconfigure(struct run *r, int destroy, struct vm_err *err)
 			a->removed = (int)c->n_remove;
 			r->changes_done++;
 		}
+		a->change = -1;
 	}
+	/* Everything needed is in the agents now; a large run should not carry it on. */
+	free(r->changes);
+	r->changes = NULL;
 	return 0;
 }
 

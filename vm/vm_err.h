@@ -24,8 +24,8 @@ enum vm_err_kind {
 struct vm_err {
 	enum vm_err_kind kind;
 	long http_status;  /* 0 when no HTTP answer was involved */
-	char fault[128];   /* vSphere fault type name from xsi:type, or "" */
-	char msg[512];     /* a whole sentence, no trailing newline */
+	char fault[64];    /* vSphere fault type name from xsi:type, or "" */
+	char msg[384];     /* a whole sentence, no trailing newline */
 };
 
 /* Fills err (when not NULL) and returns -1, so callers can `return vm_err_set(...)`. */

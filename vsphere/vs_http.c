@@ -47,6 +47,9 @@ struct xfer {
 	const char *body;           /* borrowed */
 	size_t len;
 	int too_big;
+	const struct vs_http_sink *sink; /* borrowed; NULL: buffer the answer */
+	size_t got;                 /* bytes received */
+	int sink_stopped;           /* the sink asked to stop */
 	double t0;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -143,9 +146,24 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *userp)
 	size_t n = size * nmemb;
 	struct vm_buf b = {r->body, r->len, r->cap};
 
-	if (r->len + n > x->h->max_body) {
+	if (x->got + n > x->h->max_body) {
 		x->too_big = 1;
 		return 0; /* stop reading: memory stays bounded */
+	}
+	x->got += n;
+	if (x->sink && x->got == n) {
+		/* First bytes of the body: the headers are in, decide where it goes. */
+		long status = 0;
+		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
+		r->streamed = status == 200 && strstr(r->content_type, "xml") != NULL;
+	}
+	if (r->streamed) {
+		if (x->sink->write(p, n, x->sink->arg) < 0) {
+			x->sink_stopped = 1;
+			return 0;
+		}
+		if (!x->h->debug)
+			return n; /* only a trace needs the whole answer kept */
 	}
 	vm_buf_add(&b, p, n);
 	r->body = b.data;
@@ -479,6 +497,8 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 		trace(h, head, x->body, x->len);
 		free(head);
 	}
+	if (rc == CURLE_WRITE_ERROR && x->sink_stopped)
+		rc = CURLE_OK; /* the sink stopped reading on purpose and knows why */
 	if (rc != CURLE_OK) {
 		ret = classify(h, x, rc, err);
 		if (h->debug)
@@ -505,6 +525,8 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 	return ret;
 }
 
+static struct curl_slist *soap_headers(const char *soap_action);
+
 static int perform(struct vs_http *h, const char *method, const char *path,
 		   struct curl_slist *hdrs, const char *body, size_t len,
 		   struct vs_http_resp *resp, struct vm_err *err)
@@ -515,6 +537,23 @@ static int perform(struct vs_http *h, const char *method, const char *path,
 	xfer_start(h, &x, h->curl, method, path, hdrs, body, len, resp);
 	rc = curl_easy_perform(h->curl);
 	return xfer_finish(&x, method, rc, err);
+}
+
+int vs_http_post_stream_call(struct vs_http *h, const char *path, const char *soap_action,
+			     const char *body, size_t len, const struct vs_http_sink *sink,
+			     struct vs_http_resp *resp, struct vm_err *err)
+{
+	struct curl_slist *hdrs = soap_headers(soap_action);
+	struct xfer x;
+	CURLcode rc;
+	int ret;
+
+	xfer_start(h, &x, h->curl, "POST", path, hdrs, body, len, resp);
+	x.sink = sink;
+	rc = curl_easy_perform(h->curl);
+	ret = xfer_finish(&x, "POST", rc, err);
+	curl_slist_free_all(hdrs);
+	return ret;
 }
 
 static struct curl_slist *soap_headers(const char *soap_action)

@@ -28,6 +28,7 @@ struct vs_http_resp {
 	char *body;    /* owned, NUL-terminated */
 	size_t len;
 	size_t cap;    /* internal: allocated size of body */
+	int streamed;  /* the body went to a sink (vs_http_post_stream_call), not to .body */
 	char content_type[128];
 };
 
@@ -51,6 +52,17 @@ void vs_http_add_secret(struct vs_http *h, const char *secret);
  * transport and TLS failures set err (kind net/tls) and return -1. */
 int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_action,
 		      const char *body, size_t len, struct vs_http_resp *resp, struct vm_err *err);
+/* Where a successful answer (HTTP 200, an XML content type) goes as it arrives,
+ * instead of into resp->body: a large answer is then never held whole. write returns
+ * 0 to go on, -1 to stop reading (the sink keeps its own reason). Other answers
+ * (errors, HTML pages) are buffered in resp->body as usual. */
+struct vs_http_sink {
+	int (*write)(const char *p, size_t n, void *arg);
+	void *arg;
+};
+int vs_http_post_stream_call(struct vs_http *h, const char *path, const char *soap_action,
+			     const char *body, size_t len, const struct vs_http_sink *sink,
+			     struct vs_http_resp *resp, struct vm_err *err);
 int vs_http_get_call(struct vs_http *h, const char *path, struct vs_http_resp *resp,
 		     struct vm_err *err);
 void vs_http_resp_clear(struct vs_http_resp *resp);

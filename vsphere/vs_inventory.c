@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlreader.h>
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 struct vs_parent {
 	struct vs_moref ref, parent;
@@ -101,7 +103,9 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 		if (strstr(bt, "DistributedVirtualPort")) {
 			struct vm_buf x = {0};
 			vs_xml_echo(&x, "device", dev, NULL, NULL, NULL);
-			n->xml = vm_buf_steal(&x);
+			size_t len = x.len;
+			/* Kept for every VM of the run: no slack. */
+			n->xml = vm_xrealloc(vm_buf_steal(&x), len + 1);
 		}
 	}
 	n->label = vs_xml_text_dup(vs_xml_path(dev, "deviceInfo/label"));
@@ -248,79 +252,157 @@ int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *r
 	return 0;
 }
 
+/* The push reader: SAX2 builds the tree as usual, but each <objects> element is read
+ * into structs and freed the moment it closes, so the tree never holds more than one
+ * object. It is fed straight from the transport (no copy of the body is kept). */
+struct push {
+	xmlParserCtxtPtr ctxt;
+	struct vs_inventory *inv;
+	struct vm_err *err;
+	int rc;       /* -1 once object_parse failed (err set) */
+	int doctype;  /* a DOCTYPE was seen: stopped */
+};
+
+static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxtPtr c = ctx;
+	struct push *ps = c->_private;
+	xmlNode *n = c->node;
+	/* Envelope, Body, …Response, returnval, objects: the object closes at depth 5. */
+	int is_object = c->nodeNr == 5 && strcmp((const char *)localname, "objects") == 0;
+
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (!is_object || !n)
+		return;
+	if (ps->rc == 0 && object_parse(ps->inv, n, ps->err) < 0) {
+		ps->rc = -1;
+		xmlStopParser(c);
+	}
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+	/* SAX2 appends new text to the parent's last text node using state it keeps about
+	 * the last text it made (inside the object just freed): drop the whitespace before
+	 * it too, so the next text starts a node of its own. */
+	for (xmlNode *t = c->node ? c->node->last : NULL; t && t->type == XML_TEXT_NODE;) {
+		xmlNode *prev = t->prev;
+		xmlUnlinkNode(t);
+		xmlFreeNode(t);
+		t = prev;
+	}
+	c->nodemem = -1;
+	c->nodelen = 0;
+}
+
+static void push_doctype(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+	xmlParserCtxtPtr c = ctx;
+	struct push *ps = c->_private;
+
+	(void)name;
+	(void)ext;
+	(void)sys;
+	ps->doctype = 1;
+	xmlStopParser(c);
+}
+
+static int push_write(const char *p, size_t n, void *arg)
+{
+	struct push *ps = arg;
+
+	while (n > 0 && ps->rc == 0 && !ps->doctype && ps->ctxt->wellFormed) {
+		int k = n > (1u << 20) ? 1 << 20 : (int)n;
+		xmlParseChunk(ps->ctxt, p, k, 0);
+		p += k;
+		n -= (size_t)k;
+	}
+	return ps->rc == 0 && !ps->doctype && ps->ctxt->wellFormed ? 0 : -1;
+}
+
+static void push_start(struct push *ps, struct vs_inventory *inv, struct vm_err *err)
+{
+	xmlSAXHandler sax;
+
+	memset(ps, 0, sizeof(*ps));
+	memset(&sax, 0, sizeof(sax));
+	xmlSAXVersion(&sax, 2);
+	sax.endElementNs = push_end;
+	sax.internalSubset = push_doctype;
+	/* No entity is ever resolved: nothing to declare them in, nothing loaded. */
+	sax.externalSubset = NULL;
+	sax.resolveEntity = NULL;
+	ps->inv = inv;
+	ps->err = err;
+	ps->ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
+	if (ps->ctxt) {
+		xmlCtxtUseOptions(ps->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		ps->ctxt->_private = ps;
+	}
+}
+
+/* Ends the parse and checks the envelope; *token gets returnval/token when there is one. */
+static int push_finish(struct push *ps, const char *method, long status, char **token)
+{
+	xmlParserCtxtPtr c = ps->ctxt;
+	xmlNode *ret;
+	int rc = -1;
+
+	if (!c)
+		return vm_err_set(ps->err, VM_ERR_PARSE, "%s: cannot start an XML parser", method);
+	if (ps->rc == 0 && !ps->doctype && c->wellFormed)
+		xmlParseChunk(c, NULL, 0, 1);
+	if (ps->rc < 0) {
+		rc = -1;
+	} else if (ps->doctype) {
+		vm_err_set(ps->err, VM_ERR_PARSE, "%s: the answer carries a DOCTYPE, which vCenter never sends; refused",
+			   method);
+	} else if (!c->wellFormed || !c->myDoc) {
+		char detail[256] = "";
+		size_t l;
+		if (c->lastError.message)
+			vm_str_copy(detail, sizeof(detail), c->lastError.message);
+		l = strlen(detail);
+		while (l && (detail[l - 1] == '\n' || detail[l - 1] == ' '))
+			detail[--l] = '\0';
+		vm_err_set(ps->err, VM_ERR_PARSE,
+			   "%s: the answer is not well-formed XML (%s%sline %d); a complete SOAP envelope was expected",
+			   method, detail, *detail ? ", " : "", c->lastError.line);
+	} else if (vs_soap_doc_check(c->myDoc, status, method, &ret, ps->err) == 0) {
+		xmlNode *t = vs_xml_child(vs_xml_child(ret, "returnval"), "token");
+		*token = t ? vs_xml_text_dup(t) : NULL;
+		rc = 0;
+	}
+	if (c->myDoc)
+		xmlFreeDoc(c->myDoc);
+	xmlFreeParserCtxt(c);
+	ps->ctxt = NULL;
+	return rc;
+}
+
 int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, const struct vs_http_resp *resp,
 			       char **token, struct vm_err *err)
 {
-	char want[96];
-	xmlTextReaderPtr rd;
-	int ret, saw_response = 0, rc = 0;
+	struct push ps;
+	int rc;
 
 	*token = NULL;
-	snprintf(want, sizeof(want), "%sResponse", method);
-	if (resp->status != 200 || strstr(resp->content_type, "html"))
-		goto tree; /* an error page or a fault: the tree reader says which */
-	if (resp->len > (size_t)0x7fffffff)
-		return vm_err_set(err, VM_ERR_PARSE, "%s: answer too large to parse", method);
-	rd = xmlReaderForMemory(resp->body, (int)resp->len, NULL, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!rd)
-		return vm_err_set(err, VM_ERR_PARSE, "%s: cannot start reading the answer", method);
-	ret = xmlTextReaderRead(rd);
-	while (ret == 1) {
-		int type = xmlTextReaderNodeType(rd), depth = xmlTextReaderDepth(rd);
-		const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-			rc = 1; /* HTML, or worse: the tree reader refuses it with the right words */
-			break;
-		}
-		if (type == XML_READER_TYPE_ELEMENT && depth == 2 && strcmp(name, want) != 0) {
-			rc = 1; /* a fault or something unexpected: the tree reader says which */
-			break;
-		}
-		if (type == XML_READER_TYPE_ELEMENT && depth == 2)
-			saw_response = 1;
-		if (type == XML_READER_TYPE_ELEMENT && depth == 4 && strcmp(name, "objects") == 0) {
-			xmlNode *obj = xmlTextReaderExpand(rd);
-			if (!obj) {
-				rc = vm_err_set(err, VM_ERR_PARSE, "%s: the answer breaks off inside an object", method);
-				break;
-			}
-			if (object_parse(inv, obj, err) < 0) {
-				rc = -1;
-				break;
-			}
-			/* Skips the subtree (freeing it) and lands on the next sibling. */
-			ret = xmlTextReaderNext(rd);
-			continue;
-		}
-		if (type == XML_READER_TYPE_ELEMENT && depth == 4 && strcmp(name, "token") == 0) {
-			xmlChar *t = xmlTextReaderReadString(rd);
-			free(*token);
-			*token = vm_xstrdup(t ? (const char *)t : "");
-			xmlFree(t);
-		}
-		ret = xmlTextReaderRead(rd);
-	}
-	if (rc == 0 && ret < 0)
-		rc = 1; /* not well-formed: the tree reader names the problem */
-	if (rc == 0 && !saw_response)
-		rc = 1;
-	xmlFreeTextReader(rd);
-	if (0) {
-tree:
-		rc = 1;
-	}
-	if (rc == 1) {
-		/* Let the one SOAP reader decide: fault, HTML, truncated, unexpected. */
+	if (resp->status != 200 || !strstr(resp->content_type, "xml") || resp->len == 0) {
+		/* An error page or a fault: the one SOAP reader says which. */
 		xmlDoc *doc = NULL;
 		xmlNode *r = NULL;
 		if (vs_soap_parse(resp, method, &doc, &r, err) == 0) {
 			xmlFreeDoc(doc);
-			vm_err_set(err, VM_ERR_PARSE, "%s: the answer could not be read as a stream", method);
+			return vm_err_set(err, VM_ERR_PARSE, "%s: the answer (%s) is not XML", method, resp->content_type);
 		}
-		rc = -1;
+		return -1;
 	}
+	push_start(&ps, inv, err);
+	/* Small pieces, as the network delivers them: every boundary must be fine. */
+	for (size_t off = 0; ps.ctxt && off < resp->len; off += 4096) {
+		size_t k = resp->len - off < 4096 ? resp->len - off : 4096;
+		if (push_write(resp->body + off, k, &ps) < 0)
+			break;
+	}
+	rc = push_finish(&ps, method, resp->status, token);
 	if (rc < 0) {
 		free(*token);
 		*token = NULL;
@@ -470,12 +552,22 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 		struct vs_http_resp resp;
 		int rc;
 		s->calls++;
-		rc = vs_http_post_call(s->http, "/sdk", s->soap_action, b.data, b.len, &resp, err);
+		struct push ps;
+		struct vs_http_sink sink = {push_write, &ps};
+		push_start(&ps, inv, err);
+		rc = vs_http_post_stream_call(s->http, "/sdk", s->soap_action, b.data, b.len, &sink, &resp, err);
 		vm_buf_reset(&b);
 		free(token);
 		token = NULL;
-		if (rc == 0)
-			rc = vs_inventory_parse_stream(inv, method, &resp, &token, err);
+		if (rc == 0 && resp.streamed) {
+			rc = push_finish(&ps, method, resp.status, &token);
+		} else {
+			char *t = NULL;
+			push_finish(&ps, method, 0, &t); /* only frees: nothing was fed */
+			free(t);
+			if (rc == 0)
+				rc = vs_inventory_parse_stream(inv, method, &resp, &token, err);
+		}
 		vs_http_resp_clear(&resp);
 		if (rc < 0)
 			goto fail;

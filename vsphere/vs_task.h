@@ -13,8 +13,8 @@ enum vs_task_state { VS_TASK_PENDING = 0, VS_TASK_SUCCESS, VS_TASK_ERROR };
 struct vs_task {
 	struct vs_moref ref;      /* the Task, as the *_Task method returned it */
 	enum vs_task_state state;
-	char fault[128];          /* fault type name when state is error */
-	char msg[512];            /* its localized message */
+	char fault[64];           /* fault type name when state is error */
+	char msg[256];            /* its localized message */
 	struct vs_moref result;   /* result when it is a managed object reference */
 };
 

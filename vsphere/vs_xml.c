@@ -338,9 +338,8 @@ static int looks_html(const struct vs_http_resp *r)
 int vs_soap_parse(const struct vs_http_resp *resp, const char *method, xmlDoc **docp,
 		  xmlNode **ret, struct vm_err *err)
 {
-	char what[160], want[128];
+	char what[160];
 	xmlDoc *doc;
-	xmlNode *env, *body, *first;
 
 	*docp = NULL;
 	*ret = NULL;
@@ -360,38 +359,44 @@ int vs_soap_parse(const struct vs_http_resp *resp, const char *method, xmlDoc **
 		}
 		return -1;
 	}
-	env = xmlDocGetRootElement(doc);
+	if (vs_soap_doc_check(doc, resp->status, method, ret, err) < 0) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
+	*docp = doc;
+	return 0;
+}
+
+int vs_soap_doc_check(xmlDoc *doc, long status, const char *method, xmlNode **ret, struct vm_err *err)
+{
+	char want[128];
+	xmlNode *env = xmlDocGetRootElement(doc), *body, *first;
+
+	*ret = NULL;
 	body = env && strcmp((const char *)env->name, "Envelope") == 0 ? vs_xml_child(env, "Body") : NULL;
 	first = vs_xml_child(body, NULL);
-	if (!first) {
-		xmlFreeDoc(doc);
+	if (!first)
 		return vm_err_set(err, VM_ERR_PARSE, "%s: the answer (HTTP %ld) is XML but not a SOAP envelope with a body",
-				  what, resp->status);
-	}
+				  method, status);
 	if (strcmp((const char *)first->name, "Fault") == 0) {
 		char *text = vs_xml_text_dup(vs_xml_child(first, "faultstring"));
 		xmlNode *detail = vs_xml_child(vs_xml_child(first, "detail"), NULL);
-		vs_fault_decode(detail, text, VM_ERR_FAULT, what, err);
+		vs_fault_decode(detail, text, VM_ERR_FAULT, method, err);
 		if (err)
-			err->http_status = resp->status;
+			err->http_status = status;
 		free(text);
-		xmlFreeDoc(doc);
 		return -1;
 	}
 	snprintf(want, sizeof(want), "%sResponse", method);
-	if (strcmp((const char *)first->name, want) != 0) {
-		vm_err_set(err, VM_ERR_PARSE, "%s: expected <%s> in the answer, got <%s>", what, want,
-			   (const char *)first->name);
-		xmlFreeDoc(doc);
-		return -1;
-	}
-	if (resp->status != 200) {
-		xmlFreeDoc(doc);
+	if (strcmp((const char *)first->name, want) != 0)
+		return vm_err_set(err, VM_ERR_PARSE, "%s: expected <%s> in the answer, got <%s>", method, want,
+				  (const char *)first->name);
+	if (status != 200) {
 		if (err)
-			err->http_status = resp->status;
-		return vm_err_set(err, VM_ERR_HTTP, "%s: HTTP %ld", what, resp->status);
+			err->http_status = status;
+		return vm_err_set(err, VM_ERR_HTTP, "%s: HTTP %ld", method, status);
 	}
-	*docp = doc;
 	*ret = first;
 	return 0;
 }
+

@@ -50,6 +50,9 @@ void vs_xml_echo(struct vm_buf *b, const char *name, const xmlNode *node, const 
  * (kind parse or http) with what was expected. */
 int vs_soap_parse(const struct vs_http_resp *resp, const char *method, xmlDoc **doc,
 		  xmlNode **ret, struct vm_err *err);
+/* The envelope checks of vs_soap_parse() on a document already parsed (by a stream
+ * reader, say): fault, unexpected answer, HTTP status. doc stays the caller's. */
+int vs_soap_doc_check(xmlDoc *doc, long status, const char *method, xmlNode **ret, struct vm_err *err);
 /* Parses any XML body safely (no network, no entities, no DOCTYPE). */
 xmlDoc *vs_xml_read(const char *body, size_t len, const char *what, struct vm_err *err);
 /* Fills err from a fault element (a SOAP <detail> child or a LocalizedMethodFault's
