@@ -373,6 +373,9 @@ static int finish(struct run *r, int rc)
 	cJSON_AddNumberToObject(r->report, "errors", r->errors);
 	if (r->s)
 		cJSON_AddNumberToObject(r->report, "http_requests", (double)vs_http_requests_get(r->s->http));
+	if (r->s && r->ctx->verbose && !r->ctx->quiet)
+		fprintf(stderr, "vtrunk: %lu HTTP requests (%lu SOAP calls) before logout\n",
+			vs_http_requests_get(r->s->http), r->s->calls);
 	if (r->ctx->json) {
 		char *text = cJSON_Print(r->report);
 		printf("%s\n", text);

@@ -356,16 +356,7 @@ static int push_finish(struct push *ps, const char *method, long status, char **
 		vm_err_set(ps->err, VM_ERR_PARSE, "%s: the answer carries a DOCTYPE, which vCenter never sends; refused",
 			   method);
 	} else if (!c->wellFormed || !c->myDoc) {
-		char detail[256] = "";
-		size_t l;
-		if (c->lastError.message)
-			vm_str_copy(detail, sizeof(detail), c->lastError.message);
-		l = strlen(detail);
-		while (l && (detail[l - 1] == '\n' || detail[l - 1] == ' '))
-			detail[--l] = '\0';
-		vm_err_set(ps->err, VM_ERR_PARSE,
-			   "%s: the answer is not well-formed XML (%s%sline %d); a complete SOAP envelope was expected",
-			   method, detail, *detail ? ", " : "", c->lastError.line);
+		vs_xml_malformed_set(&c->lastError, method, ps->err);
 	} else if (vs_soap_doc_check(c->myDoc, status, method, &ret, ps->err) == 0) {
 		xmlNode *t = vs_xml_child(vs_xml_child(ret, "returnval"), "token");
 		*token = t ? vs_xml_text_dup(t) : NULL;

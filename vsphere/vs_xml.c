@@ -134,6 +134,22 @@ void vs_xml_echo(struct vm_buf *b, const char *name, const xmlNode *node, const 
 	echo_node(b, name, node, skip, fill, arg);
 }
 
+int vs_xml_malformed_set(const xmlError *e, const char *what, struct vm_err *err)
+{
+	char detail[256] = "";
+	size_t l;
+
+	if (e && e->message)
+		vm_str_copy(detail, sizeof(detail), e->message);
+	/* libxml2 ends its messages with a newline. */
+	l = strlen(detail);
+	while (l && (detail[l - 1] == '\n' || detail[l - 1] == ' '))
+		detail[--l] = '\0';
+	return vm_err_set(err, VM_ERR_PARSE,
+			  "%s: the answer is not well-formed XML (%s%sline %d); a complete SOAP envelope was expected",
+			  what, detail, *detail ? ", " : "", e ? e->line : 0);
+}
+
 xmlDoc *vs_xml_read(const char *body, size_t len, const char *what, struct vm_err *err)
 {
 	xmlDoc *doc;
@@ -144,18 +160,8 @@ xmlDoc *vs_xml_read(const char *body, size_t len, const char *what, struct vm_er
 	doc = xmlReadMemory(body, (int)len, NULL, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
-		const xmlError *e = xmlGetLastError();
-		char detail[256] = "";
-		size_t l;
-		if (e && e->message)
-			vm_str_copy(detail, sizeof(detail), e->message);
-		/* libxml2 ends its messages with a newline. */
-		l = strlen(detail);
-		while (l && (detail[l - 1] == '\n' || detail[l - 1] == ' '))
-			detail[--l] = '\0';
-		return vm_err_set(err, VM_ERR_PARSE,
-				  "%s: the answer is not well-formed XML (%s%sline %d); a complete SOAP envelope was expected",
-				  what, detail, *detail ? ", " : "", e ? e->line : 0), NULL;
+		vs_xml_malformed_set(xmlGetLastError(), what, err);
+		return NULL;
 	}
 	if (doc->intSubset || doc->extSubset) {
 		xmlFreeDoc(doc);

@@ -53,6 +53,8 @@ int vs_soap_parse(const struct vs_http_resp *resp, const char *method, xmlDoc **
 /* The envelope checks of vs_soap_parse() on a document already parsed (by a stream
  * reader, say): fault, unexpected answer, HTTP status. doc stays the caller's. */
 int vs_soap_doc_check(xmlDoc *doc, long status, const char *method, xmlNode **ret, struct vm_err *err);
+/* Sets err (kind parse) for an answer that is not well-formed, with libxml2's reason. */
+int vs_xml_malformed_set(const xmlError *e, const char *what, struct vm_err *err);
 /* Parses any XML body safely (no network, no entities, no DOCTYPE). */
 xmlDoc *vs_xml_read(const char *body, size_t len, const char *what, struct vm_err *err);
 /* Fills err from a fault element (a SOAP <detail> child or a LocalizedMethodFault's
