@@ -18,7 +18,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all deps deps-test check unit integration guest demo install clean asan vcsim valgrind fuzz
+.PHONY: all deps deps-test check unit integration guest demo install clean asan vcsim valgrind bench
 .DELETE_ON_ERROR:
 
 all: $(B)/vtrunk
@@ -74,6 +74,10 @@ demo: deps-test
 valgrind: all build/vcsim
 	VTRUNK_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run.sh --bin $(B)/vtrunk --only integration
+
+# Not part of check: prints figures (wall time, HTTP requests, peak RSS) for N agents.
+bench: all build/vcsim
+	tests/bench/agents.sh $(N)
 
 install: $(B)/vtrunk
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
