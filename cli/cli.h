@@ -6,6 +6,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "vm_err.h"
@@ -36,6 +37,10 @@ struct cli_ctx {
 	char **args;             /* borrowed: positional arguments after the command */
 	int n_args;
 };
+
+/* Set by SIGINT/SIGTERM: 1 after the first (send nothing new, finish what was
+ * started, log out), 2 after the second (abandon what is in flight, log out). */
+extern volatile sig_atomic_t cli_stop;
 
 /* Maps an error kind to the exit code (the one place that does). */
 int cli_exit_code(enum vm_err_kind kind);

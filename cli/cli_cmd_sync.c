@@ -28,6 +28,8 @@ struct agent {
 	int failed;
 	struct vm_err err;
 	int added_trunk, added_mgmt, removed;
+	int want_trunk, want_mgmt, want_removed; /* what its last call asked for */
+	int uncertain;                   /* its last call got no clear answer */
 	const struct vs_nic *trunk_nic;  /* borrowed from r->inv after read-back */
 	const struct vs_nic *mgmt_nic;
 	struct vm_guest_nic g_trunk, g_mgmt;
@@ -47,6 +49,7 @@ struct run {
 	int have_trunk_net, have_mgmt_net;
 	cJSON *report;                   /* owned */
 	int changes_done, errors, pending;
+	int dirty;                       /* changes sent since the last read */
 };
 
 static const char *pg_word(enum mode m, enum vs_pg_action a)
@@ -178,7 +181,17 @@ static void progress_cb(size_t done, size_t total, void *arg)
 	fflush(stderr);
 }
 
-static int reconfigure(struct run *r, int destroy, struct vm_err *err)
+/* Whether an agent still needs what this run does to it. */
+static int agent_pending(const struct agent *a, int destroy)
+{
+	if (destroy)
+		return a->diff.trunk >= 0 || a->diff.n_remove > 0;
+	return vm_nic_diff_pending(&a->diff);
+}
+
+/* One round of ReconfigVM_Task calls: every agent with pending changes, or (retry)
+ * only those whose last call got no clear answer. */
+static int reconfigure_round(struct run *r, int destroy, int retry, struct vm_err *err)
 {
 	struct vs_vm_nic_spec spec;
 
@@ -187,7 +200,7 @@ static int reconfigure(struct run *r, int destroy, struct vm_err *err)
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		struct agent *a = &r->agents[i];
 		struct vs_vm_change *c = &r->changes[r->n_changes];
-		if (!a->vm)
+		if (!a->vm || (retry ? !a->uncertain : a->failed))
 			continue;
 		memset(c, 0, sizeof(*c));
 		c->vm = a->vm;
@@ -205,30 +218,40 @@ static int reconfigure(struct run *r, int destroy, struct vm_err *err)
 		}
 		if (!c->add_trunk && !c->add_mgmt && !c->n_remove)
 			continue;
+		a->want_trunk = c->add_trunk;
+		a->want_mgmt = c->add_mgmt;
+		a->want_removed = (int)c->n_remove;
 		a->change = (int)r->n_changes++;
 	}
-	if (!r->n_changes)
-		return 0;
-	memset(&spec, 0, sizeof(spec));
-	spec.type = r->plan->trunk.nic_type;
-	spec.trunk = r->trunk_net;
-	spec.mgmt = r->mgmt_net;
-	cli_info(r->ctx, "vtrunk: reconfiguring %zu VM%s (%d at a time)...\n", r->n_changes,
-		 r->n_changes == 1 ? "" : "s", r->ctx->parallel);
-	if (vs_vm_reconfigure_call(r->s, r->changes, r->n_changes, &spec, r->ctx->parallel, r->ctx->timeout,
-				   progress_cb, r, err) < 0)
-		return -1;
+	if (r->n_changes) {
+		memset(&spec, 0, sizeof(spec));
+		spec.type = r->plan->trunk.nic_type;
+		spec.trunk = r->trunk_net;
+		spec.mgmt = r->mgmt_net;
+		cli_info(r->ctx, "vtrunk: reconfiguring %zu VM%s (%d at a time)...\n", r->n_changes,
+			 r->n_changes == 1 ? "" : "s", r->ctx->parallel);
+		r->dirty = 1;
+		if (vs_vm_reconfigure_call(r->s, r->changes, r->n_changes, &spec, r->ctx->parallel, r->ctx->timeout,
+					   progress_cb, r, err) < 0) {
+			free(r->changes);
+			r->changes = NULL;
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		struct agent *a = &r->agents[i];
 		struct vs_vm_change *c;
 		if (a->change < 0)
 			continue;
 		c = &r->changes[a->change];
+		a->uncertain = 0;
 		if (c->rc < 0) {
 			a->failed = 1;
+			a->uncertain = vs_err_uncertain(&c->err);
 			a->err = c->err;
 			vm_err_prefix(&a->err, "reconfiguring VM \"%s\"", a->pa->vm);
 		} else {
+			a->failed = 0;
 			a->added_trunk = c->add_trunk;
 			a->added_mgmt = c->add_mgmt;
 			a->removed = (int)c->n_remove;
@@ -239,6 +262,69 @@ static int reconfigure(struct run *r, int destroy, struct vm_err *err)
 	/* Everything needed is in the agents now; a large run should not carry it on. */
 	free(r->changes);
 	r->changes = NULL;
+	return 0;
+}
+
+static size_t count_uncertain(const struct run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		n += r->agents[i].uncertain;
+	return n;
+}
+
+static int reread(struct run *r, unsigned what, struct vm_err *err);
+
+/* Reconfigures every agent that needs it. A call that got no clear answer (lost, cut,
+ * a gateway error) is never simply sent again: vtrunk waits for the VM's recent tasks,
+ * re-reads it and decides from what vCenter holds now, for at most two more rounds. */
+static int reconfigure(struct run *r, int destroy, unsigned what, struct vm_err *err)
+{
+	if (reconfigure_round(r, destroy, 0, err) < 0)
+		return -1;
+	for (int round = 0; round < 2 && count_uncertain(r) && !cli_stop; round++) {
+		struct vs_task *recent;
+		size_t n_recent = 0, n_unc = count_uncertain(r), settled = 0;
+
+		cli_info(r->ctx, "vtrunk: %zu VM%s gave no clear answer; re-reading before deciding...\n", n_unc,
+			 n_unc == 1 ? "" : "s");
+		/* A task of ours may still be running there (a real vCenter takes seconds). */
+		recent = vm_xcalloc(1, sizeof(*recent));
+		for (size_t i = 0; i < r->plan->n_agents; i++) {
+			const struct agent *a = &r->agents[i];
+			for (size_t k = 0; a->uncertain && a->vm && k < a->vm->n_recent; k++) {
+				recent = vm_xrealloc(recent, (n_recent + 1) * sizeof(*recent));
+				memset(&recent[n_recent], 0, sizeof(*recent));
+				recent[n_recent++].ref = a->vm->recent[k];
+			}
+		}
+		if (n_recent && vs_task_wait_call(r->s, recent, n_recent, r->ctx->timeout, NULL, NULL, err) < 0) {
+			free(recent);
+			return -1;
+		}
+		free(recent);
+		if (reread(r, what, err) < 0)
+			return -1;
+		for (size_t i = 0; i < r->plan->n_agents; i++) {
+			struct agent *a = &r->agents[i];
+			if (!a->uncertain || !a->vm || agent_pending(a, destroy))
+				continue;
+			/* It did happen: the answer was lost, not the change. */
+			a->uncertain = 0;
+			a->failed = 0;
+			vm_err_clear(&a->err);
+			a->added_trunk = a->want_trunk;
+			a->added_mgmt = a->want_mgmt;
+			a->removed = a->want_removed;
+			r->changes_done++;
+			settled++;
+		}
+		if (!count_uncertain(r))
+			break;
+		if (reconfigure_round(r, destroy, 1, err) < 0)
+			return -1;
+		(void)settled;
+	}
 	return 0;
 }
 
@@ -435,6 +521,7 @@ static int reread(struct run *r, unsigned what, struct vm_err *err)
 	vs_inventory_free(&r->inv);
 	if (vs_inventory_retrieve_call(r->s, what, &r->inv, err) < 0)
 		return -1;
+	r->dirty = 0;
 	if (vs_portgroup_diff_get(r->inv, r->plan, &r->diff, err) < 0 || resolve_nets(r, err) < 0)
 		return -1;
 	agents_diff(r);
@@ -450,18 +537,24 @@ static int do_apply(struct run *r, struct vm_err *err)
 		cli_info(r->ctx, "vtrunk: %s port group \"%s\"...\n", act == VS_PG_CREATE ? "creating" : "updating",
 			 r->plan->trunk.portgroup);
 		if (vs_portgroup_apply_call(r->s, &r->diff, r->ctx->timeout, err) < 0) {
-			report_pg(r, "failed", r->diff.pg);
-			return -1;
+			/* No clear answer: the change may have been made. Look before acting again. */
+			if (!vs_err_uncertain(err) || reread(r, what, err) < 0 ||
+			    (r->diff.action != VS_PG_UNCHANGED &&
+			     vs_portgroup_apply_call(r->s, &r->diff, r->ctx->timeout, err) < 0)) {
+				report_pg(r, "failed", r->diff.pg);
+				return -1;
+			}
+			vm_err_clear(err);
 		}
 		r->changes_done++;
 		/* The new port group's key is what the trunk NICs attach to. */
 		if (act == VS_PG_CREATE && reread(r, what, err) < 0)
 			return -1;
 	}
-	if (reconfigure(r, 0, err) < 0)
+	if (reconfigure(r, 0, what, err) < 0)
 		return -1;
 	/* One read-back for every agent: the MACs and keys vCenter assigned. */
-	if ((r->n_changes || act == VS_PG_CREATE) && r->plan->n_agents && reread(r, what, err) < 0)
+	if (r->dirty && r->plan->n_agents && reread(r, what, err) < 0)
 		return -1;
 	report_pg(r, pg_word(M_APPLY, act), r->diff.pg);
 	agents_facts(r);
@@ -479,7 +572,7 @@ static int do_destroy(struct run *r, struct vm_err *err)
 		report_agents(r);
 		return 0;
 	}
-	if (reconfigure(r, 1, err) < 0)
+	if (reconfigure(r, 1, VS_INV_NETWORK | VS_INV_VMS, err) < 0)
 		return -1;
 	/* Who still uses it: every VM with a NIC on it, less the removals just made. */
 	for (size_t i = 0; i < r->inv->n_vms; i++) {

@@ -10,6 +10,8 @@
 
 #include "vm_alloc.h"
 
+volatile sig_atomic_t cli_stop;
+
 static const char *env2(const char *a, const char *b)
 {
 	const char *v = getenv(a);
@@ -132,6 +134,7 @@ int cli_conn_opts_get(const struct cli_ctx *ctx, struct vs_http_opts *o, char **
 					 : truthy(env2("VTRUNK_INSECURE", NULL)) || truthy(env2("GOVC_INSECURE", NULL));
 	o->timeout = ctx->timeout;
 	o->debug = ctx->debug;
+	o->stop = &cli_stop;
 	if (url_user || url_password) {
 		char *base = vs_http_url_normalize(url, url_user, url_password, err);
 		if (!base)

@@ -1,6 +1,7 @@
 /* cli_main.c — vtrunk's entry point: the command table, option parsing, help, and
  * the one place that turns results into exit codes. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,8 +243,27 @@ static void ctx_free(struct cli_ctx *ctx)
 		fclose(ctx->debug);
 }
 
+static void on_signal(int sig)
+{
+	static const char first[] = "\nvtrunk: interrupted: sending nothing new, finishing what was started, then logging out (again to abandon it)\n";
+	static const char second[] = "\nvtrunk: interrupted again: abandoning calls in flight, logging out\n";
+
+	(void)sig;
+	if (cli_stop < 2)
+		cli_stop++;
+	if (write(STDERR_FILENO, cli_stop == 1 ? first : second, cli_stop == 1 ? sizeof(first) - 1 : sizeof(second) - 1) < 0)
+		return;
+}
+
 static void harden(void)
 {
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	/* The password is in memory for the whole run: no core file may carry it. */
 	struct rlimit none = {0, 0};
 	setrlimit(RLIMIT_CORE, &none);

@@ -32,6 +32,9 @@ struct vs_http {
 	char peer_sha256[FP_STRLEN];
 	char peer_sha1[FP_STRLEN];
 	unsigned long requests;
+	const volatile sig_atomic_t *stop; /* borrowed */
+	int abortable;
+	int last_sent;
 	CURLM *multi;               /* owned; created for the first batch */
 	CURL **pool;                /* owned easy handles for batches */
 	size_t n_pool;
@@ -50,6 +53,7 @@ struct xfer {
 	const struct vs_http_sink *sink; /* borrowed; NULL: buffer the answer */
 	size_t got;                 /* bytes received */
 	int sink_stopped;           /* the sink asked to stop */
+	int sent;                   /* the request left this machine */
 	double t0;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -239,9 +243,24 @@ char *vs_http_url_normalize(const char *url, char **user, char **password, struc
 	return vm_buf_steal(&b);
 }
 
+/* A second signal abandons what is in flight (logout excepted). */
+static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct vs_http *h = userp;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return h->stop && *h->stop >= 2 && h->abortable;
+}
+
 /* Options every request shares, set once per easy handle. */
 static void handle_setup(struct vs_http *h, CURL *c)
 {
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_SHARE, h->share);
 	/* Turns the cookie engine on (vmware_soap_session); no file is read. */
 	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
@@ -303,6 +322,8 @@ struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 	h->timeout = opts->timeout > 0 ? opts->timeout : 300;
 	h->max_body = opts->max_body ? opts->max_body : 64u << 20;
 	h->debug = opts->debug;
+	h->stop = opts->stop;
+	h->abortable = 1;
 	h->share = curl_share_init();
 	h->curl = curl_easy_init();
 	if (!h->share || !h->curl) {
@@ -499,6 +520,14 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 	}
 	if (rc == CURLE_WRITE_ERROR && x->sink_stopped)
 		rc = CURLE_OK; /* the sink stopped reading on purpose and knows why */
+	{
+		curl_off_t up = 0;
+		long reqsize = 0;
+		curl_easy_getinfo(x->c, CURLINFO_SIZE_UPLOAD_T, &up);
+		curl_easy_getinfo(x->c, CURLINFO_REQUEST_SIZE, &reqsize);
+		x->sent = up > 0 || reqsize > 0 || rc == CURLE_OK;
+		h->last_sent = x->sent;
+	}
 	if (rc != CURLE_OK) {
 		ret = classify(h, x, rc, err);
 		if (h->debug)
@@ -616,6 +645,16 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 		while (done < n) {
 			CURLMsg *m;
 			int left, still;
+			while (n_idle > 0 && next < n && h->stop && *h->stop) {
+				/* Interrupted: what was not sent is not sent. */
+				struct vs_http_req *r = &reqs[next++];
+				r->rc = vm_err_set(&r->err, VM_ERR_NET, "not sent: vtrunk was interrupted");
+				r->sent = 0;
+				failed++;
+				done++;
+				if (on_done)
+					on_done((size_t)(r - reqs), r, arg);
+			}
 			while (n_idle > 0 && next < n) {
 				struct vs_http_req *r = &reqs[next];
 				vm_err_clear(&r->err);
@@ -637,6 +676,7 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 					struct vs_http_req *r = &reqs[x - xs];
 					CURLcode rc = m->data.result;
 					r->rc = xfer_finish(x, "POST", rc, &r->err);
+					r->sent = x->sent;
 					curl_slist_free_all(x->hdrs);
 					x->hdrs = NULL;
 					failed += r->rc < 0;
@@ -689,6 +729,21 @@ const char *vs_http_peer_sha256_get(const struct vs_http *h)
 const char *vs_http_peer_sha1_get(const struct vs_http *h)
 {
 	return h->peer_sha1;
+}
+
+int vs_http_last_sent_get(const struct vs_http *h)
+{
+	return h->last_sent;
+}
+
+void vs_http_abortable_set(struct vs_http *h, int on)
+{
+	h->abortable = on;
+}
+
+int vs_http_stop_get(const struct vs_http *h)
+{
+	return h->stop ? *h->stop : 0;
 }
 
 unsigned long vs_http_requests_get(const struct vs_http *h)

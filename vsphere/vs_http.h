@@ -7,6 +7,7 @@
 #ifndef VS_HTTP_H
 #define VS_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,6 +22,9 @@ struct vs_http_opts {
 	long timeout;            /* seconds for one whole request; 0: 300 */
 	size_t max_body;         /* bytes an answer may have; 0: 64 MiB */
 	FILE *debug;             /* borrowed; NULL: no trace */
+	/* borrowed; set by a signal handler: 1 = send nothing new, 2 = also abandon
+	 * transfers in flight (except logout). NULL: never. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct vs_http_resp {
@@ -74,6 +78,7 @@ struct vs_http_req {
 	struct vs_http_resp resp;
 	struct vm_err err;
 	int rc;               /* 0, or -1 with err set */
+	int sent;             /* the request left (so vCenter may have acted on it) */
 };
 
 /* POSTs every request, at most `parallel` in flight at once (libcurl multi), and
@@ -84,6 +89,14 @@ struct vs_http_req {
 int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
 			    struct vs_http_req *reqs, size_t n, int parallel,
 			    void (*done)(size_t i, struct vs_http_req *req, void *arg), void *arg);
+
+/* 1 when the last single call's request left this machine (it may have taken effect
+ * even though no answer came back); 0 when it never did (connection refused). */
+int vs_http_last_sent_get(const struct vs_http *h);
+/* Whether transfers may be abandoned on a second signal (off for logout). */
+void vs_http_abortable_set(struct vs_http *h, int on);
+/* The stop flag given at creation (0 when none). */
+int vs_http_stop_get(const struct vs_http *h);
 
 /* The leaf certificate fingerprints seen in the last TLS handshake, as
  * "aa:bb:..." lowercase hex; "" when none was seen. */

@@ -226,6 +226,12 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 				vm->name = vs_xml_text_dup(val);
 			} else if (strcmp(name, "parent") == 0) {
 				add_parent(inv, &ref, val);
+			} else if (strcmp(name, "recentTask") == 0) {
+				for (xmlNode *tk = vs_xml_child(val, NULL); tk; tk = vs_xml_next(tk, NULL)) {
+					vm->recent = vm_xrealloc(vm->recent, (vm->n_recent + 1) * sizeof(*vm->recent));
+					if (vs_xml_moref_get(tk, &vm->recent[vm->n_recent]) == 0)
+						vm->n_recent++;
+				}
 			} else if (strcmp(name, "runtime.powerState") == 0) {
 				vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
 			} else if (strcmp(name, "config.hardware.device") == 0) {
@@ -495,7 +501,8 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 	static const char *const parent[] = {"parent", NULL};
 	static const char *const dvs[] = {"name", "uuid", "parent", NULL};
 	static const char *const dvpg[] = {"config", NULL};
-	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device", NULL};
+	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+					  "recentTask", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
@@ -614,6 +621,7 @@ void vs_inventory_free(struct vs_inventory **ip)
 			free(n->xml);
 		}
 		free(vm->nics);
+		free(vm->recent);
 		free(vm->name);
 	}
 	for (size_t i = 0; i < inv->n_docs; i++)

@@ -73,6 +73,8 @@ struct vs_vm {
 	int have_devices;
 	struct vs_nic *nics;       /* owned */
 	size_t n_nics, cap_nics;
+	struct vs_moref *recent;   /* owned; recentTask: tasks running or just ended on it */
+	size_t n_recent;
 };
 
 struct vs_inventory {

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int version_ok(const char *v)
 {
@@ -69,31 +70,160 @@ int vs_session_version_pick(const char *xml, size_t len, char *out, size_t size,
 	return rc;
 }
 
+#define M_TASK 1u    /* starts a task: never re-sent once it may have arrived */
+#define M_NOAUTH 2u  /* login/logout: no new login on NotAuthenticated */
+
+static unsigned method_flags(const char *method)
+{
+	static const char *const tasks[] = {"ReconfigVM_Task", "AddDVPortgroup_Task", "ReconfigureDVPortgroup_Task",
+					    "Destroy_Task", "CreateDVPortgroup_Task", NULL};
+	for (const char *const *t = tasks; *t; t++)
+		if (strcmp(*t, method) == 0)
+			return M_TASK;
+	if (strcmp(method, "Login") == 0 || strcmp(method, "Logout") == 0)
+		return M_NOAUTH;
+	return 0;
+}
+
+int vs_err_uncertain(const struct vm_err *err)
+{
+	return err && (err->kind == VM_ERR_NET || err->kind == VM_ERR_HTTP || err->kind == VM_ERR_PARSE);
+}
+
+static int not_authenticated(const struct vm_err *err)
+{
+	return err && err->kind == VM_ERR_FAULT && strcmp(err->fault, "NotAuthenticated") == 0;
+}
+
+/* What to do with a failed call: 'L' log in again and retry, 'R' retry, 0 give up. */
+static int failure_action(const struct vs_session *s, const char *method, const struct vm_err *err, int sent,
+			  int tries, int relogged)
+{
+	unsigned f = method_flags(method);
+
+	if (vs_http_stop_get(s->http))
+		return 0;
+	if (not_authenticated(err))
+		return !(f & M_NOAUTH) && s->logged_in && !relogged ? 'L' : 0;
+	if (tries >= s->retries)
+		return 0;
+	if (err->kind == VM_ERR_NET && !sent)
+		return 'R';
+	if (err->kind == VM_ERR_HTTP && err->http_status == 503)
+		return 'R'; /* "unavailable": vCenter did not take the request */
+	if (f & M_TASK)
+		return 0;
+	if (err->kind == VM_ERR_NET)
+		return 'R';
+	if (err->kind == VM_ERR_HTTP && (err->http_status == 502 || err->http_status == 504))
+		return 'R';
+	return 0;
+}
+
+static void backoff(const struct vs_session *s, int tries)
+{
+	/* 0.25 s, 0.5 s, 1 s, …: a restarting service or a busy balancer gets time. */
+	long ms = 250L << (tries < 5 ? tries : 5);
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	if (!vs_http_stop_get(s->http))
+		nanosleep(&ts, NULL);
+}
+
+static int relogin(struct vs_session *s, const char *method, struct vm_err *err)
+{
+	struct vm_err lerr;
+	char *user = vm_xstrdup(s->user), *pw = vm_xstrdup(s->password);
+	int rc;
+
+	vm_err_clear(&lerr);
+	s->logged_in = 0;
+	rc = vs_session_login_call(s, user, pw, &lerr);
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+	free(user);
+	if (rc < 0) {
+		if (err)
+			*err = lerr;
+		return vm_err_prefix(err, "%s: the session expired and a new login failed", method);
+	}
+	s->relogins++;
+	return 0;
+}
+
 int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
 		    xmlDoc **doc, xmlNode **ret, struct vm_err *err)
 {
-	struct vs_http_resp resp;
-	int rc;
+	struct vm_err local;
+	int tries = 0, relogged = 0;
 
-	s->calls++;
-	if (vs_http_post_call(s->http, "/sdk", s->soap_action, body->data, body->len, &resp, err) < 0)
+	if (!err) {
+		vm_err_clear(&local);
+		err = &local;
+	}
+	for (;;) {
+		struct vs_http_resp resp;
+		int rc, act;
+
+		s->calls++;
+		rc = vs_http_post_call(s->http, "/sdk", s->soap_action, body->data, body->len, &resp, err);
+		if (rc == 0)
+			rc = vs_soap_parse(&resp, method, doc, ret, err);
+		vs_http_resp_clear(&resp);
+		if (rc == 0)
+			return 0;
+		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), tries, relogged);
+		if (act == 'L') {
+			if (relogin(s, method, err) < 0)
+				return -1;
+			relogged = 1;
+			/* A wait names filters of the dead session: its caller makes new ones
+			 * (it sees s->epoch change) rather than wait on nothing. */
+			if (strcmp(method, "WaitForUpdatesEx") == 0)
+				return -1;
+			continue;
+		}
+		if (act == 'R') {
+			backoff(s, tries++);
+			continue;
+		}
+		if (not_authenticated(err) && relogged) {
+			vm_err_set(err, VM_ERR_AUTH, "%s: vCenter refused the session again right after a new login", method);
+			snprintf(err->fault, sizeof(err->fault), "NotAuthenticated");
+		}
 		return -1;
-	rc = vs_soap_parse(&resp, method, doc, ret, err);
-	vs_http_resp_clear(&resp);
-	return rc;
+	}
 }
 
 struct batch {
+	struct vs_session *s;
 	struct vs_call *calls;
 	const char *method;
 	int (*answer)(size_t i, const xmlNode *ret, void *arg, struct vm_err *err);
 	void *arg;
 	int failed;
+	size_t *again;     /* indexes of calls to send once more */
+	size_t n_again;
+	int relogin;       /* some call was refused for an expired session */
+	int relogged;      /* a new login was made in this batch */
 };
 
-static void batch_done(size_t i, struct vs_http_req *req, void *arg)
+/* A round sends a subset of the calls: idx maps its requests to them. */
+struct round {
+	struct batch *bt;
+	const size_t *idx;
+};
+
+static void batch_done(struct batch *bt, size_t i, struct vs_http_req *req);
+
+static void batch_round_done(size_t k, struct vs_http_req *req, void *arg)
 {
-	struct batch *bt = arg;
+	struct round *r = arg;
+	batch_done(r->bt, r->idx[k], req);
+}
+
+static void batch_done(struct batch *bt, size_t i, struct vs_http_req *req)
+{
 	struct vs_call *c = &bt->calls[i];
 	xmlDoc *doc = NULL;
 	xmlNode *ret = NULL;
@@ -108,8 +238,23 @@ static void batch_done(size_t i, struct vs_http_req *req, void *arg)
 			c->rc = -1;
 		xmlFreeDoc(doc);
 	}
-	bt->failed += c->rc < 0;
 	vs_http_resp_clear(&req->resp);
+	if (c->rc < 0) {
+		int act = failure_action(bt->s, bt->method, &c->err, req->sent, c->tries, bt->relogged);
+		if (act) {
+			/* Keep the body: it goes out again after this round. */
+			bt->relogin |= act == 'L';
+			c->tries++;
+			bt->again[bt->n_again++] = i;
+			return;
+		}
+		if (not_authenticated(&c->err) && bt->relogged) {
+			vm_err_set(&c->err, VM_ERR_AUTH, "%s: vCenter refused the session again right after a new login",
+				   bt->method);
+			snprintf(c->err.fault, sizeof(c->err.fault), "NotAuthenticated");
+		}
+	}
+	bt->failed += c->rc < 0;
 	req->body = NULL;
 	vm_buf_reset(&c->body);
 }
@@ -120,14 +265,49 @@ int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_ca
 			  void *arg)
 {
 	struct vs_http_req *reqs = vm_xcalloc(n ? n : 1, sizeof(*reqs));
-	struct batch bt = {calls, method, answer, arg, 0};
+	size_t *idx = vm_xcalloc(n ? n : 1, sizeof(*idx));
+	struct batch bt = {s, calls, method, answer, arg, 0, vm_xcalloc(n ? n : 1, sizeof(size_t)), 0, 0, 0};
+	size_t m = n;
 
-	for (size_t i = 0; i < n; i++) {
-		reqs[i].body = calls[i].body.data;
-		reqs[i].len = calls[i].body.len;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* Rounds: all calls, then those refused for an expired session (after one new
+	 * login) or never sent; bounded by s->retries. */
+	while (m > 0) {
+		struct batch *b = &bt;
+		for (size_t k = 0; k < m; k++) {
+			memset(&reqs[k], 0, sizeof(reqs[k]));
+			reqs[k].body = calls[idx[k]].body.data;
+			reqs[k].len = calls[idx[k]].body.len;
+		}
+		s->calls += m;
+		b->n_again = 0;
+		b->relogin = 0;
+		vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, m, parallel, batch_round_done, &(struct round){b, idx});
+		if (!b->n_again)
+			break;
+		if (b->relogin) {
+			struct vm_err lerr;
+			vm_err_clear(&lerr);
+			if (relogin(s, method, &lerr) < 0) {
+				for (size_t k = 0; k < b->n_again; k++) {
+					struct vs_call *c = &calls[b->again[k]];
+					c->err = lerr;
+					c->rc = -1;
+					vm_buf_reset(&c->body);
+					b->failed++;
+				}
+				break;
+			}
+			b->relogged = 1;
+		} else {
+			backoff(s, 0);
+		}
+		memcpy(idx, b->again, b->n_again * sizeof(*idx));
+		m = b->n_again;
 	}
-	s->calls += n;
-	vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, n, parallel, batch_done, &bt);
+	free(bt.again);
+	free(idx);
 	free(reqs);
 	return bt.failed ? -1 : 0;
 }
@@ -198,6 +378,8 @@ struct vs_session *vs_session_open_call(const struct vs_http_opts *opts, struct 
 {
 	struct vs_session *s = vm_xcalloc(1, sizeof(*s));
 
+	s->retries = 3;
+
 	s->http = vs_http_new(opts, err);
 	if (!s->http || negotiate(s, err) < 0 || service_content(s, err) < 0) {
 		vs_session_free(&s);
@@ -216,6 +398,7 @@ int vs_session_login_call(struct vs_session *s, const char *user, const char *pa
 	int rc = -1;
 
 	vs_http_add_secret(s->http, password);
+	s->view_what = 0; /* a new session has none of the old one's views */
 	vs_soap_begin(&b, "Login", &s->session_manager);
 	vs_soap_elem(&b, "userName", user);
 	vs_soap_elem(&b, "password", password);
@@ -237,6 +420,7 @@ int vs_session_login_call(struct vs_session *s, const char *user, const char *pa
 	free(key);
 	xmlFreeDoc(doc);
 	s->logged_in = 1;
+	s->epoch++;
 	free(s->user);
 	s->user = vm_xstrdup(user);
 	if (s->password) {
@@ -256,6 +440,8 @@ void vs_session_logout_call(struct vs_session *s)
 	if (!s || !s->logged_in)
 		return;
 	s->logged_in = 0;
+	/* Even after a second signal, the logout goes out. */
+	vs_http_abortable_set(s->http, 0);
 	vs_soap_begin(&b, "Logout", &s->session_manager);
 	vs_soap_end(&b, "Logout");
 	if (vs_session_call(s, "Logout", &b, &doc, &ret, NULL) == 0)

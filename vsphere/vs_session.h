@@ -26,6 +26,10 @@ struct vs_session {
 	char *user;                      /* owned */
 	char *password;                  /* owned; wiped on free */
 	unsigned long calls;             /* SOAP calls made */
+	int epoch;                       /* bumped at every login: views and filters of an
+	                                    older epoch died with their session */
+	int retries;                     /* transient failures retried per call; default 3 */
+	unsigned long relogins;
 	struct vs_moref view;            /* the inventory ContainerView, kept for re-reads */
 	unsigned view_what;              /* what it covers (VS_INV_* bits); 0: none yet */
 };
@@ -41,21 +45,37 @@ void vs_session_logout_call(struct vs_session *s);
 void vs_session_free(struct vs_session **s);
 
 /* Sends the envelope in body (written with vs_soap_begin/end) and parses the
- * answer for `method`: *doc owned by the caller, *ret its <methodResponse>. */
+ * answer for `method`: *doc owned by the caller, *ret its <methodResponse>.
+ *
+ * Failures that are safe to retry are retried here, with backoff and a bound:
+ * - a NotAuthenticated fault (the session expired): one new login, then the refused
+ *   call again; refused once more, it fails with kind auth (exit 3);
+ * - a call that never left (connection refused) or was answered 503: again;
+ * - for calls that change nothing (reads, views, filters, waits): also a timeout, a
+ *   reset or dropped connection, HTTP 502/504.
+ * A call that creates a task and may have reached vCenter without an answer is not
+ * sent again: it fails, and vs_err_uncertain() says so; its caller re-reads. */
 int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
 		    xmlDoc **doc, xmlNode **ret, struct vm_err *err);
+
+/* 1 when err says vCenter may have acted on the request although no clear answer came
+ * (no answer, a cut or unreadable one, a gateway error): re-read before acting again. */
+int vs_err_uncertain(const struct vm_err *err);
 
 /* One call of a batch: the caller writes body; the session fills err and rc. */
 struct vs_call {
 	struct vm_buf body;   /* freed once sent and answered */
 	struct vm_err err;
 	int rc;
+	int tries;            /* internal */
 };
 
 /* Sends every call's envelope for `method`, at most `parallel` at once. Each answer
- * is parsed as it arrives and handed to `answer` (index, <methodResponse>, arg, err),
- * then freed; a failed call or a non-zero answer() leaves rc -1 and err set. Returns
- * -1 when any call failed. */
+ * is parsed as it arrives and handed to `answer` (index, <methodResponse>, arg, err);
+ * a failed call or a non-zero answer() leaves rc -1 and err set. Calls refused for an
+ * expired session (after one new login) or never sent are sent again, as
+ * vs_session_call() would; the rest is left to the caller. Returns -1 when any
+ * call failed. */
 int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_call *calls, size_t n,
 			  int parallel,
 			  int (*answer)(size_t i, const xmlNode *ret, void *arg, struct vm_err *err),

@@ -131,6 +131,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	struct vs_moref filter;
 	char *version = NULL;
 	size_t done = 0;
+	int epoch;
 	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);
 	int rc = -1;
 
@@ -141,6 +142,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		return 0;
 	if (create_filter(s, tasks, n, &filter, err) < 0)
 		return -1;
+	epoch = s->epoch;
 	while (done < n) {
 		struct vm_buf b = {0};
 		xmlDoc *doc = NULL;
@@ -162,6 +164,23 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		vs_soap_end(&b, "WaitForUpdatesEx");
 		rc = vs_session_call(s, "WaitForUpdatesEx", &b, &doc, &ret, err);
 		vm_buf_reset(&b);
+		if (rc < 0 && s->epoch != epoch) {
+			/* A new login: the filter died with the old session; make another
+			 * for the tasks still pending (those done are known already). */
+			struct vs_task *pending = vm_xcalloc(n, sizeof(*pending));
+			size_t np = 0;
+			for (size_t i = 0; i < n; i++)
+				if (tasks[i].state == VS_TASK_PENDING)
+					pending[np++] = tasks[i];
+			rc = create_filter(s, pending, np, &filter, err);
+			free(pending);
+			if (rc < 0)
+				goto cleanup;
+			epoch = s->epoch;
+			free(version);
+			version = NULL;
+			continue;
+		}
 		if (rc < 0)
 			goto cleanup;
 		rc = -1;

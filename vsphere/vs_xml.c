@@ -350,6 +350,8 @@ int vs_soap_parse(const struct vs_http_resp *resp, const char *method, xmlDoc **
 	*docp = NULL;
 	*ret = NULL;
 	snprintf(what, sizeof(what), "%s", method);
+	if (err)
+		err->http_status = resp->status;
 	if (looks_html(resp))
 		return vm_err_set(err, resp->status == 200 ? VM_ERR_PARSE : VM_ERR_HTTP,
 				  "%s: the server answered with an HTML page (HTTP %ld) where a SOAP envelope was expected; "
