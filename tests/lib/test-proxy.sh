@@ -1,0 +1,319 @@
+#!/bin/bash
+# test-proxy.sh — self-test of the fault-injecting proxy (tests/proxy, tests/lib/proxy.sh)
+# against a real vcsim, with curl, raw SOAP and pyvmomi.
+# Usage: tests/lib/test-proxy.sh   (from anywhere; builds build/vcsim and build/vtproxy if needed)
+# shellcheck disable=SC2016,SC2317 # sh -c scripts are single-quoted; check calls functions
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/vcsim.sh disable=SC1091
+. "$here/vcsim.sh"
+# shellcheck source=tests/lib/proxy.sh disable=SC1091
+. "$here/proxy.sh"
+cd "$VCSIM_ROOT" || exit 1
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+check() { # check NAME COMMAND... — passes when the command succeeds
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+}
+# js 'python expression over j' < json
+js() { /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if eval("(" + sys.argv[1] + ")") else 1)' "$@"; }
+out=$(mktemp -d) || exit 1
+t0=$(date +%s)
+
+if [ ! -x build/vcsim ] && ! make -s build/vcsim >"$out/make.log" 2>&1; then
+	cat "$out/make.log"
+	bad "make build/vcsim"
+	finish
+fi
+if ! vcsim_start --vms 4 --trap; then bad "vcsim_start"; finish; fi
+if ! proxy_start --rule 'RetrieveServiceContent:2:503' --trap; then bad "proxy_start"; finish; fi
+ok "proxy_start (build/vtproxy built on demand)"
+trap >"$out/traps"
+check "--trap keeps vcsim_stop on EXIT" grep -q "^trap -- 'proxy_stop; vcsim_stop' EXIT" "$out/traps"
+trap 'proxy_stop; vcsim_stop; rm -rf "$out"' EXIT
+base=${PROXY_URL%/sdk}
+check "PROXY_URL is https on loopback, /sdk" sh -c 'case $PROXY_URL in https://127.0.0.1:*/sdk) ;; *) exit 1 ;; esac'
+check "proxy is not a job of this shell" test "$(ps -o ppid= -p "$PROXY_PID" | tr -d ' ')" != $$
+served=$(openssl s_client -connect "${base#https://}" </dev/null 2>/dev/null |
+	openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//' | tr 'A-F' 'a-f')
+check "PROXY_SHA256 is the served certificate's" test "$served" = "$PROXY_SHA256"
+check "PROXY_CERT verifies as a CA for 127.0.0.1 and localhost" sh -c \
+	"curl -s --fail --cacert '$PROXY_CERT' -o /dev/null '$base/proxy/stats' &&
+	curl -s --cacert '$PROXY_CERT' -o /dev/null 'https://localhost:${base##*:}/sdk'"
+check "served certificate is P-256" sh -c "openssl x509 -in '$PROXY_CERT' -noout -text | grep -q 'NIST CURVE: P-256'"
+
+# soap BODY: a SOAP envelope around BODY. post FILE [curl args]: POSTs FILE through the proxy;
+# leaves the answer in $out/body (or $OUTF) and its headers in $out/hdr; prints "RC CODE BYTES SECONDS".
+soap() { printf '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>%s</soapenv:Body></soapenv:Envelope>' "$1"; }
+soap '<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>' >"$out/rsc.xml"
+soap '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">group-d1</container><type>VirtualMachine</type><recursive>true</recursive></CreateContainerView>' >"$out/ccv.xml"
+soap '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet></specSet><options></options></RetrievePropertiesEx>' >"$out/rpe.xml"
+soap "<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>$VCSIM_USER</userName><password>$VCSIM_PASSWORD</password></Login>" >"$out/login.xml"
+post() {
+	local f=$1 rc
+	shift
+	rm -f "$out/body" "$out/hdr"
+	curl -sk -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: urn:vim25/8.0.2.0' \
+		--data-binary "@$f" -D "$out/hdr" -o "${OUTF:-$out/body}" -w '%{http_code} %{size_download} %{time_total}' \
+		"$@" "$PROXY_URL" >"$out/w"
+	rc=$?
+	echo "$rc $(cat "$out/w")"
+}
+codes() { # codes FILE N: the HTTP codes of N calls, one connection each
+	local i r=""
+	for i in $(seq "$2"); do r="$r $(post "$1" | cut -d' ' -f2)"; done
+	echo "${r# }"
+}
+gone() { [ -n "$1" ] && ! _proxy_alive "$1"; } # a zombie counts as gone
+ctype() { sed -n 's/^[Cc]ontent-[Tt]ype: *//p' "$out/hdr" | tr -d '\r'; }
+total=0 # proxied requests before the last reset, to check the log's line count
+reset_all() {
+	total=$((total + $(proxy_count)))
+	proxy_reset "$@" && vcsim_reset_stats
+}
+
+# A rule given to proxy_start.
+check "--rule RetrieveServiceContent:2:503 hits the 2nd call only" test "$(codes "$out/rsc.xml" 3)" = "200 503 200"
+check "vcsim saw the 2 forwarded calls" test "$(vcsim_count RetrieveServiceContent)" = 2
+
+# Plain forwarding.
+reset_all
+check "reset dropped the start-up rule" test "$(codes "$out/rsc.xml" 2)" = "200 200"
+check "answer relayed (rootFolder)" grep -q '<rootFolder type="Folder">' "$out/body"
+read -r rc code _ < <(post "$out/login.xml" -c "$out/jar")
+check "Login through the proxy: 200" test "$rc/$code" = 0/200
+check "Set-Cookie relayed" grep -q '^Set-Cookie: vmware_soap_session=' "$out/hdr"
+read -r rc code _ < <(post "$out/ccv.xml" -b "$out/jar")
+check "Cookie forwarded: CreateContainerView in the session" sh -c "test '$code' = 200 && grep -q 'type=\"ContainerView\"' '$out/body'"
+read -r rc code _ < <(post "$out/ccv.xml")
+check "upstream's own fault relayed (500 NotAuthenticated without a cookie)" sh -c \
+	"test '$code' = 500 && grep -q 'xsi:type=\"NotAuthenticated\"' '$out/body'"
+curl -sk -o /dev/null -H 'Content-Type: text/xml' --data-binary "@$out/rsc.xml" "$PROXY_URL" \
+	--next -sk -o /dev/null -H 'Content-Type: text/xml' --data-binary "@$out/rsc.xml" "$PROXY_URL"
+proxy_stats >"$out/stats.json"
+check "stats: requests, methods" js 'j["requests"] == 7 and j["methods"] == {"RetrieveServiceContent": 4, "Login": 1, "CreateContainerView": 2}' <"$out/stats.json"
+check "keep-alive: 2 requests of one curl on one connection (7 requests, 6 connections)" \
+	js 'j["connections"] == 6' <"$out/stats.json"
+check "proxy_count" test "$(proxy_count Login)/$(proxy_count CreateContainerView)/$(proxy_count Nope)/$(proxy_count)" = 1/2/0/7
+check "vcsim saw the same" test "$(vcsim_count)" = 7
+if VCSIM_URL=$PROXY_URL vcsim_pyread vms >"$out/vms.json" 2>"$out/py.err"; then
+	ok "pyvmomi through the proxy (pyread vms)"
+else
+	cat "$out/py.err"
+	bad "pyvmomi through the proxy (pyread vms)"
+fi
+check "pyread saw 4 VMs" js 'len(j) == 4' <"$out/vms.json"
+check "pyread's Login, property reads and Logout went through" sh -c \
+	"test $(proxy_count Login) = 2 && test $(proxy_count RetrievePropertiesEx) -ge 1 && test $(proxy_count Logout) = 1"
+
+# Concurrency: 8 calls, each held 1 s, at once.
+reset_all
+proxy_rule 'RetrieveServiceContent:*:delay:1'
+start=$(date +%s%N)
+for i in 1 2 3 4 5 6 7 8; do
+	curl -sk -o /dev/null -w '%{http_code}\n' -H 'Content-Type: text/xml' --data-binary "@$out/rsc.xml" "$PROXY_URL" >"$out/par.$i" &
+done
+wait
+ms=$((($(date +%s%N) - start) / 1000000))
+check "8 concurrent connections, each delayed 1 s, done in ${ms} ms" test "$ms" -ge 1000 -a "$ms" -lt 2500
+check "all 8 answered 200" test "$(cat "$out"/par.* | grep -c '^200$')" = 8
+proxy_stats >"$out/stats.json"
+check "max_inflight 8" js 'j["max_inflight"] == 8' <"$out/stats.json"
+
+# drop: forwarded, then no answer.
+reset_all
+proxy_rule CreateContainerView:1:drop
+read -r rc code bytes _ < <(post "$out/ccv.xml" -b "$out/jar")
+check "drop: client got no answer (curl 52, 0 bytes)" test "$rc/$bytes" = 52/0
+check "drop: vcsim counted the call" test "$(vcsim_count CreateContainerView)" = 1
+check "drop: one fault in stats" test "$(proxy_faults drop)" = 1
+check "drop: logged" grep -q 'CreateContainerView call=1 -> drop \[CreateContainerView:1:drop\]' "$PROXY_LOG"
+# On a connection libcurl has used before, a request that gets no byte back is re-sent on a
+# fresh connection, silently: shown here, not asserted (it is libcurl's doing, not the proxy's).
+reset_all
+proxy_rule CreateContainerView:2:drop
+curl -sk -o /dev/null -b "$out/jar" -H 'Content-Type: text/xml' --data-binary "@$out/ccv.xml" "$PROXY_URL" \
+	--next -sk -o /dev/null -w '%{http_code}' -b "$out/jar" -H 'Content-Type: text/xml' --data-binary "@$out/ccv.xml" "$PROXY_URL" >"$out/w"
+echo "# note: drop on a reused connection: curl got HTTP $(cat "$out/w"), vcsim saw CreateContainerView $(vcsim_count CreateContainerView) times for 2 requests (libcurl re-sends a request whose reused connection closes with no answer)"
+
+# 503, 502, 504: not forwarded; "next" counts from now.
+reset_all
+post "$out/rsc.xml" >/dev/null
+proxy_rule 'RetrieveServiceContent:next:503'
+read -r rc code _ < <(post "$out/rsc.xml")
+check "503: HTTP 503, text/html" sh -c "test '$code' = 503 && case '$(ctype)' in text/html*) ;; *) exit 1 ;; esac && grep -q '<html' '$out/body'"
+proxy_rule 'RetrieveServiceContent:next:502' 'RetrieveServiceContent:next:504'
+check "502 then (next counted from when both were added) 502 again, not 504" test "$(codes "$out/rsc.xml" 2)" = "502 200"
+proxy_rule 'RetrieveServiceContent:next2:504'
+check "next2: 504 504 200" test "$(codes "$out/rsc.xml" 3)" = "504 504 200"
+check "vcsim saw only the unfaulted calls (1 + 1 + 1)" test "$(vcsim_count RetrieveServiceContent)" = 3
+
+# N+, N-M, *, first rule wins.
+reset_all
+proxy_rule 'RetrieveServiceContent:2+:503'
+check "2+: 200 503 503 503" test "$(codes "$out/rsc.xml" 4)" = "200 503 503 503"
+reset_all
+proxy_rule '*:2-3:502'
+r="$(post "$out/rsc.xml" | cut -d' ' -f2) $(post "$out/ccv.xml" | cut -d' ' -f2) $(codes "$out/rsc.xml" 2)"
+check "*:2-3 counts every request: 200 502 502 200" test "$r" = "200 502 502 200"
+reset_all
+proxy_rule 'RetrieveServiceContent:1:503' '*:1:502'
+check "first matching rule wins" test "$(codes "$out/rsc.xml" 1)" = 503
+proxy_rules >"$out/rules.json"
+check "proxy_rules lists both, with hits" js '[(r["spec"], r["hits"]) for r in j] == [("RetrieveServiceContent:1:503", 1), ("*:1:502", 0)]' <"$out/rules.json"
+for spec in 'Foo:0:drop' 'Foo:1:explode' 'Foo:1:drop:3' 'Foo:x:503' 'Foo:1' 'F-o:1:503' 'Foo:1:delay' 'Foo:1:big:lots' 'Foo:3-2:503'; do
+	if proxy_rule 'Bar:1:503' "$spec" 2>"$out/err"; then bad "bad rule $spec accepted"; else
+		check "bad rule $spec refused: $(head -c 90 "$out/err")" grep -q "$spec" "$out/err"
+	fi
+done
+proxy_rules >"$out/rules.json"
+check "refused rules added nothing (not even the good one with them)" js 'len(j) == 2' <"$out/rules.json"
+proxy_clear_rules
+check "proxy_clear_rules" test "$(proxy_rules)" = "[]"
+
+# notauth: vcsim's own fault, byte for byte, not forwarded.
+reset_all
+proxy_rule CreateContainerView:next:notauth
+read -r rc code _ < <(post "$out/ccv.xml" -b "$out/jar")
+check "notauth: HTTP 500 text/xml" sh -c "test '$code' = 500 && case '$(ctype)' in text/xml*) ;; *) exit 1 ;; esac"
+check "notauth: identical to vcsim's fault (fixtures/soap/vcsim/CreateContainerView-NotAuthenticated.xml)" \
+	cmp -s "$out/body" fixtures/soap/vcsim/CreateContainerView-NotAuthenticated.xml
+check "notauth: not forwarded" test "$(vcsim_count CreateContainerView)" = 0
+
+# expire: the session really ends at vcsim.
+reset_all
+read -r rc code _ < <(post "$out/login.xml" -c "$out/jar2")
+read -r rc code2 _ < <(post "$out/ccv.xml" -b "$out/jar2")
+check "expire: a fresh session works" test "$code/$code2" = 200/200
+proxy_rule CreateContainerView:next:expire
+read -r rc code _ < <(post "$out/ccv.xml" -b "$out/jar2")
+check "expire: vcsim answers 500 NotAuthenticated" sh -c "test '$code' = 500 && grep -q 'xsi:type=\"NotAuthenticated\"' '$out/body'"
+check "expire: vcsim got a Logout and the call" test "$(vcsim_count Logout)/$(vcsim_count CreateContainerView)" = 1/2
+read -r rc code _ < <(post "$out/ccv.xml" -b "$out/jar2")
+check "expire: the session stays gone" test "$code" = 500
+
+# html
+reset_all
+proxy_rule 'RetrieveServiceContent:1:html'
+read -r rc code _ < <(post "$out/rsc.xml")
+check "html: HTTP 200 text/html page" sh -c "test '$code' = 200 && case '$(ctype)' in text/html*) ;; *) exit 1 ;; esac && grep -q '<!DOCTYPE html>' '$out/body'"
+check "html: not forwarded" test "$(vcsim_count)" = 0
+
+# stall
+reset_all
+proxy_rule 'RetrieveServiceContent:1:stall:1' 'RetrieveServiceContent:2:stall'
+read -r rc code bytes secs < <(post "$out/rsc.xml" --max-time 10)
+check "stall:1: no answer, closed after ~1 s (curl $rc after $secs s)" sh -c \
+	"test '$rc/$bytes' = 52/0 && python3 -c 'import sys; sys.exit(not 0.9 <= $secs < 4)'"
+read -r rc code bytes secs < <(post "$out/rsc.xml" --max-time 1)
+check "stall (600 s): client times out (curl 28)" test "$rc/$bytes" = 28/0
+check "stall: not forwarded" test "$(vcsim_count)" = 0
+check "proxy still answers after the stalled client left" test "$(codes "$out/rsc.xml" 1)" = 200
+
+# big
+reset_all
+proxy_rule 'RetrievePropertiesEx:1:big' 'RetrievePropertiesEx:2:big:1M'
+read -r rc code bytes secs < <(OUTF=/dev/null post "$out/rpe.xml")
+check "big: 200 and 104857600 bytes (curl $rc, $secs s)" test "$rc/$code/$bytes" = 0/200/104857600
+check "big: text/xml, chunked" sh -c "case '$(ctype)' in text/xml*) ;; *) exit 1 ;; esac && grep -qi '^Transfer-Encoding: chunked' '$out/hdr'"
+hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROXY_PID/status")
+check "big: proxy peak RSS ${hwm} kB < 64 MiB" test "$hwm" -lt 65536
+read -r rc code bytes secs < <(post "$out/rpe.xml")
+check "big:1M: exactly 1048576 bytes of well-formed SOAP with many <objects>" sh -c \
+	"test '$bytes' = 1048576 && /usr/bin/python3 -c '
+import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+n = len(r.findall(\".//{urn:vim25}objects\"))
+sys.exit(not (r.tag.endswith(\"Envelope\") and n > 5000))' '$out/body'"
+check "big: not forwarded" test "$(vcsim_count)" = 0
+
+# truncate
+reset_all
+read -r rc code full _ < <(post "$out/rsc.xml")
+proxy_rule 'RetrieveServiceContent:next:truncate'
+read -r rc code bytes _ < <(post "$out/rsc.xml")
+len=$(sed -n 's/^Content-Length: *\([0-9]*\).*/\1/p' "$out/hdr")
+check "truncate: full Content-Length ($len), half the body ($bytes), curl 18" test "$rc/$code/$len/$bytes" = "18/200/$full/$((full / 2))"
+check "truncate: forwarded" test "$(vcsim_count RetrieveServiceContent)" = 2
+
+# reset
+reset_all
+proxy_rule 'RetrieveServiceContent:1:reset'
+read -r rc code bytes _ < <(post "$out/rsc.xml")
+check "reset: connection reset (curl $rc: 56 or 35), nothing received" sh -c "case '$rc/$bytes' in 56/0 | 35/0) ;; *) exit 1 ;; esac"
+check "reset: not forwarded" test "$(vcsim_count)" = 0
+
+# stats and faults across several rules; reset --keep-rules.
+reset_all
+proxy_rule 'RetrieveServiceContent:2:503' 'CreateContainerView:1+:notauth' 'Login:1:html'
+codes "$out/rsc.xml" 3 >/dev/null
+codes "$out/ccv.xml" 2 >/dev/null
+post "$out/login.xml" >/dev/null
+proxy_stats >"$out/stats.json"
+check "stats: 6 requests by method" js 'j["requests"] == 6 and j["methods"] == {"RetrieveServiceContent": 3, "CreateContainerView": 2, "Login": 1}' <"$out/stats.json"
+check "stats: the faults, in order, with call numbers" js '[(f["method"], f["call"], f["rule"], f["action"]) for f in j["faults"]] == [
+	("RetrieveServiceContent", 2, "RetrieveServiceContent:2:503", "503"),
+	("CreateContainerView", 1, "CreateContainerView:1+:notauth", "notauth"),
+	("CreateContainerView", 2, "CreateContainerView:1+:notauth", "notauth"),
+	("Login", 1, "Login:1:html", "html")]' <"$out/stats.json"
+check "proxy_faults" test "$(proxy_faults)/$(proxy_faults notauth)/$(proxy_faults Login:1:html)" = 4/2/1
+check "vcsim saw the 2 unfaulted calls" test "$(vcsim_count)" = 2
+reset_all --keep-rules
+check "reset --keep-rules: counters zero, rules kept and count again from 1" \
+	test "$(proxy_count)/$(codes "$out/rsc.xml" 2)" = "0/200 503"
+total=$((total + $(proxy_count)))
+check "log: one line per proxied request ($total)" test "$(grep -c ' -> ' "$PROXY_LOG")" = "$total"
+
+# vtrunk itself, pinned to the proxy's certificate (when built).
+if [ -x build/vtrunk ]; then
+	reset_all
+	if build/vtrunk ls vms --url "$PROXY_URL" --username "$VCSIM_USER" --password-file "$VCSIM_PASSWORD_FILE" \
+		--thumbprint "$PROXY_SHA256" >"$out/vt.out" 2>&1; then
+		ok "vtrunk ls vms --thumbprint \$PROXY_SHA256 through the proxy"
+	else
+		cat "$out/vt.out"
+		bad "vtrunk ls vms --thumbprint \$PROXY_SHA256 through the proxy"
+	fi
+	check "vtrunk's calls went through the proxy" test "$(proxy_count Login)" -ge 1
+	if build/vtrunk ls vms --url "$PROXY_URL" --username "$VCSIM_USER" --password-file "$VCSIM_PASSWORD_FILE" \
+		--thumbprint "$VCSIM_SHA256" >"$out/vt.out" 2>&1; then bad "vtrunk refuses vcsim's thumbprint on the proxy"; else
+		ok "vtrunk refuses vcsim's thumbprint on the proxy"
+	fi
+else
+	echo "# skip: build/vtrunk not built; vtrunk --thumbprint not tried"
+fi
+
+# Upstream down, parent gone, dash, SIGTERM.
+env -u PROXY_PID dash -c '. tests/lib/proxy.sh; trap "echo caller-trap" EXIT
+	proxy_start --upstream https://127.0.0.1:1/sdk --trap || exit 1
+	echo "$PROXY_PID" >"$1/pid1"; trap >"$1/traps1"
+	curl -sk -o /dev/null -w "%{http_code}" "$PROXY_URL" >"$1/code1"' sh "$out" >"$out/dash.out" 2>&1
+check "under dash: --trap chains the caller's trap, which still runs" sh -c \
+	"grep -q \"^trap -- 'proxy_stop; echo caller-trap' EXIT\" '$out/traps1' && grep -q caller-trap '$out/dash.out'"
+check "upstream down: 502" test "$(cat "$out/code1" 2>/dev/null)" = 502
+check "--trap stopped it at exit" gone "$(cat "$out/pid1")"
+env -u PROXY_PID sh -c '. tests/lib/proxy.sh; proxy_start --upstream "$VCSIM_URL" &&
+	echo "$PROXY_PID $PROXY_DIR" >"$1/pid2"' sh "$out"
+read -r pid2 dir2 <"$out/pid2"
+i=0
+while _proxy_alive "$pid2" && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done
+check "exits by itself when the starting shell is gone ($((i * 100)) ms)" gone "$pid2"
+check "and removes its PROXY_DIR" test -n "$dir2" -a ! -e "$dir2"
+pid=$PROXY_PID
+start=$(date +%s%N)
+proxy_stop
+ms=$((($(date +%s%N) - start) / 1000000))
+stopped() { gone "$pid" && [ "$ms" -lt 1000 ]; }
+check "proxy_stop: SIGTERM ends it at once (${ms} ms)" stopped
+check "proxy_stop unsets PROXY_URL" test -z "${PROXY_URL:-}"
+echo "# $(($(date +%s) - t0)) s"
+finish
