@@ -35,6 +35,7 @@ struct vs_http {
 	const volatile sig_atomic_t *stop; /* borrowed */
 	int abortable;
 	int last_sent;
+	int once;                   /* send requests so that libcurl cannot re-send them */
 	CURLM *multi;               /* owned; created for the first batch */
 	CURL **pool;                /* owned easy handles for batches */
 	size_t n_pool;
@@ -54,6 +55,7 @@ struct xfer {
 	size_t got;                 /* bytes received */
 	int sink_stopped;           /* the sink asked to stop */
 	int sent;                   /* the request left this machine */
+	size_t off;                 /* read_cb's position in body */
 	double t0;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -475,6 +477,18 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 	}
 }
 
+static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
+{
+	struct xfer *x = userp;
+	size_t n = size * nitems, left = x->len - x->off;
+
+	if (n > left)
+		n = left;
+	memcpy(buf, x->body + x->off, n);
+	x->off += n;
+	return n;
+}
+
 static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *method,
 		       const char *path, struct curl_slist *hdrs, const char *body, size_t len,
 		       struct vs_http_resp *resp)
@@ -495,7 +509,18 @@ static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *m
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
-	if (body) {
+	if (body && h->once) {
+		/* libcurl re-sends a request by itself when a kept-alive connection dies
+		 * before the answer ("retrying a fresh connect"): for a call that starts a
+		 * task that would be a blind second task. Fed through a read callback with
+		 * no way to rewind, the request cannot be re-sent: the call fails instead,
+		 * and the caller re-reads before acting again. */
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+		curl_easy_setopt(c, CURLOPT_READDATA, x);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	} else if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 	} else {
@@ -734,6 +759,11 @@ const char *vs_http_peer_sha1_get(const struct vs_http *h)
 int vs_http_last_sent_get(const struct vs_http *h)
 {
 	return h->last_sent;
+}
+
+void vs_http_once_set(struct vs_http *h, int on)
+{
+	h->once = on;
 }
 
 void vs_http_abortable_set(struct vs_http *h, int on)

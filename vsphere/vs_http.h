@@ -93,6 +93,9 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 /* 1 when the last single call's request left this machine (it may have taken effect
  * even though no answer came back); 0 when it never did (connection refused). */
 int vs_http_last_sent_get(const struct vs_http *h);
+/* While on, requests go out so that libcurl cannot re-send them on its own (for
+ * calls that start tasks): a dropped connection fails the call instead. */
+void vs_http_once_set(struct vs_http *h, int on);
 /* Whether transfers may be abandoned on a second signal (off for logout). */
 void vs_http_abortable_set(struct vs_http *h, int on);
 /* The stop flag given at creation (0 when none). */

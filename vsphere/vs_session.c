@@ -166,7 +166,9 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 		int rc, act;
 
 		s->calls++;
+		vs_http_once_set(s->http, (method_flags(method) & M_TASK) != 0);
 		rc = vs_http_post_call(s->http, "/sdk", s->soap_action, body->data, body->len, &resp, err);
+		vs_http_once_set(s->http, 0);
 		if (rc == 0)
 			rc = vs_soap_parse(&resp, method, doc, ret, err);
 		vs_http_resp_clear(&resp);
@@ -283,7 +285,10 @@ int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_ca
 		s->calls += m;
 		b->n_again = 0;
 		b->relogin = 0;
-		vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, m, parallel, batch_round_done, &(struct round){b, idx});
+		vs_http_once_set(s->http, (method_flags(method) & M_TASK) != 0);
+		vs_http_post_batch_call(s->http, "/sdk", s->soap_action, reqs, m, parallel, batch_round_done,
+					&(struct round){b, idx});
+		vs_http_once_set(s->http, 0);
 		if (!b->n_again)
 			break;
 		if (b->relogin) {
