@@ -322,7 +322,7 @@ struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 	h->insecure = opts->insecure;
 	h->connect_timeout = opts->connect_timeout > 0 ? opts->connect_timeout : 15;
 	h->timeout = opts->timeout > 0 ? opts->timeout : 300;
-	h->max_body = opts->max_body ? opts->max_body : 64u << 20;
+	h->max_body = opts->max_body ? opts->max_body : 16u << 20;
 	h->debug = opts->debug;
 	h->stop = opts->stop;
 	h->abortable = 1;
@@ -472,6 +472,9 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 		return vm_err_set(err, VM_ERR_TLS, "TLS with %s failed: %s", h->base, detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		return vm_err_set(err, VM_ERR_NET, "%s did not answer in time: %s", h->base, detail);
+	case CURLE_PARTIAL_FILE:
+		/* Connected and answered, but the answer broke off. */
+		return vm_err_set(err, VM_ERR_PARSE, "the answer from %s was cut short: %s", h->base, detail);
 	default:
 		return vm_err_set(err, VM_ERR_NET, "cannot talk to %s: %s", h->base, detail);
 	}
@@ -759,6 +762,11 @@ const char *vs_http_peer_sha1_get(const struct vs_http *h)
 int vs_http_last_sent_get(const struct vs_http *h)
 {
 	return h->last_sent;
+}
+
+void vs_http_cookies_clear(struct vs_http *h)
+{
+	curl_easy_setopt(h->curl, CURLOPT_COOKIELIST, "ALL");
 }
 
 void vs_http_once_set(struct vs_http *h, int on)

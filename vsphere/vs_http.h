@@ -20,7 +20,7 @@ struct vs_http_opts {
 	int insecure;            /* skip verification entirely */
 	long connect_timeout;    /* seconds; 0: 15 */
 	long timeout;            /* seconds for one whole request; 0: 300 */
-	size_t max_body;         /* bytes an answer may have; 0: 64 MiB */
+	size_t max_body;         /* bytes an answer may have; 0: 16 MiB */
 	FILE *debug;             /* borrowed; NULL: no trace */
 	/* borrowed; set by a signal handler: 1 = send nothing new, 2 = also abandon
 	 * transfers in flight (except logout). NULL: never. */
@@ -93,6 +93,8 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 /* 1 when the last single call's request left this machine (it may have taken effect
  * even though no answer came back); 0 when it never did (connection refused). */
 int vs_http_last_sent_get(const struct vs_http *h);
+/* Forgets the session cookie (before a new login: the old session is dead). */
+void vs_http_cookies_clear(struct vs_http *h);
 /* While on, requests go out so that libcurl cannot re-send them on its own (for
  * calls that start tasks): a dropped connection fails the call instead. */
 void vs_http_once_set(struct vs_http *h, int on);

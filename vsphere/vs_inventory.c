@@ -345,6 +345,17 @@ static void push_start(struct push *ps, struct vs_inventory *inv, struct vm_err 
 	}
 }
 
+/* Releases a parser without judging what it read. */
+static void push_discard(struct push *ps)
+{
+	if (!ps->ctxt)
+		return;
+	if (ps->ctxt->myDoc)
+		xmlFreeDoc(ps->ctxt->myDoc);
+	xmlFreeParserCtxt(ps->ctxt);
+	ps->ctxt = NULL;
+}
+
 /* Ends the parse and checks the envelope; *token gets returnval/token when there is one. */
 static int push_finish(struct push *ps, const char *method, long status, char **token)
 {
@@ -494,8 +505,71 @@ static int create_view(struct vs_session *s, unsigned what, struct vs_moref *vie
 	return 0;
 }
 
-int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
-			       struct vm_err *err)
+/* What a page may add: forgotten again when its attempt fails. */
+struct counts {
+	size_t dcs, switches, pgs, vms, parents;
+};
+
+static void counts_get(const struct vs_inventory *inv, struct counts *c)
+{
+	c->dcs = inv->n_dcs;
+	c->switches = inv->n_switches;
+	c->pgs = inv->n_pgs;
+	c->vms = inv->n_vms;
+	c->parents = inv->n_parents;
+}
+
+static void inv_trim(struct vs_inventory *inv, const struct counts *c);
+
+/* One page of RetrievePropertiesEx, streamed into the inventory. */
+struct page {
+	struct vs_inventory *inv;
+	struct push ps;
+	struct counts saved;
+	char *token;           /* owned until taken */
+	const char *method;
+	struct vm_err *err;
+};
+
+static void page_begin(void *arg)
+{
+	struct page *pg = arg;
+
+	inv_trim(pg->inv, &pg->saved);
+	free(pg->token);
+	pg->token = NULL;
+	push_discard(&pg->ps);
+	push_start(&pg->ps, pg->inv, pg->err);
+}
+
+static int page_write(const char *p, size_t n, void *arg)
+{
+	struct page *pg = arg;
+	return push_write(p, n, &pg->ps);
+}
+
+static int page_finish(void *arg, long status, struct vm_err *err)
+{
+	struct page *pg = arg;
+	(void)err; /* push_start was given the same err */
+	return push_finish(&pg->ps, pg->method, status, &pg->token);
+}
+
+static void page_abort(void *arg)
+{
+	struct page *pg = arg;
+	push_discard(&pg->ps);
+	inv_trim(pg->inv, &pg->saved);
+}
+
+static int page_whole(void *arg, const struct vs_http_resp *resp, struct vm_err *err)
+{
+	struct page *pg = arg;
+	return vs_inventory_parse_stream(pg->inv, pg->method, resp, &pg->token, err);
+}
+
+static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventory **out,
+			 struct vm_err *err)
 {
 	static const char *const named[] = {"name", "parent", NULL};
 	static const char *const parent[] = {"parent", NULL};
@@ -543,30 +617,22 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 	vs_soap_close(&b, "objectSet");
 	vs_soap_close(&b, "specSet");
 	vs_soap_open(&b, "options", NULL);
+	/* Pages of 500 objects keep each answer of a large vCenter to a few MiB, well
+	 * under the transport's limit; the token brings the rest. */
+	vs_soap_elem_long(&b, "maxObjects", 500);
 	vs_soap_close(&b, "options");
 	vs_soap_end(&b, "RetrievePropertiesEx");
 	/* The view is left for logout to reap: destroying it would cost a round trip. */
 	for (;;) {
-		struct vs_http_resp resp;
+		struct page pg = {inv, {0}, {0}, NULL, method, err};
+		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg};
 		int rc;
-		s->calls++;
-		struct push ps;
-		struct vs_http_sink sink = {push_write, &ps};
-		push_start(&ps, inv, err);
-		rc = vs_http_post_stream_call(s->http, "/sdk", s->soap_action, b.data, b.len, &sink, &resp, err);
+
+		counts_get(inv, &pg.saved);
+		rc = vs_session_call_stream(s, method, &b, &st, err);
 		vm_buf_reset(&b);
 		free(token);
-		token = NULL;
-		if (rc == 0 && resp.streamed) {
-			rc = push_finish(&ps, method, resp.status, &token);
-		} else {
-			char *t = NULL;
-			push_finish(&ps, method, 0, &t); /* only frees: nothing was fed */
-			free(t);
-			if (rc == 0)
-				rc = vs_inventory_parse_stream(inv, method, &resp, &token, err);
-		}
-		vs_http_resp_clear(&resp);
+		token = pg.token;
 		if (rc < 0)
 			goto fail;
 		if (!token || !*token)
@@ -587,21 +653,50 @@ fail:
 	return -1;
 }
 
-void vs_inventory_free(struct vs_inventory **ip)
+int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
+			       struct vm_err *err)
 {
-	struct vs_inventory *inv;
+	int relogged = 0;
 
-	if (!ip || !*ip)
-		return;
-	inv = *ip;
-	for (size_t i = 0; i < inv->n_dcs; i++)
-		free(inv->dcs[i].name);
-	for (size_t i = 0; i < inv->n_switches; i++) {
-		free(inv->switches[i].name);
-		free(inv->switches[i].uuid);
+	for (int attempt = 0;; attempt++) {
+		int epoch = s->epoch;
+		if (retrieve_once(s, what, out, err) == 0)
+			return 0;
+		if (s->epoch != epoch && relogged) {
+			/* Refused again right after a new login: this is not an expired session. */
+			vm_err_set(err, VM_ERR_AUTH, "RetrievePropertiesEx: vCenter refused the session again right after a new login");
+			if (err)
+				snprintf(err->fault, sizeof(err->fault), "NotAuthenticated");
+			return -1;
+		}
+		relogged |= s->epoch != epoch;
+		/* A new login in the middle: the view and the paging token belonged to the
+		 * old session. A view that vanished (some servers say so rather than
+		 * NotAuthenticated when the session behind it expired): make a new one.
+		 * Start over, once or twice. */
+		if (attempt >= 2)
+			return -1;
+		if (s->epoch != epoch)
+			continue;
+		if (err && strcmp(err->fault, "ManagedObjectNotFound") == 0 && s->view_what) {
+			s->view_what = 0;
+			continue;
+		}
+		return -1;
 	}
-	for (size_t i = 0; i < inv->n_pgs; i++) {
-		struct vs_portgroup *pg = &inv->pgs[i];
+}
+
+static void inv_trim(struct vs_inventory *inv, const struct counts *c)
+{
+	while (inv->n_dcs > c->dcs)
+		free(inv->dcs[--inv->n_dcs].name);
+	while (inv->n_switches > c->switches) {
+		struct vs_switch *sw = &inv->switches[--inv->n_switches];
+		free(sw->name);
+		free(sw->uuid);
+	}
+	while (inv->n_pgs > c->pgs) {
+		struct vs_portgroup *pg = &inv->pgs[--inv->n_pgs];
 		free(pg->name);
 		free(pg->key);
 		free(pg->binding);
@@ -609,8 +704,8 @@ void vs_inventory_free(struct vs_inventory **ip)
 		xmlFreeDoc(pg->config_doc);
 		vm_vlan_set_clear(&pg->trunk);
 	}
-	for (size_t i = 0; i < inv->n_vms; i++) {
-		struct vs_vm *vm = &inv->vms[i];
+	while (inv->n_vms > c->vms) {
+		struct vs_vm *vm = &inv->vms[--inv->n_vms];
 		for (size_t j = 0; j < vm->n_nics; j++) {
 			struct vs_nic *n = &vm->nics[j];
 			free(n->label);
@@ -624,6 +719,19 @@ void vs_inventory_free(struct vs_inventory **ip)
 		free(vm->recent);
 		free(vm->name);
 	}
+	if (inv->n_parents > c->parents)
+		inv->n_parents = c->parents;
+}
+
+void vs_inventory_free(struct vs_inventory **ip)
+{
+	static const struct counts none;
+	struct vs_inventory *inv;
+
+	if (!ip || !*ip)
+		return;
+	inv = *ip;
+	inv_trim(inv, &none);
 	for (size_t i = 0; i < inv->n_docs; i++)
 		xmlFreeDoc(inv->docs[i]);
 	free(inv->dcs);

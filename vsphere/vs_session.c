@@ -120,6 +120,15 @@ static int failure_action(const struct vs_session *s, const char *method, const 
 	return 0;
 }
 
+/* Transport errors do not know which call they broke: say it, once. */
+static void method_prefix(const char *method, struct vm_err *err)
+{
+	size_t l = strlen(method);
+
+	if (err->kind != VM_ERR_FAULT && !(strncmp(err->msg, method, l) == 0 && err->msg[l] == ':'))
+		vm_err_prefix(err, "%s", method);
+}
+
 static void backoff(const struct vs_session *s, int tries)
 {
 	/* 0.25 s, 0.5 s, 1 s, …: a restarting service or a busy balancer gets time. */
@@ -138,6 +147,8 @@ static int relogin(struct vs_session *s, const char *method, struct vm_err *err)
 
 	vm_err_clear(&lerr);
 	s->logged_in = 0;
+	/* A fresh session: the server may refuse a login over a cookie it still knows. */
+	vs_http_cookies_clear(s->http);
 	rc = vs_session_login_call(s, user, pw, &lerr);
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
@@ -175,6 +186,8 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 		if (rc == 0)
 			return 0;
 		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), tries, relogged);
+		if (!act)
+			method_prefix(method, err);
 		if (act == 'L') {
 			if (relogin(s, method, err) < 0)
 				return -1;
@@ -194,6 +207,50 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 			snprintf(err->fault, sizeof(err->fault), "NotAuthenticated");
 		}
 		return -1;
+	}
+}
+
+int vs_session_call_stream(struct vs_session *s, const char *method, const struct vm_buf *body,
+			   const struct vs_stream *st, struct vm_err *err)
+{
+	struct vm_err local;
+	int tries = 0;
+
+	if (!err) {
+		vm_err_clear(&local);
+		err = &local;
+	}
+	for (;;) {
+		struct vs_http_resp resp;
+		struct vs_http_sink sink = {st->write, st->arg};
+		int rc, act;
+
+		s->calls++;
+		st->begin(st->arg);
+		rc = vs_http_post_stream_call(s->http, "/sdk", s->soap_action, body->data, body->len, &sink, &resp, err);
+		if (rc == 0 && resp.streamed) {
+			rc = st->finish(st->arg, resp.status, err);
+		} else {
+			st->abort(st->arg);
+			if (rc == 0)
+				rc = st->whole(st->arg, &resp, err);
+		}
+		vs_http_resp_clear(&resp);
+		if (rc == 0)
+			return 0;
+		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), tries, 0);
+		if (!act)
+			method_prefix(method, err);
+		if (act == 'L') {
+			if (relogin(s, method, err) < 0)
+				return -1;
+			vm_err_set(err, VM_ERR_FAULT, "%s: the session expired; logged in again", method);
+			snprintf(err->fault, sizeof(err->fault), "NotAuthenticated");
+			return -1;
+		}
+		if (act != 'R')
+			return -1;
+		backoff(s, tries++);
 	}
 }
 

@@ -58,6 +58,24 @@ void vs_session_free(struct vs_session **s);
 int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
 		    xmlDoc **doc, xmlNode **ret, struct vm_err *err);
 
+/* A call whose answer is read as it arrives (vs_session_call_stream). */
+struct vs_stream {
+	void (*begin)(void *arg);  /* before each attempt: start afresh */
+	int (*write)(const char *p, size_t n, void *arg); /* a piece of an HTTP 200 XML answer */
+	int (*finish)(void *arg, long status, struct vm_err *err); /* that answer ended */
+	void (*abort)(void *arg);  /* the attempt failed: release, set no error */
+	/* any other answer (a fault, an error page), buffered whole */
+	int (*whole)(void *arg, const struct vs_http_resp *resp, struct vm_err *err);
+	void *arg;
+};
+
+/* vs_session_call() for an answer that is streamed into st. The same retries apply;
+ * after a new login it fails (err NotAuthenticated, s->epoch changed): the calls that
+ * stream (property retrieval) name objects of the old session, so their caller starts
+ * over. */
+int vs_session_call_stream(struct vs_session *s, const char *method, const struct vm_buf *body,
+			   const struct vs_stream *st, struct vm_err *err);
+
 /* 1 when err says vCenter may have acted on the request although no clear answer came
  * (no answer, a cut or unreadable one, a gateway error): re-read before acting again. */
 int vs_err_uncertain(const struct vm_err *err);
