@@ -94,7 +94,12 @@ expect_in "$T_ERR" "HTML page" "naming what came back"
 expect_in "$T_ERR" "SOAP envelope was expected" "and what was expected"
 proxy_reset
 proxy_rule 'RetrievePropertiesEx:1+:big:200M'
-expect_rc 1 "an oversized answer exits 1" /usr/bin/time -f '%M' -o "$T_TMP/rss" "$VTRUNK" plan -f "$P"
+expect_rc 1 "an oversized answer exits 1" vt plan -f "$P"
+expect_in "$T_ERR" "larger than 16 MiB; stopped reading it" "saying it stopped reading"
+proxy_reset
+proxy_rule 'RetrievePropertiesEx:1+:big:200M'
+# Memory is measured on the optimised build: ASan's own bookkeeping would swamp it.
+expect_rc 1 "the same with the optimised build" /usr/bin/time -f '%M' -o "$T_TMP/rss" "$VTRUNK_PLAIN" plan -f "$P"
 expect_in "$T_ERR" "larger than 16 MiB; stopped reading it" "saying it stopped reading"
 rss=$(tail -n 1 "$T_TMP/rss")
 if [ "$rss" -lt 81920 ]; then ok "memory stayed bounded (${rss} KiB for a 200 MiB answer)"; else not_ok "memory ${rss} KiB for a 200 MiB answer"; fi

@@ -7,6 +7,8 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vtrunk-test.XXXXXX")
 T_OUT=$T_TMP/stdout
 T_ERR=$T_TMP/stderr
 : "${VTRUNK:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/vtrunk}"
+# The optimised build, for measurements that a sanitizer build would distort (memory).
+: "${VTRUNK_PLAIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/vtrunk}"
 
 vt() { ${VTRUNK_WRAP:-} "$VTRUNK" "$@"; }
 ok() { echo "ok - $*"; T_PASS=$((T_PASS + 1)); }
