@@ -138,113 +138,118 @@ static char *prop_name(const xmlNode *ps)
 	return name ? name : vm_xstrdup("");
 }
 
+enum obj_kind { K_OTHER, K_DC, K_FOLDER, K_SWITCH, K_NET, K_VM };
+
+static enum obj_kind obj_kind_of(const char *t)
+{
+	if (strcmp(t, "Datacenter") == 0)
+		return K_DC;
+	if (strcmp(t, "Folder") == 0)
+		return K_FOLDER;
+	if (strstr(t, "DistributedVirtualSwitch"))
+		return K_SWITCH;
+	if (strcmp(t, "Network") == 0 || strcmp(t, "DistributedVirtualPortgroup") == 0 ||
+	    strcmp(t, "OpaqueNetwork") == 0)
+		return K_NET;
+	if (strcmp(t, "VirtualMachine") == 0)
+		return K_VM;
+	return K_OTHER;
+}
+
+static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
+{
+	if (strcmp(name, "name") == 0) {
+		vm->name = vs_xml_text_dup(val);
+	} else if (strcmp(name, "recentTask") == 0) {
+		for (xmlNode *tk = vs_xml_child(val, NULL); tk; tk = vs_xml_next(tk, NULL)) {
+			vm->recent = vm_xrealloc(vm->recent, (vm->n_recent + 1) * sizeof(*vm->recent));
+			if (vs_xml_moref_get(tk, &vm->recent[vm->n_recent]) == 0)
+				vm->n_recent++;
+		}
+	} else if (strcmp(name, "runtime.powerState") == 0) {
+		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
+	} else if (strcmp(name, "config.hardware.device") == 0) {
+		vm->have_devices = 1;
+		for (xmlNode *d = vs_xml_child(val, NULL); d; d = vs_xml_next(d, NULL))
+			nic_parse(vm, d);
+	}
+}
+
+/* One <objects> element: a new entry of its kind, then each property into it. Every
+ * entry gets a name (its id when vCenter sent none) so nothing downstream sees NULL. */
 static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_err *err)
 {
 	struct vs_moref ref;
-	const char *t;
-	xmlNode *ps;
+	struct vs_dc *dc = NULL;
+	struct vs_switch *sw = NULL;
+	struct vs_portgroup *pg = NULL;
+	struct vs_vm *vm = NULL;
+	enum obj_kind kind;
+	int rc = 0;
 
 	if (vs_xml_moref_get(vs_xml_child(obj, "obj"), &ref) < 0)
 		return vm_err_set(err, VM_ERR_PARSE, "RetrievePropertiesEx: an object without a readable reference");
-	t = ref.type;
-	if (strcmp(t, "Datacenter") == 0) {
+	kind = obj_kind_of(ref.type);
+	switch (kind) {
+	case K_DC:
 		inv->dcs = vm_xgrow(inv->dcs, &inv->cap_dcs, inv->n_dcs + 1, sizeof(*inv->dcs));
-		struct vs_dc *dc = &inv->dcs[inv->n_dcs++];
+		dc = memset(&inv->dcs[inv->n_dcs++], 0, sizeof(*dc));
 		dc->ref = ref;
-		dc->name = NULL;
-		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = prop_name(ps);
-			if (strcmp(name, "name") == 0)
-				dc->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
-			else if (strcmp(name, "parent") == 0)
-				add_parent(inv, &ref, vs_xml_child(ps, "val"));
-			free(name);
-		}
-		if (!dc->name)
-			dc->name = vm_xstrdup(ref.value);
-	} else if (strcmp(t, "Folder") == 0) {
-		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = prop_name(ps);
-			if (strcmp(name, "parent") == 0)
-				add_parent(inv, &ref, vs_xml_child(ps, "val"));
-			free(name);
-		}
-	} else if (strstr(t, "DistributedVirtualSwitch")) {
+		break;
+	case K_SWITCH:
 		inv->switches = vm_xgrow(inv->switches, &inv->cap_switches, inv->n_switches + 1, sizeof(*inv->switches));
-		struct vs_switch *sw = &inv->switches[inv->n_switches++];
-		memset(sw, 0, sizeof(*sw));
+		sw = memset(&inv->switches[inv->n_switches++], 0, sizeof(*sw));
 		sw->ref = ref;
 		sw->dc = -1;
-		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = prop_name(ps);
-			if (strcmp(name, "name") == 0)
-				sw->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
-			else if (strcmp(name, "uuid") == 0)
-				sw->uuid = vs_xml_text_dup(vs_xml_child(ps, "val"));
-			else if (strcmp(name, "parent") == 0)
-				add_parent(inv, &ref, vs_xml_child(ps, "val"));
-			free(name);
-		}
-		if (!sw->name)
-			sw->name = vm_xstrdup(ref.value);
-		if (!sw->uuid)
-			sw->uuid = vm_xstrdup("");
-	} else if (strcmp(t, "Network") == 0 || strcmp(t, "DistributedVirtualPortgroup") == 0 ||
-		   strcmp(t, "OpaqueNetwork") == 0) {
+		break;
+	case K_NET:
 		inv->pgs = vm_xgrow(inv->pgs, &inv->cap_pgs, inv->n_pgs + 1, sizeof(*inv->pgs));
-		struct vs_portgroup *pg = &inv->pgs[inv->n_pgs++];
-		memset(pg, 0, sizeof(*pg));
+		pg = memset(&inv->pgs[inv->n_pgs++], 0, sizeof(*pg));
 		pg->ref = ref;
 		pg->dc = pg->sw = -1;
 		pg->auto_expand = -1;
-		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = prop_name(ps);
-			if (strcmp(name, "name") == 0) {
-				free(pg->name);
-				pg->name = vs_xml_text_dup(vs_xml_child(ps, "val"));
-			} else if (strcmp(name, "parent") == 0) {
-				add_parent(inv, &ref, vs_xml_child(ps, "val"));
-			} else if (strcmp(name, "config") == 0 &&
-				   pg_config_parse(pg, vs_xml_child(ps, "val"), err) < 0) {
-				free(name);
-				return -1;
-			}
-			free(name);
-		}
-		if (!pg->name)
-			pg->name = vm_xstrdup(ref.value);
-	} else if (strcmp(t, "VirtualMachine") == 0) {
+		break;
+	case K_VM:
 		inv->vms = vm_xgrow(inv->vms, &inv->cap_vms, inv->n_vms + 1, sizeof(*inv->vms));
-		struct vs_vm *vm = &inv->vms[inv->n_vms++];
-		memset(vm, 0, sizeof(*vm));
+		vm = memset(&inv->vms[inv->n_vms++], 0, sizeof(*vm));
 		vm->ref = ref;
 		vm->dc = -1;
-		for (ps = vs_xml_child(obj, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char *name = prop_name(ps);
-			xmlNode *val = vs_xml_child(ps, "val");
-			if (strcmp(name, "name") == 0) {
-				vm->name = vs_xml_text_dup(val);
-			} else if (strcmp(name, "parent") == 0) {
-				add_parent(inv, &ref, val);
-			} else if (strcmp(name, "recentTask") == 0) {
-				for (xmlNode *tk = vs_xml_child(val, NULL); tk; tk = vs_xml_next(tk, NULL)) {
-					vm->recent = vm_xrealloc(vm->recent, (vm->n_recent + 1) * sizeof(*vm->recent));
-					if (vs_xml_moref_get(tk, &vm->recent[vm->n_recent]) == 0)
-						vm->n_recent++;
-				}
-			} else if (strcmp(name, "runtime.powerState") == 0) {
-				vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
-			} else if (strcmp(name, "config.hardware.device") == 0) {
-				vm->have_devices = 1;
-				for (xmlNode *d = vs_xml_child(val, NULL); d; d = vs_xml_next(d, NULL))
-					nic_parse(vm, d);
-			}
-			free(name);
-		}
-		if (!vm->name)
-			vm->name = vm_xstrdup(ref.value);
+		break;
+	default:
+		break;
 	}
-	return 0;
+	for (xmlNode *ps = vs_xml_child(obj, "propSet"); ps && rc == 0; ps = vs_xml_next(ps, "propSet")) {
+		char *name = prop_name(ps);
+		const xmlNode *val = vs_xml_child(ps, "val");
+		int is_name = strcmp(name, "name") == 0;
+
+		if (strcmp(name, "parent") == 0 && kind != K_OTHER)
+			add_parent(inv, &ref, val);
+		else if (dc && is_name && !dc->name)
+			dc->name = vs_xml_text_dup(val);
+		else if (sw && is_name && !sw->name)
+			sw->name = vs_xml_text_dup(val);
+		else if (sw && strcmp(name, "uuid") == 0 && !sw->uuid)
+			sw->uuid = vs_xml_text_dup(val);
+		else if (pg && is_name && !pg->name)
+			pg->name = vs_xml_text_dup(val);
+		else if (pg && strcmp(name, "config") == 0)
+			rc = pg_config_parse(pg, val, err);
+		else if (vm && !(is_name && vm->name))
+			vm_prop(vm, name, val);
+		free(name);
+	}
+	if (dc && !dc->name)
+		dc->name = vm_xstrdup(ref.value);
+	if (sw && !sw->name)
+		sw->name = vm_xstrdup(ref.value);
+	if (sw && !sw->uuid)
+		sw->uuid = vm_xstrdup("");
+	if (pg && !pg->name)
+		pg->name = vm_xstrdup(ref.value);
+	if (vm && !vm->name)
+		vm->name = vm_xstrdup(ref.value);
+	return rc;
 }
 
 int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *returnval,
