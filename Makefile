@@ -19,6 +19,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 .PHONY: all deps deps-test check unit integration guest demo install clean asan vcsim valgrind bench
+.PHONY: fuzz fuzz-smoke fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(B)/vtrunk
@@ -63,6 +64,7 @@ check: deps-test
 	$(MAKE) asan
 	$(MAKE) build/vcsim
 	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests
+	$(MAKE) fuzz-smoke
 
 integration: all build/vcsim
 	tests/run.sh --bin $(B)/vtrunk --only integration
@@ -86,3 +88,27 @@ install: $(B)/vtrunk
 
 clean:
 	rm -rf build vtrunk-out
+
+# --- Fuzzing (libFuzzer; tests/fuzz/) -------------------------------------------------
+# The library is built again with clang's coverage and sanitizers into build/fuzz/obj,
+# one binary a target in build/fuzz/. `make fuzz` runs each target FUZZ_SECONDS (600);
+# `make fuzz-smoke` (part of check) runs each FUZZ_SMOKE_SECONDS (20). Both go through
+# tests/fuzz/run.sh, which writes the seed corpora from fixtures/ into build/fuzz/corpus.
+FUZZ_CC ?= clang
+FUZZ_TARGETS = soap inventory task plan vlan
+FUZZ_BIN = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+
+fuzz-build: deps-test
+	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_BIN)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libvtrunk.a
+	$(FUZZ_CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libvtrunk.a $(PKG_LIBS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

@@ -1,0 +1,124 @@
+/* fuzz_task.c — libFuzzer target for task answers: *_Task answers through vs_soap_parse
+ * and vs_task_ref_get, and WaitForUpdatesEx answers walked the way vs_task.c's update
+ * loop walks them (filterSet/objectSet/changeSet: info, info.state, info.error,
+ * info.result), with vs_task_info_get on every TaskInfo and, to reach further, on every
+ * element of the answer.
+ *
+ * Input: a selector byte (see fuzz_common.h; bit 7 sends the WaitForUpdatesEx answer
+ * through the method the selector names instead) and the HTTP body. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "vs_task.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_xml_init();
+	return 0;
+}
+
+static void task_check(const struct vs_task *t)
+{
+	FUZZ_CHECK(t->state == VS_TASK_PENDING || t->state == VS_TASK_SUCCESS || t->state == VS_TASK_ERROR,
+		   "task state %d", (int)t->state);
+	FUZZ_CHECK(memchr(t->fault, 0, sizeof(t->fault)) && memchr(t->msg, 0, sizeof(t->msg)) &&
+			   memchr(t->result.type, 0, sizeof(t->result.type)) &&
+			   memchr(t->result.value, 0, sizeof(t->result.value)),
+		   "task strings unterminated");
+	if (t->state == VS_TASK_ERROR)
+		FUZZ_CHECK(t->fault[0] != '\0', "a failed task without a fault type name (msg \"%s\")", t->msg);
+}
+
+static void info_read(const xmlNode *info)
+{
+	struct vs_task t;
+
+	memset(&t, 0, sizeof(t));
+	vs_task_info_get(info, &t);
+	task_check(&t);
+}
+
+/* As vs_task.c's apply_updates(): the changes of every object in every filter. */
+static void updates_walk(const xmlNode *rv)
+{
+	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
+		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
+			struct vs_moref ref;
+			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &ref) < 0)
+				continue;
+			for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
+				char name[16] = "";
+				const xmlNode *val = vs_xml_child(c, "val");
+				vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
+				if (strcmp(name, "info") == 0) {
+					info_read(val);
+				} else if (strcmp(name, "info.error") == 0 && val) {
+					struct vm_err fe;
+					char *text = vs_xml_text_dup(vs_xml_child(val, "localizedMessage"));
+					vm_err_clear(&fe);
+					vs_fault_decode(vs_xml_child(val, "fault"), text, VM_ERR_TASK, "task", &fe);
+					fuzz_err_check(&fe, "vs_fault_decode");
+					free(text);
+				} else if (strcmp(name, "info.result") == 0 && val) {
+					vs_xml_moref_get(val, &ref);
+				}
+			}
+		}
+}
+
+/* vs_task_info_get on every element: each may be taken for a TaskInfo. */
+static void every_element(const xmlNode *n, int depth, unsigned *budget)
+{
+	for (; n && *budget; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		(*budget)--;
+		info_read(n);
+		if (depth < 300)
+			every_element(n->children, depth + 1, budget);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vs_http_resp r;
+	struct vm_err err;
+	xmlDoc *doc = NULL;
+	xmlNode *ret = NULL;
+	const char *method;
+	uint8_t sel;
+
+	if (size < 1)
+		return 0;
+	sel = data[0];
+	method = FUZZ_SEL_EXTRA(sel) ? FUZZ_SEL_METHOD(sel) : "WaitForUpdatesEx";
+	fuzz_resp_make(&r, sel, data + 1, size - 1);
+
+	vm_err_clear(&err);
+	if (vs_soap_parse(&r, method, &doc, &ret, &err) == 0) {
+		struct vs_moref ref;
+		unsigned budget = 2000;
+
+		updates_walk(vs_xml_child(ret, "returnval"));
+		every_element(xmlDocGetRootElement(doc), 1, &budget);
+		vm_err_clear(&err);
+		if (vs_task_ref_get(ret, &ref, &err) == 0)
+			FUZZ_CHECK(strcmp(ref.type, "Task") == 0 && ref.value[0], "vs_task_ref_get took a non-Task");
+		else
+			fuzz_err_check(&err, "vs_task_ref_get");
+		xmlFreeDoc(doc);
+	} else {
+		fuzz_err_check(&err, "vs_soap_parse");
+	}
+	/* NULL in, nothing out. */
+	info_read(NULL);
+	fuzz_resp_clear(&r);
+	return 0;
+}
