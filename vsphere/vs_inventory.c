@@ -70,6 +70,9 @@ static int pg_config_parse(struct vs_portgroup *pg, const xmlNode *cfg, struct v
 	if (!pg->name)
 		pg->name = vs_xml_text_dup(vs_xml_child(cfg, "name"));
 	vs_xml_moref_get(vs_xml_child(cfg, "distributedVirtualSwitch"), &pg->sw_ref);
+	free(pg->binding);
+	free(pg->config_version);
+	vm_vlan_set_clear(&pg->trunk); /* a second config replaces the first, ranges too */
 	pg->binding = vs_xml_text_dup(vs_xml_child(cfg, "type"));
 	pg->num_ports = vs_xml_long_get(vs_xml_child(cfg, "numPorts"), 0);
 	pg->auto_expand = vs_xml_child(cfg, "autoExpand") ? vs_xml_bool_get(vs_xml_child(cfg, "autoExpand"), 0) : -1;
@@ -168,7 +171,8 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 		}
 	} else if (strcmp(name, "runtime.powerState") == 0) {
 		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
-	} else if (strcmp(name, "config.hardware.device") == 0) {
+	} else if (strcmp(name, "config.hardware.device") == 0 && !vm->have_devices) {
+		/* Only the first list counts: a repeated one must not double the NICs. */
 		vm->have_devices = 1;
 		for (xmlNode *d = vs_xml_child(val, NULL); d; d = vs_xml_next(d, NULL))
 			nic_parse(vm, d);

@@ -17,17 +17,23 @@ static void task_error_get(const xmlNode *e, struct vs_task *t)
 {
 	struct vm_err fe;
 	char *text = vs_xml_text_dup(vs_xml_child(e, "localizedMessage"));
-	size_t skip;
 
 	vm_err_clear(&fe);
 	vs_fault_decode(vs_xml_child(e, "fault"), text, VM_ERR_TASK, "task", &fe);
 	free(text);
 	snprintf(t->fault, sizeof(t->fault), "%s", fe.fault);
-	/* fe.msg reads "task: <Type>: <text>"; callers name the type themselves. */
-	skip = strlen("task: ") + strlen(fe.fault);
-	if (strlen(fe.msg) >= skip && strncmp(fe.msg + skip, ": ", 2) == 0)
-		skip += 2;
-	vm_str_copy(t->msg, sizeof(t->msg), strlen(fe.msg) >= skip ? fe.msg + skip : "");
+	/* fe.msg reads "task: <Type>: <text>" (the type whole, even when .fault had to
+	 * cut it); callers name the type themselves. */
+	{
+		/* The type name has no space or colon in it: skip it and its separator. */
+		const char *rest = fe.msg + strlen("task: ");
+		rest += strcspn(rest, " :");
+		if (*rest == ':')
+			rest++;
+		if (*rest == ' ')
+			rest++;
+		vm_str_copy(t->msg, sizeof(t->msg), rest);
+	}
 }
 
 static void task_state_set(struct vs_task *t, const char *state)
