@@ -77,9 +77,11 @@ valgrind: all build/vcsim
 	VTRUNK_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run.sh --bin $(B)/vtrunk --only integration
 
-# Not part of check: prints figures (wall time, HTTP requests, peak RSS) for N agents.
+# Not part of check: vtrunk vs a pyvmomi script vs a per-VM loop on vcsim at 0/10/50 ms per
+# call (wall time, HTTP requests, peak RSS); writes tests/bench/RESULTS.md. `make bench
+# N="100 500"`; BENCH_* variables in tests/bench/run.sh. tests/bench/agents.sh: vtrunk alone.
 bench: all build/vcsim
-	tests/bench/agents.sh $(N)
+	$(if $(N),BENCH_N="$(N)" )tests/bench/run.sh
 
 install: $(B)/vtrunk
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
