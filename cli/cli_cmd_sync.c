@@ -509,6 +509,15 @@ static int write_guest(struct run *r, struct vm_err *err)
 	return 0;
 }
 
+/* Recomputes the port group diff, the networks and every agent's diff on r->inv. */
+static int rediff(struct run *r, struct vm_err *err)
+{
+	if (vs_portgroup_diff_get(r->inv, r->plan, &r->diff, err) < 0 || resolve_nets(r, err) < 0)
+		return -1;
+	agents_diff(r);
+	return 0;
+}
+
 /* Re-reads vCenter (through the same view) and recomputes the diffs on it. */
 static int reread(struct run *r, unsigned what, struct vm_err *err)
 {
@@ -522,10 +531,7 @@ static int reread(struct run *r, unsigned what, struct vm_err *err)
 	if (vs_inventory_retrieve_call(r->s, what, &r->inv, err) < 0)
 		return -1;
 	r->dirty = 0;
-	if (vs_portgroup_diff_get(r->inv, r->plan, &r->diff, err) < 0 || resolve_nets(r, err) < 0)
-		return -1;
-	agents_diff(r);
-	return 0;
+	return rediff(r, err);
 }
 
 static int do_apply(struct run *r, struct vm_err *err)
@@ -547,8 +553,10 @@ static int do_apply(struct run *r, struct vm_err *err)
 			vm_err_clear(err);
 		}
 		r->changes_done++;
-		/* The new port group's key is what the trunk NICs attach to. */
-		if (act == VS_PG_CREATE && reread(r, what, err) < 0)
+		/* The new port group's key is what the trunk NICs attach to: re-read the
+		 * networks only (the VMs have not changed). */
+		if (act == VS_PG_CREATE && (vs_inventory_networks_refresh_call(r->s, r->inv, err) < 0 ||
+					    rediff(r, err) < 0))
 			return -1;
 	}
 	if (reconfigure(r, 0, what, err) < 0)
@@ -559,7 +567,7 @@ static int do_apply(struct run *r, struct vm_err *err)
 	report_pg(r, pg_word(M_APPLY, act), r->diff.pg);
 	agents_facts(r);
 	report_agents(r);
-	return write_guest(r, err);
+	return 0;
 }
 
 static int do_destroy(struct run *r, struct vm_err *err)
@@ -654,6 +662,12 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 		break;
 	case M_APPLY:
 		if (do_apply(&r, &err) < 0) {
+			rc = fail(&r, &err);
+			goto cleanup;
+		}
+		/* vCenter is done with: log out now, not after the files and the report. */
+		vs_session_logout_call(r.s);
+		if (write_guest(&r, &err) < 0) {
 			rc = fail(&r, &err);
 			goto cleanup;
 		}

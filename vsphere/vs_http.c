@@ -715,6 +715,10 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 				active--;
 				done++;
 			}
+			/* A slot just came free: fill it before waiting, or the window runs
+			 * below `parallel` until some other answer wakes the poll. */
+			if (n_idle > 0 && next < n)
+				continue;
 			if (done < n && active > 0)
 				curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
 		}

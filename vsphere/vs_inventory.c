@@ -732,6 +732,38 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		inv->n_parents = c->parents;
 }
 
+int vs_inventory_networks_refresh_call(struct vs_session *s, struct vs_inventory *inv, struct vm_err *err)
+{
+	struct vs_inventory *net = NULL;
+	struct counts keep;
+
+	if (vs_inventory_retrieve_call(s, VS_INV_NETWORK, &net, err) < 0)
+		return -1;
+	/* Switches and port groups are replaced; datacenters and VMs stay. The new
+	 * answer's folder tree is added to the old one (an entry found twice is the same
+	 * parent either way), so linking finds every object's datacenter. */
+	counts_get(inv, &keep);
+	keep.switches = keep.pgs = 0;
+	inv_trim(inv, &keep);
+	free(inv->switches);
+	free(inv->pgs);
+	inv->switches = net->switches;
+	inv->n_switches = net->n_switches;
+	inv->cap_switches = net->cap_switches;
+	inv->pgs = net->pgs;
+	inv->n_pgs = net->n_pgs;
+	inv->cap_pgs = net->cap_pgs;
+	net->switches = NULL;
+	net->pgs = NULL;
+	net->n_switches = net->n_pgs = net->cap_switches = net->cap_pgs = 0;
+	inv->parents = vm_xgrow(inv->parents, &inv->cap_parents, inv->n_parents + net->n_parents, sizeof(*inv->parents));
+	memcpy(inv->parents + inv->n_parents, net->parents, net->n_parents * sizeof(*inv->parents));
+	inv->n_parents += net->n_parents;
+	vs_inventory_free(&net);
+	vs_inventory_link(inv);
+	return 0;
+}
+
 void vs_inventory_free(struct vs_inventory **ip)
 {
 	static const struct counts none;

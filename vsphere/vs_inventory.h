@@ -91,6 +91,11 @@ struct vs_inventory {
 
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err);
+/* Re-reads switches and port groups only (a few KiB, not every VM's devices) and
+ * puts them in place of inv's, keeping its datacenters and VMs: after creating a
+ * port group, to learn its key. Pointers into inv's old port groups become invalid. */
+int vs_inventory_networks_refresh_call(struct vs_session *s, struct vs_inventory *inv, struct vm_err *err);
+
 /* Parses a RetrievePropertiesEx (or Continue…) answer body as a stream: one <objects>
  * element at a time, so memory holds the body and the structs, never the whole tree.
  * *token gets the continuation token (owned) or NULL. A fault or a body that is not

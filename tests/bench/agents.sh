@@ -33,7 +33,7 @@ PY
 		--json --parallel "$PARALLEL" -q >"$dir/report.json"
 	rc=$?
 	read -r wall rss <"$dir/time"
-	req=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["http_requests"] + 1, d["errors"])' "$dir/report.json")
+	req=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["http_requests"], d["errors"])' "$dir/report.json")
 	set -- $req "$@"
 	printf '%-6s %-7s %-9s %-10s %-9s %-13s %.1f%s\n' "$n" "${DELAY}ms" "$PARALLEL" "$wall" "$1" "$(($1 - n))" \
 		"$(echo "$rss" | awk '{print $1 / 1024}')" "$([ "$rc" = 0 ] && [ "$2" = 0 ] || echo "  (exit $rc, $2 errors)")"
