@@ -255,8 +255,8 @@ def main(argv):
             M.append("")
             M.append("At N = 500, 10 ms: %.2f s measured = %.2f s round-trip floor (%d round trips x 10 ms) + "
                      "%.2f s processing (the wall time at 0 ms, where vtrunk used %.2f s of CPU and vcsim %.2f s, "
-                     "partly in parallel on the 2 cores) + %.2f s more, which the reconfigure batch's under-filled "
-                     "window (below) accounts for. So vtrunk is %.1fx its round-trip floor.%s" % (
+                     "partly in parallel on the 2 cores) + %.2f s more (scheduling on 2 shared cores). So vtrunk "
+                     "is %.1fx its round-trip floor.%s" % (
                          v["wall"] / 1000, rt * 10 / 1000, rt, v0["wall"] / 1000, v0["cpu"] / 1000,
                          v0["vcpu"] / 1000, (v["wall"] - v0["wall"] - rt * 10) / 1000, v["wall"] / (rt * 10),
                          inv_note))
@@ -273,7 +273,13 @@ def main(argv):
             each = float(re.search(r"([\d.]+) ms each", b["call"]).group(1))
             ideal = math.ceil(focus / par) * each
             conc = focus * each / b["ms"] if b["ms"] else 0
-            O.append("- **The reconfigure batch keeps fewer than %d calls in flight.** %d calls of %.1f ms each "
+            if conc >= par * 0.9:
+                O.append("- The reconfigure batch keeps its window full: %d calls of %.1f ms each took %.0f ms, "
+                         "%.1f in flight on average of %d (%d full rounds would take %.0f ms). An earlier build "
+                         "refilled a freed slot only after the next poll; fixed in vs_http_post_batch_call." % (
+                             focus, each, b["ms"], conc, par, math.ceil(focus / par), ideal))
+            else:
+              O.append("- **The reconfigure batch keeps fewer than %d calls in flight.** %d calls of %.1f ms each "
                      "took %.0f ms, an average of %.1f in flight; %d full rounds of %d would take %.0f ms. "
                      "`vs_http_post_batch_call` (vsphere/vs_http.c) hands a finished call's handle back to "
                      "`idle` after `curl_multi_info_read`, but then goes straight to "
@@ -300,10 +306,10 @@ def main(argv):
                          format(mid["bytes"], ","), mid["ms"] + mid["gap_ms"], focus, format(inv[-1]["bytes"], ",")))
         if inv:
             O.append("- Each full inventory read of N = %d costs %.0f-%.0f ms (vcsim's serialisation of ~%.1f MB "
-                     "plus vtrunk's streaming parse, which overlap) against the %d ms of latency; with three of "
+                     "plus vtrunk's streaming parse, which overlap) against the %d ms of latency; with %d of "
                      "them this is the largest fixed cost after the batch." % (
                          focus, min(s["ms"] for s in inv), max(s["ms"] for s in inv),
-                         inv[0]["bytes"] / 1e6, tl_delay))
+                         inv[0]["bytes"] / 1e6, tl_delay, len(inv)))
         lo = [s for s in steps if s["call"] == "Logout"]
         if lo and lo[0]["gap_ms"] > 10:
             O.append("- **Logout waits for the output.** `Logout` is sent by `vs_session_free` in `run()`'s "
@@ -331,8 +337,8 @@ def main(argv):
                  "commit 756367e) puts the heap peak, 11.3 MB, at the very end, in `write_guest`: the `--json` "
                  "report's cJSON tree for all agents and the `summary.json` tree (about 3.0 MB of cJSON nodes, "
                  "plus 2.7 MB of malloc overhead, mostly theirs: many small blocks), `summary.json`'s text twice "
-                 "(`cJSON_Print`, then copied again by `vm_xasprintf(\"%%s\\n\", s)` in `vm_summary_emit`, "
-                 "vm/vm_summary.c, 2 x 0.58 MB), the XML echo `nic_parse` (vsphere/vs_inventory.c) keeps for "
+                 "(`cJSON_Print`, then copied again in `vm_summary_emit`, 2 x 0.58 MB; since fixed: one copy), "
+                 "the XML echo `nic_parse` (vsphere/vs_inventory.c) keeps for "
                  "every NIC on *any* distributed port group (1.5 MB for 2000 NICs: the management NIC's copy "
                  "too, though only NICs on the trunk port group can ever be removed) and 672 bytes per "
                  "`struct agent` (its inline `struct vm_err`). Streaming `summary.json` and the report per "
