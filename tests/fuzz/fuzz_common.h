@@ -103,4 +103,15 @@ static inline void fuzz_err_check(const struct vm_err *e, const char *what)
 		   vm_err_kind_name(e->kind));
 }
 
+/* The libFuzzer start-up hook of the SOAP-shaped targets: libxml2 set up once, silenced. */
+#define FUZZ_XML_INITIALIZE                                        \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)          \
+	{                                                          \
+		(void)argc;                                        \
+		(void)argv;                                        \
+		fuzz_xml_init();                                   \
+		return 0;                                          \
+	}
+
 #endif

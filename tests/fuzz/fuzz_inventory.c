@@ -17,16 +17,9 @@
 #include "fuzz_common.h"
 #include "vs_inventory.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_xml_init();
-	return 0;
-}
+FUZZ_XML_INITIALIZE
 
 static int str_eq(const char *a, const char *b)
 {

@@ -14,16 +14,9 @@
 
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_xml_init();
-	return 0;
-}
+FUZZ_XML_INITIALIZE
 
 static void fill(struct vm_buf *b, void *arg)
 {

@@ -13,16 +13,9 @@
 #include "fuzz_common.h"
 #include "vs_task.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_xml_init();
-	return 0;
-}
+FUZZ_XML_INITIALIZE
 
 static void task_check(const struct vs_task *t)
 {
