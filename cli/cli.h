@@ -26,6 +26,7 @@ struct cli_ctx {
 	char *plan_path;         /* owned; -f */
 	char *out_dir;           /* owned; -o */
 	int keep_portgroup;
+	int strict;              /* --strict: the uplink preflight's warning is an error */
 	/* connection: the flag wins, then VTRUNK_*, then GOVC_* */
 	char *url, *username;    /* owned */
 	char *password_file;     /* owned */

@@ -46,6 +46,7 @@ static void ls_switches(const struct vs_inventory *inv, cJSON *arr, int json)
 			cJSON_AddStringToObject(o, "datacenter", dc_name(inv, sw->dc));
 			cJSON_AddStringToObject(o, "uuid", sw->uuid);
 			cJSON_AddStringToObject(o, "ref", sw->ref.value);
+			cJSON_AddStringToObject(o, "version", sw->version);
 			cJSON_AddNumberToObject(o, "portgroups", n);
 			cJSON_AddItemToArray(arr, o);
 		} else {

@@ -83,6 +83,20 @@ static void report_pg(struct run *r, const char *action, const struct vs_portgro
 		cJSON_AddStringToObject(o, "current_vlans", have);
 	if (*r->diff.note)
 		cJSON_AddStringToObject(o, "note", r->diff.note);
+	cJSON_AddStringToObject(o, "container_driver", p->trunk.driver == VM_DRIVER_MACVLAN ? "macvlan" : "ipvlan");
+	cJSON_AddStringToObject(o, "policy", vs_pg_policy_wanted(p));
+	if (pg) {
+		cJSON *sec = cJSON_AddObjectToObject(o, "current_policy");
+		cJSON_AddStringToObject(sec, "mode", vs_pg_policy_current(pg));
+		if (pg->promiscuous >= 0)
+			cJSON_AddBoolToObject(sec, "allow_promiscuous", pg->promiscuous);
+		if (pg->forged_transmits >= 0)
+			cJSON_AddBoolToObject(sec, "forged_transmits", pg->forged_transmits);
+		if (pg->mac_changes >= 0)
+			cJSON_AddBoolToObject(sec, "mac_changes", pg->mac_changes);
+		if (pg->mac_learning >= 0)
+			cJSON_AddBoolToObject(sec, "mac_learning", pg->mac_learning);
+	}
 	if (!r->ctx->json) {
 		printf("port group \"%s\" on %s (%s): %s", p->trunk.portgroup, r->diff.sw->name,
 		       r->inv->dcs[r->diff.dc].name, action);
@@ -94,6 +108,13 @@ static void report_pg(struct run *r, const char *action, const struct vs_portgro
 			printf(", VLANs %s -> %s\n", have, want);
 		else
 			printf(", VLANs %s\n", want);
+		if (r->plan->trunk.driver == VM_DRIVER_MACVLAN) {
+			const char *cur = vs_pg_policy_current(pg), *wanted = vs_pg_policy_wanted(r->plan);
+			if (pg && strcmp(cur, wanted) != 0 && r->mode != M_DESTROY)
+				printf("  macvlan policy: %s -> %s\n", cur, wanted);
+			else
+				printf("  macvlan policy: %s\n", wanted);
+		}
 		if (*r->diff.note)
 			printf("  note: %s\n", r->diff.note);
 	}
@@ -451,6 +472,38 @@ static void report_agents(struct run *r)
 	}
 }
 
+/* The switch's uplinks must carry the plan's VLANs, or tagged frames go nowhere. */
+static int preflight(struct run *r, struct vm_err *err)
+{
+	cJSON *u = cJSON_AddObjectToObject(r->report, "uplinks");
+	char *missing;
+
+	cJSON_AddNumberToObject(u, "portgroups", r->diff.uplinks_found);
+	if (!r->diff.uplinks_found) {
+		cJSON_AddStringToObject(u, "missing_vlans", "");
+		cli_info(r->ctx, "vtrunk: note: no uplink port group found on switch \"%s\": uplink check skipped\n",
+			 r->diff.sw->name);
+		return 0;
+	}
+	missing = vm_vlan_set_format(&r->diff.uplink_missing);
+	cJSON_AddStringToObject(u, "missing_vlans", missing);
+	if (*missing) {
+		if (r->ctx->strict) {
+			vm_err_set(err, VM_ERR_FAULT,
+				   "the uplinks of switch \"%s\" do not carry VLANs %s of the plan; nothing was changed "
+				   "(trunk them on the uplinks and the physical switch, or leave out --strict)",
+				   r->diff.sw->name, missing);
+			free(missing);
+			return -1;
+		}
+		fprintf(stderr, "vtrunk: warning: the uplinks of switch \"%s\" do not carry VLANs %s of the plan: "
+				"traffic on them will not leave the host (--strict makes this an error)\n",
+			r->diff.sw->name, missing);
+	}
+	free(missing);
+	return 0;
+}
+
 static int finish(struct run *r, int rc)
 {
 	if (!cJSON_GetObjectItem(r->report, "agents"))
@@ -648,6 +701,10 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 		goto cleanup;
 	}
 	agents_diff(&r);
+	if ((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) {
+		rc = fail(&r, &err);
+		goto cleanup;
+	}
 	switch (mode) {
 	case M_PLAN:
 	case M_STATUS:
@@ -687,6 +744,7 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 cleanup:
 	free(r.changes);
 	free(r.agents);
+	vs_pg_diff_clear(&r.diff);
 	vs_inventory_free(&r.inv);
 	vs_session_free(&r.s);
 	vm_plan_free(&r.plan);

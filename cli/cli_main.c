@@ -24,6 +24,7 @@
 #define O_CONN 4u   /* connection options */
 #define O_KEEP 8u   /* --keep-portgroup */
 #define O_RUN 16u   /* --parallel, --timeout, --debug */
+#define O_STRICT 32u /* --strict */
 
 struct cli_command {
 	const char *name;
@@ -38,15 +39,19 @@ static int cmd_version(struct cli_ctx *ctx);
 static int cmd_help(struct cli_ctx *ctx);
 
 static const struct cli_command commands[] = {
-	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN, "plan -f PLAN",
+	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN | O_STRICT, "plan -f PLAN [--strict]",
 	 "show what `apply` would change in vCenter; changes nothing",
 	 "Reads vCenter and compares it with PLAN. Exit 0 when nothing would change,\n"
 	 "4 when `apply` has changes to make.\n"},
-	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN, "apply -f PLAN [-o DIR]",
+	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT, "apply -f PLAN [-o DIR] [--strict]",
 	 "make vCenter match the plan, then write the guest files",
 	 "Creates the trunk port group or brings its VLAN ranges up to date (nothing is\n"
 	 "sent when it already matches), then writes the guest files under DIR\n"
-	 "(default ./vtrunk-out). Safe to re-run: a second run changes nothing.\n"},
+	 "(default ./vtrunk-out). Safe to re-run: a second run changes nothing.\n"
+	 "With \"container_driver\": \"macvlan\" it also lets the containers' MACs through the\n"
+	 "port group (promiscuous mode, forged transmits, MAC changes; or MAC learning).\n"
+	 "Before any change it checks that the switch's uplinks carry the plan's VLANs\n"
+	 "and warns when they do not (--strict: exit 1 instead).\n"},
 	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN, "status -f PLAN",
 	 "compare vCenter with the plan, object by object (drift)",
 	 "Exit 0 when everything is in sync, 4 when something drifted.\n"},
@@ -71,7 +76,7 @@ static const struct cli_command commands[] = {
 
 enum {
 	OPT_JSON = 256, OPT_PARALLEL, OPT_TIMEOUT, OPT_DEBUG, OPT_URL, OPT_USER, OPT_PWFILE,
-	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP,
+	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP, OPT_STRICT,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +96,7 @@ static const struct option longopts[] = {
 	{"thumbprint", required_argument, NULL, OPT_THUMB},
 	{"ca-file", required_argument, NULL, OPT_CAFILE},
 	{"keep-portgroup", no_argument, NULL, OPT_KEEP},
+	{"strict", no_argument, NULL, OPT_STRICT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -134,7 +140,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		return;
 	}
 	fprintf(f, "Usage: vtrunk %s\n\n%s.\n%s%s", c->usage, c->summary, *c->details ? "\n" : "", c->details);
-	if (c->opts & (O_PLAN | O_OUT | O_KEEP))
+	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT))
 		fprintf(f, "\nOptions:\n");
 	if (c->opts & O_PLAN)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
@@ -143,6 +149,9 @@ static void print_help(FILE *f, const struct cli_command *c)
 			strcmp(c->name, "apply") == 0 ? " (default ./vtrunk-out)" : "");
 	if (c->opts & O_KEEP)
 		fprintf(f, "  --keep-portgroup    do not remove the port group\n");
+	if (c->opts & O_STRICT)
+		fprintf(f, "  --strict            uplinks that do not carry every VLAN of the plan are an\n"
+			   "                      error (exit 1, nothing changed), not a warning\n");
 	if (c->opts & (O_CONN | O_RUN))
 		fprintf(f, "\n%s", global_help);
 }
@@ -320,6 +329,7 @@ int main(int argc, char **argv)
 		case OPT_THUMB: free(ctx.thumbprint); ctx.thumbprint = vm_xstrdup(optarg); given |= O_CONN; break;
 		case OPT_CAFILE: free(ctx.ca_file); ctx.ca_file = vm_xstrdup(optarg); given |= O_CONN; break;
 		case OPT_KEEP: ctx.keep_portgroup = 1; given |= O_KEEP; break;
+		case OPT_STRICT: ctx.strict = 1; given |= O_STRICT; break;
 		default:
 			fprintf(stderr, "vtrunk: see `vtrunk help` for the options\n");
 			goto out;
@@ -340,10 +350,11 @@ int main(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN)) {
+	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT)) {
 		fprintf(stderr, "vtrunk: %s does not take %s; see `vtrunk %s --help`\n", cmd->name,
 			(given & ~cmd->opts & O_PLAN) ? "-f" : (given & ~cmd->opts & O_OUT) ? "-o"
-			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup" : "connection options", cmd->name);
+			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup"
+			: (given & ~cmd->opts & O_STRICT) ? "--strict" : "connection options", cmd->name);
 		goto out;
 	}
 	if ((cmd->opts & O_PLAN) && !ctx.plan_path) {

@@ -395,7 +395,9 @@ static int load_trunk_vlans(const cJSON *j, struct vm_vlan_set *set, struct vm_e
 static int load_trunk(const cJSON *root, struct vm_plan *plan, struct vm_err *err)
 {
 	static const char *const keys[] = {"portgroup", "vlans", "binding", "ports", "nic_type",
-					   NULL};
+					   "container_driver", "mac_learning", NULL};
+	static const char *const drivers[] = {"ipvlan", "macvlan", NULL};
+	const cJSON *ml;
 	static const char *const bindings[] = {"static", "ephemeral", NULL};
 	static const char *const nics[] = {"vmxnet3", "e1000e", "e1000", NULL};
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "trunk");
@@ -423,6 +425,18 @@ static int load_trunk(const cJSON *root, struct vm_plan *plan, struct vm_err *er
 	if (get_enum(t, "trunk", "nic_type", nics, &v, err) < 0)
 		return -1;
 	tr->nic_type = (enum vm_nic_type)v;
+	v = (int)tr->driver;
+	if (get_enum(t, "trunk", "container_driver", drivers, &v, err) < 0)
+		return -1;
+	tr->driver = (enum vm_container_driver)v;
+	if ((ml = cJSON_GetObjectItemCaseSensitive(t, "mac_learning"))) {
+		if (!cJSON_IsBool(ml))
+			return fail(err, "trunk.mac_learning", "expected true or false, got %s", type_name(ml));
+		tr->mac_learning = cJSON_IsTrue(ml);
+		if (tr->mac_learning && tr->driver != VM_DRIVER_MACVLAN)
+			return fail(err, "trunk.mac_learning",
+				    "only means something with \"container_driver\": \"macvlan\" (ipvlan needs no change on the switch)");
+	}
 	return get_int(t, "trunk", "ports", 0, 1, 8192, &tr->ports, NULL, err);
 }
 

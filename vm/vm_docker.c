@@ -53,6 +53,7 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 {
 	const struct vm_plan_agent *a = &plan->agents[agent_index];
 	const char *trunk = plan->guest.trunk_ifname;
+	int macvlan = plan->trunk.driver == VM_DRIVER_MACVLAN;
 	struct vm_buf b = {0};
 
 	(void)agent;
@@ -60,10 +61,10 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 	vm_guest_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_addf(&b,
-		    "# One Docker ipvlan network per VLAN on the trunk NIC %s; Docker creates\n"
+		    "# One Docker %s network per VLAN on the trunk NIC %s; Docker creates\n"
 		    "# %s.<vlan> itself. A network that already exists is left as it is.\n"
 		    "set -eu\n",
-		    trunk, trunk);
+		    macvlan ? "macvlan" : "ipvlan", trunk, trunk);
 	if (plan->n_vlans == 0)
 		vm_buf_adds(&b, "# The plan has no VLANs: nothing to create.\n");
 	for (size_t i = 0; i < plan->n_vlans; i++) {
@@ -90,11 +91,14 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 					"address out.\n");
 		vm_buf_adds(&b, "docker network inspect ");
 		vm_guest_sh_quote(&b, v->network);
-		vm_buf_adds(&b, " >/dev/null 2>&1 ||\n\tdocker network create -d ipvlan");
+		vm_buf_addf(&b, " >/dev/null 2>&1 ||\n\tdocker network create -d %s",
+			    macvlan ? "macvlan" : "ipvlan");
 		vm_buf_addf(&b, " --subnet=%s/%d --gateway=%s \\\n\t\t--ip-range=%s/%d", net,
 			    v->prefix, gw, blk, v->agent_prefix);
-		vm_buf_addf(&b, " -o ipvlan_mode=%s -o ",
-			    v->mode == VM_MODE_L3 ? "l3" : "l2");
+		if (macvlan)
+			vm_buf_adds(&b, " -o macvlan_mode=bridge -o ");
+		else
+			vm_buf_addf(&b, " -o ipvlan_mode=%s -o ", v->mode == VM_MODE_L3 ? "l3" : "l2");
 		{
 			char *opt = vm_xasprintf("parent=%s", parent);
 			vm_guest_sh_quote(&b, opt);

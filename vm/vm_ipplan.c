@@ -299,6 +299,10 @@ static int check_vlan(const struct vm_plan *plan, size_t i, struct vm_err *err)
 				  i, v->network ? v->network : "");
 	if (v->mode != VM_MODE_L2 && v->mode != VM_MODE_L3)
 		return vm_err_set(err, VM_ERR_USAGE, "vlans[%zu].mode: must be l2 or l3", i);
+	if (v->mode == VM_MODE_L3 && plan->trunk.driver == VM_DRIVER_MACVLAN)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "vlans[%zu].mode: l3 is an ipvlan mode; with \"container_driver\": \"macvlan\" the "
+				  "networks are macvlan bridge networks (leave mode out)", i);
 	return 0;
 }
 

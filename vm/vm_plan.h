@@ -26,6 +26,11 @@ enum vm_nic_type {
 	VM_NIC_E1000,       /* "e1000" */
 };
 
+enum vm_container_driver {
+	VM_DRIVER_IPVLAN = 0, /* "ipvlan": no hypervisor change (Kasm's guide) */
+	VM_DRIVER_MACVLAN,    /* "macvlan": the port group must let unknown MACs through */
+};
+
 enum vm_ipvlan_mode {
 	VM_MODE_L2 = 0, /* "l2" */
 	VM_MODE_L3,     /* "l3" */
@@ -40,6 +45,8 @@ struct vm_plan_trunk {
 	enum vm_binding binding;   /* default static */
 	int ports;                 /* default 8 */
 	enum vm_nic_type nic_type; /* default vmxnet3 */
+	enum vm_container_driver driver; /* "container_driver"; default ipvlan */
+	int mac_learning;          /* macvlan only: MAC learning instead of promiscuous mode */
 };
 
 struct vm_plan_mgmt {

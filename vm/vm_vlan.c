@@ -199,3 +199,21 @@ void vm_vlan_set_clear(struct vm_vlan_set *set)
 	set->r = NULL;
 	set->n = set->cap = 0;
 }
+
+void vm_vlan_set_subtract(const struct vm_vlan_set *a, const struct vm_vlan_set *b, struct vm_vlan_set *out)
+{
+	vm_vlan_set_clear(out);
+	for (size_t i = 0; i < a->n; i++) {
+		int lo = a->r[i].lo;
+		/* b is sorted and merged: walk the pieces of a[i] that b leaves uncovered. */
+		for (size_t j = 0; j < b->n && lo <= a->r[i].hi; j++) {
+			if (b->r[j].hi < lo || b->r[j].lo > a->r[i].hi)
+				continue;
+			if (b->r[j].lo > lo)
+				vm_vlan_set_add(out, lo, b->r[j].lo - 1, NULL);
+			lo = b->r[j].hi + 1;
+		}
+		if (lo <= a->r[i].hi)
+			vm_vlan_set_add(out, lo, a->r[i].hi, NULL);
+	}
+}

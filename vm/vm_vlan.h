@@ -29,6 +29,8 @@ int vm_vlan_set_add(struct vm_vlan_set *set, int lo, int hi, struct vm_err *err)
 int vm_vlan_parse(const char *text, struct vm_vlan_set *set, struct vm_err *err);
 int vm_vlan_set_contains(const struct vm_vlan_set *set, int id);
 int vm_vlan_set_equal(const struct vm_vlan_set *a, const struct vm_vlan_set *b);
+/* out (cleared first) = the ids of a that are not in b. */
+void vm_vlan_set_subtract(const struct vm_vlan_set *a, const struct vm_vlan_set *b, struct vm_vlan_set *out);
 /* "100-200,300"; "" for an empty set. */
 char *vm_vlan_set_format(const struct vm_vlan_set *set);
 void vm_vlan_set_clear(struct vm_vlan_set *set);

@@ -80,6 +80,14 @@ static int pg_config_parse(struct vs_portgroup *pg, const xmlNode *cfg, struct v
 	if (!pg->config_version)
 		pg->config_version = vm_xstrdup("");
 	pg->uplink = vs_xml_bool_get(vs_xml_child(cfg, "uplink"), 0);
+	{
+		const xmlNode *sec = vs_xml_path(cfg, "defaultPortConfig/securityPolicy");
+		const xmlNode *ml = vs_xml_path(cfg, "defaultPortConfig/macManagementPolicy/macLearningPolicy");
+		pg->promiscuous = vs_xml_bool_get(vs_xml_path(sec, "allowPromiscuous/value"), -1);
+		pg->mac_changes = vs_xml_bool_get(vs_xml_path(sec, "macChanges/value"), -1);
+		pg->forged_transmits = vs_xml_bool_get(vs_xml_path(sec, "forgedTransmits/value"), -1);
+		pg->mac_learning = vs_xml_bool_get(vs_xml_child(ml, "enabled"), -1);
+	}
 	return vlan_parse(pg, vs_xml_path(cfg, "defaultPortConfig/vlan"), err);
 }
 
@@ -235,6 +243,14 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 			sw->name = vs_xml_text_dup(val);
 		else if (sw && strcmp(name, "uuid") == 0 && !sw->uuid)
 			sw->uuid = vs_xml_text_dup(val);
+		else if (sw && strcmp(name, "summary.productInfo.version") == 0)
+			vs_xml_text_copy(val, sw->version, sizeof(sw->version));
+		else if (sw && strcmp(name, "config.uplinkPortgroup") == 0 && !sw->uplinks)
+			for (xmlNode *u = vs_xml_child(val, NULL); u; u = vs_xml_next(u, NULL)) {
+				sw->uplinks = vm_xrealloc(sw->uplinks, (sw->n_uplinks + 1) * sizeof(*sw->uplinks));
+				if (vs_xml_moref_get(u, &sw->uplinks[sw->n_uplinks]) == 0)
+					sw->n_uplinks++;
+			}
 		else if (pg && is_name && !pg->name)
 			pg->name = vs_xml_text_dup(val);
 		else if (pg && strcmp(name, "config") == 0)
@@ -462,6 +478,15 @@ void vs_inventory_link(struct vs_inventory *inv)
 		for (size_t j = 0; pg->is_dvpg && j < inv->n_switches; j++)
 			if (strcmp(inv->switches[j].ref.value, pg->sw_ref.value) == 0)
 				pg->sw = (int)j;
+		if (pg->sw >= 0 && !pg->uplink) {
+			const struct vs_switch *sw = &inv->switches[pg->sw];
+			for (size_t k = 0; k < sw->n_uplinks; k++)
+				pg->uplink |= strcmp(sw->uplinks[k].value, pg->ref.value) == 0;
+			/* Neither flag nor list (vcsim reports neither): vCenter's own name for the
+			 * uplink port group it makes with every switch. */
+			if (!sw->n_uplinks && strstr(pg->name, "-DVUplinks-"))
+				pg->uplink = 1;
+		}
 	}
 	for (size_t i = 0; i < inv->n_vms; i++)
 		inv->vms[i].dc = dc_of(inv, &inv->vms[i].ref);
@@ -582,7 +607,8 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 {
 	static const char *const named[] = {"name", "parent", NULL};
 	static const char *const parent[] = {"parent", NULL};
-	static const char *const dvs[] = {"name", "uuid", "parent", NULL};
+	static const char *const dvs[] = {"name", "uuid", "parent", "summary.productInfo.version",
+					  "config.uplinkPortgroup", NULL};
 	static const char *const dvpg[] = {"config", NULL};
 	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
 					  "recentTask", NULL};
@@ -703,6 +729,7 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		struct vs_switch *sw = &inv->switches[--inv->n_switches];
 		free(sw->name);
 		free(sw->uuid);
+		free(sw->uplinks);
 	}
 	while (inv->n_pgs > c->pgs) {
 		struct vs_portgroup *pg = &inv->pgs[--inv->n_pgs];

@@ -24,6 +24,9 @@ struct vs_switch {
 	char *name; /* owned */
 	char *uuid; /* owned */
 	int dc;     /* index into dcs, -1 when unknown */
+	char version[32];          /* summary.productInfo.version, "" when not reported */
+	struct vs_moref *uplinks;  /* owned; config.uplinkPortgroup */
+	size_t n_uplinks;
 };
 
 /* A distributed port group, or a standard network (is_dvpg 0). */
@@ -45,6 +48,8 @@ struct vs_portgroup {
 	int auto_expand;           /* -1 when not reported */
 	char *config_version;      /* owned; "" when not reported */
 	int uplink;
+	/* defaultPortConfig.securityPolicy values, and MAC learning: 1/0, -1 not reported */
+	int promiscuous, mac_changes, forged_transmits, mac_learning;
 	const xmlNode *config;     /* the whole DVPortgroupConfigInfo, root of config_doc */
 	xmlDoc *config_doc;        /* owned: a copy, so the answer it came in can go */
 };

@@ -68,11 +68,64 @@ static int conflict(struct vm_err *err, const char *fmt, const char *a, const ch
 	return -1;
 }
 
+const char *vs_pg_policy_wanted(const struct vm_plan *plan)
+{
+	if (plan->trunk.driver != VM_DRIVER_MACVLAN)
+		return "none";
+	return plan->trunk.mac_learning ? "mac-learning" : "promiscuous";
+}
+
+const char *vs_pg_policy_current(const struct vs_portgroup *pg)
+{
+	if (pg && pg->mac_learning == 1)
+		return "mac-learning";
+	if (pg && pg->promiscuous == 1 && pg->mac_changes == 1 && pg->forged_transmits == 1)
+		return "promiscuous";
+	return "none";
+}
+
+void vs_pg_diff_clear(struct vs_pg_diff *d)
+{
+	vm_vlan_set_clear(&d->uplink_missing);
+}
+
+/* MAC learning came with distributed switch 6.6.0. */
+static int version_at_least(const char *v, int major, int minor)
+{
+	int a = 0, b = 0;
+	if (sscanf(v, "%d.%d", &a, &b) < 1)
+		return 0;
+	return a > major || (a == major && b >= minor);
+}
+
+/* Preflight: the plan's VLANs that none of the switch's uplink port groups carry. */
+static void uplinks_check(const struct vs_inventory *inv, const struct vs_switch *sw, const struct vm_plan *plan,
+			  struct vs_pg_diff *d)
+{
+	struct vm_vlan_set carried = {0};
+
+	for (size_t i = 0; i < inv->n_pgs; i++) {
+		const struct vs_portgroup *pg = &inv->pgs[i];
+		if (!pg->uplink || pg->sw < 0 || &inv->switches[pg->sw] != sw)
+			continue;
+		d->uplinks_found++;
+		if (pg->vlan_kind == VS_VLAN_TRUNK)
+			for (size_t k = 0; k < pg->trunk.n; k++)
+				vm_vlan_set_add(&carried, pg->trunk.r[k].lo, pg->trunk.r[k].hi, NULL);
+		else if (pg->vlan_kind == VS_VLAN_ID)
+			vm_vlan_set_add(&carried, pg->vlan_id, pg->vlan_id, NULL);
+	}
+	if (d->uplinks_found)
+		vm_vlan_set_subtract(&plan->trunk.vlans, &carried, &d->uplink_missing);
+	vm_vlan_set_clear(&carried);
+}
+
 int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *plan,
 			  struct vs_pg_diff *d, struct vm_err *err)
 {
 	const char *name = plan->trunk.portgroup;
 
+	vs_pg_diff_clear(d);
 	memset(d, 0, sizeof(*d));
 	d->plan = plan;
 	d->dc = resolve_dc(inv, plan, err);
@@ -81,6 +134,16 @@ int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *
 	d->sw = resolve_switch(inv, d->dc, plan->sw, err);
 	if (!d->sw)
 		return -1;
+	if (plan->trunk.mac_learning && *d->sw->version && !version_at_least(d->sw->version, 6, 6)) {
+		vm_err_set(err, VM_ERR_FAULT,
+			   "trunk.mac_learning: switch \"%s\" is version %s; MAC learning needs 6.6.0 or later "
+			   "(upgrade the switch, or leave mac_learning out to allow promiscuous mode instead)",
+			   d->sw->name, d->sw->version);
+		if (err)
+			snprintf(err->fault, sizeof(err->fault), "NotSupported");
+		return -1;
+	}
+	uplinks_check(inv, d->sw, plan, d);
 	for (size_t i = 0; i < inv->n_pgs; i++) {
 		const struct vs_portgroup *pg = &inv->pgs[i];
 		if (pg->dc != d->dc || strcmp(pg->name, name) != 0)
@@ -110,8 +173,11 @@ int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *
 		d->action = VS_PG_CREATE;
 		return 0;
 	}
-	d->action = vm_vlan_set_equal(&d->pg->trunk, &plan->trunk.vlans) && !d->pg->vlan_inherited
-			    ? VS_PG_UNCHANGED : VS_PG_UPDATE;
+	d->vlans_differ = !vm_vlan_set_equal(&d->pg->trunk, &plan->trunk.vlans) || d->pg->vlan_inherited;
+	/* ipvlan asks nothing of the policy: whatever is there stays. */
+	d->policy_differs = plan->trunk.driver == VM_DRIVER_MACVLAN &&
+			    strcmp(vs_pg_policy_current(d->pg), vs_pg_policy_wanted(plan)) != 0;
+	d->action = d->vlans_differ || d->policy_differs ? VS_PG_UPDATE : VS_PG_UNCHANGED;
 	if (d->pg->binding && strcmp(d->pg->binding, vs_binding_name(plan->trunk.binding)) != 0)
 		snprintf(d->note, sizeof(d->note),
 			 "binding is %s, the plan says %s: vtrunk changes only the VLAN ranges of an existing port group",
@@ -132,6 +198,112 @@ static void trunk_spec(struct vm_buf *b, void *arg)
 		vs_soap_close(b, "vlanId");
 	}
 	vs_soap_close(b, "vlan");
+}
+
+static void bool_policy(struct vm_buf *b, const char *name, int v)
+{
+	vs_soap_open(b, name, NULL);
+	vs_soap_elem_bool(b, "inherited", 0);
+	vs_soap_elem_bool(b, "value", v);
+	vs_soap_close(b, name);
+}
+
+/* macvlan: containers' own MACs must pass the port group. */
+static void security_spec(struct vm_buf *b, void *arg)
+{
+	(void)arg;
+	vs_soap_open(b, "securityPolicy", NULL);
+	vs_soap_elem_bool(b, "inherited", 0);
+	bool_policy(b, "allowPromiscuous", 1);
+	bool_policy(b, "macChanges", 1);
+	bool_policy(b, "forgedTransmits", 1);
+	vs_soap_close(b, "securityPolicy");
+}
+
+/* macvlan with MAC learning (switch 6.6.0+): the switch learns the containers' MACs,
+ * so the port needs no promiscuous mode. */
+static void mac_learning_spec(struct vm_buf *b, void *arg)
+{
+	(void)arg;
+	vs_soap_open(b, "macManagementPolicy", NULL);
+	vs_soap_elem_bool(b, "inherited", 0);
+	vs_soap_elem_bool(b, "allowPromiscuous", 0);
+	vs_soap_elem_bool(b, "macChanges", 1);
+	vs_soap_elem_bool(b, "forgedTransmits", 1);
+	vs_soap_open(b, "macLearningPolicy", NULL);
+	vs_soap_elem_bool(b, "inherited", 0);
+	vs_soap_elem_bool(b, "enabled", 1);
+	vs_soap_elem_bool(b, "allowUnicastFlooding", 1);
+	vs_soap_elem_long(b, "limit", 4096);
+	vs_soap_elem(b, "limitPolicy", "DROP");
+	vs_soap_close(b, "macLearningPolicy");
+	vs_soap_close(b, "macManagementPolicy");
+}
+
+/* VMwareDVSPortSetting's elements in schema order: SOAP wants them in it. */
+static const char *const port_setting_order[] = {
+	"blocked", "vmDirectPathGen2Allowed", "inShapingPolicy", "outShapingPolicy", "vendorSpecificConfig",
+	"networkResourcePoolKey", "filterPolicy", "vlan", "qosTag", "uplinkTeamingPolicy", "securityPolicy",
+	"ipfixEnabled", "txUplink", "lacpPolicy", "macManagementPolicy", "VNI", NULL};
+
+static int setting_index(const char *name)
+{
+	for (int i = 0; port_setting_order[i]; i++)
+		if (strcmp(port_setting_order[i], name) == 0)
+			return i;
+	return -1;
+}
+
+struct repl {
+	const char *name;
+	void (*fill)(struct vm_buf *b, void *arg);
+	void *arg;
+	int done;
+};
+
+/* Writes defaultPortConfig: the current one (NULL when there is none) with the
+ * elements named in r replaced, those missing put in their schema place. */
+static void port_setting_write(struct vm_buf *b, const xmlNode *dpc, struct repl *r, size_t n)
+{
+	vs_soap_open(b, "defaultPortConfig", "VMwareDVSPortSetting");
+	for (const xmlNode *c = dpc ? dpc->children : NULL; c; c = c->next) {
+		int idx, mine = 0;
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		idx = setting_index((const char *)c->name);
+		for (size_t i = 0; i < n; i++) {
+			if (!r[i].done && idx >= 0 && setting_index(r[i].name) < idx) {
+				r[i].fill(b, r[i].arg);
+				r[i].done = 1;
+			}
+			if (strcmp(r[i].name, (const char *)c->name) == 0)
+				mine = 1;
+		}
+		for (size_t i = 0; mine && i < n; i++)
+			if (strcmp(r[i].name, (const char *)c->name) == 0 && !r[i].done) {
+				r[i].fill(b, r[i].arg);
+				r[i].done = 1;
+			}
+		if (!mine)
+			vs_xml_echo(b, (const char *)c->name, c, NULL, NULL, NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!r[i].done)
+			r[i].fill(b, r[i].arg);
+	vs_soap_close(b, "defaultPortConfig");
+}
+
+/* The replacements a plan asks for, in schema order. */
+static size_t repls_get(const struct vm_plan *plan, struct repl r[3])
+{
+	size_t n = 0;
+
+	r[n++] = (struct repl){"vlan", trunk_spec, (void *)&plan->trunk.vlans, 0};
+	if (plan->trunk.driver == VM_DRIVER_MACVLAN && !plan->trunk.mac_learning)
+		r[n++] = (struct repl){"securityPolicy", security_spec, NULL, 0};
+	if (plan->trunk.driver == VM_DRIVER_MACVLAN && plan->trunk.mac_learning)
+		r[n++] = (struct repl){"macManagementPolicy", mac_learning_spec, NULL, 0};
+	return n;
 }
 
 static int run_task(struct vs_session *s, const char *method, const struct vm_buf *b, const char *what,
@@ -172,6 +344,7 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 {
 	const struct vm_plan *plan = d->plan;
 	struct vm_buf b = {0};
+	struct repl repl[3];
 	char what[256];
 	int rc;
 
@@ -183,9 +356,7 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 		vs_soap_open(&b, "spec", NULL);
 		vs_soap_elem(&b, "name", plan->trunk.portgroup);
 		vs_soap_elem_long(&b, "numPorts", plan->trunk.ports);
-		vs_soap_open(&b, "defaultPortConfig", "VMwareDVSPortSetting");
-		trunk_spec(&b, (void *)&plan->trunk.vlans);
-		vs_soap_close(&b, "defaultPortConfig");
+		port_setting_write(&b, NULL, repl, repls_get(plan, repl));
 		vs_soap_elem(&b, "description", PG_DESCRIPTION);
 		vs_soap_elem(&b, "type", vs_binding_name(plan->trunk.binding));
 		/* Static binding with a fixed port count would stop at the N+1th agent. */
@@ -205,13 +376,7 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 		echo_elem(&b, cfg, "name");
 		echo_elem(&b, cfg, "numPorts");
 		echo_elem(&b, cfg, "portNameFormat");
-		if (dpc) {
-			vs_xml_echo(&b, "defaultPortConfig", dpc, "vlan", trunk_spec, (void *)&plan->trunk.vlans);
-		} else {
-			vs_soap_open(&b, "defaultPortConfig", "VMwareDVSPortSetting");
-			trunk_spec(&b, (void *)&plan->trunk.vlans);
-			vs_soap_close(&b, "defaultPortConfig");
-		}
+		port_setting_write(&b, dpc, repl, repls_get(plan, repl));
 		echo_elem(&b, cfg, "description");
 		echo_elem(&b, cfg, "type");
 		echo_elem(&b, cfg, "backingType");

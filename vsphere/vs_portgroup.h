@@ -19,6 +19,10 @@ struct vs_pg_diff {
 	const struct vs_portgroup *pg;  /* borrowed; NULL when it does not exist */
 	const struct vm_plan *plan;     /* borrowed */
 	char note[512];                 /* settings that differ but are left alone, or "" */
+	int vlans_differ;               /* the VLAN ranges need changing */
+	int policy_differs;             /* the macvlan policy (security or MAC learning) does */
+	struct vm_vlan_set uplink_missing; /* owned: plan VLANs the switch's uplinks do not carry */
+	int uplinks_found;              /* how many uplink port groups the preflight read */
 };
 
 /* Resolves the plan's datacenter, switch and port group in inv and decides what
@@ -27,6 +31,14 @@ struct vs_pg_diff {
  * another switch, a non-trunk port group or a standard network. */
 int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *plan,
 			  struct vs_pg_diff *d, struct vm_err *err);
+
+/* Releases what a diff owns. */
+void vs_pg_diff_clear(struct vs_pg_diff *d);
+/* What the plan asks of the port group's policy: "none" (ipvlan), "promiscuous", or
+ * "mac-learning"; and what the port group has now, in the same words ("none" when it
+ * allows neither). */
+const char *vs_pg_policy_wanted(const struct vm_plan *plan);
+const char *vs_pg_policy_current(const struct vs_portgroup *pg);
 
 /* Creates or reconfigures the port group as d says (nothing for unchanged) and
  * waits for the task. */

@@ -10,9 +10,10 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py set-trunk NAME RANGES     make NAME a VLAN trunk ("10-20,30"), keeping the rest
   pyread.py set-vlan NAME ID          make NAME a plain VLAN-id port group (0 = none)
   pyread.py add-portgroup SWITCH NAME [--vlan ID | --trunk RANGES] [--ports N] [--binding T]
-  pyread.py add-switch DC NAME [--no-hosts | --hosts H1,H2]
+  pyread.py add-switch DC NAME [--no-hosts | --hosts H1,H2] [--version 6.6.0]
   pyread.py add-hosts SWITCH [--hosts H1,H2]   make (those or all) hosts members
   pyread.py remove-nic VM KEY
+  pyread.py set-security NAME on|off  allow promiscuous, MAC changes, forged transmits (or not)
 
 Output is one JSON document on stdout. Exit status: 0 done, 1 vSphere fault or not found,
 2 usage, 3 cannot connect or login refused; the reason goes to stderr, starting with the
@@ -25,7 +26,7 @@ import ssl
 import sys
 from urllib.parse import urlsplit
 
-from pyVim.connect import SmartConnect, Disconnect
+from pyVim.connect import Connect, Disconnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
@@ -44,10 +45,11 @@ def connect():
         raise Fail("VCSIM_URL is not set", 2)
     u = urlsplit(url if "//" in url else "https://" + url)
     try:
-        return SmartConnect(host=u.hostname, port=u.port or 443, path=u.path or "/sdk",
-                            user=os.environ.get("VCSIM_USER", ""),
-                            pwd=os.environ.get("VCSIM_PASSWORD", ""),
-                            sslContext=ssl._create_unverified_context())
+        # vcsim says API 6.5, whose types lack what came later (macManagementPolicy in
+        # 6.7); vcsim answers with its newer types anyway, so read them as 6.7 does.
+        return Connect(host=u.hostname, port=u.port or 443, path=u.path or "/sdk",
+                       user=os.environ.get("VCSIM_USER", ""), pwd=os.environ.get("VCSIM_PASSWORD", ""),
+                       version="vim.version.version12", sslContext=ssl._create_unverified_context())
     except vmodl.MethodFault as e:
         raise Fail("%s: %s" % (type(e).__name__.split(".")[-1], e.msg), 3)
     except OSError as e:
@@ -95,7 +97,26 @@ def pg_json(pg):
             "switch": c.distributedVirtualSwitch.name if c.distributedVirtualSwitch else None,
             "vlan_type": vtype, "ranges": ranges, "vlan_id": vid, "inherited": inherited,
             "binding": c.type, "num_ports": c.numPorts, "auto_expand": c.autoExpand,
-            "description": c.description, "config_version": c.configVersion}
+            "description": c.description, "config_version": c.configVersion,
+            "security": security_json(c.defaultPortConfig),
+            "mac_learning": mac_learning_json(c.defaultPortConfig)}
+
+
+def security_json(setting):
+    sec = getattr(setting, "securityPolicy", None) if setting is not None else None
+    if sec is None:
+        return None
+    val = lambda p: p.value if p is not None else None
+    return {"allow_promiscuous": val(sec.allowPromiscuous), "mac_changes": val(sec.macChanges),
+            "forged_transmits": val(sec.forgedTransmits)}
+
+
+def mac_learning_json(setting):
+    mm = getattr(setting, "macManagementPolicy", None) if setting is not None else None
+    if mm is None or mm.macLearningPolicy is None:
+        return None
+    return {"enabled": mm.macLearningPolicy.enabled, "forged_transmits": mm.forgedTransmits,
+            "mac_changes": mm.macChanges, "allow_promiscuous": mm.allowPromiscuous}
 
 
 def find_pgs(content, name):
@@ -163,6 +184,29 @@ def cmd_switches(content):
             for s in objects(content, vim.DistributedVirtualSwitch)]
 
 
+def reconfigure_setting(content, name, change):
+    pgs = find_pgs(content, name)
+    if len(pgs) != 1:
+        raise Fail("port group %r: %s" % (name, "not found" if not pgs else "ambiguous"))
+    pg, c = pgs[0], pgs[0].config
+    setting = c.defaultPortConfig or VS.VmwarePortConfigPolicy()
+    change(setting)
+    # vcsim replaces every field with what the spec carries: send the current values.
+    spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+        name=c.name, type=c.type, numPorts=c.numPorts, autoExpand=c.autoExpand,
+        description=c.description, configVersion=c.configVersion, policy=c.policy,
+        portNameFormat=c.portNameFormat, defaultPortConfig=setting,
+        vmVnicNetworkResourcePoolKey=c.vmVnicNetworkResourcePoolKey)
+    wait(pg.ReconfigureDVPortgroup_Task(spec))
+    return pg_json(pg)
+
+
+def set_security(setting, on):
+    bp = lambda v: vim.BoolPolicy(inherited=False, value=v)
+    setting.securityPolicy = vim.dvs.VmwareDistributedVirtualSwitch.SecurityPolicy(
+        inherited=False, allowPromiscuous=bp(on), macChanges=bp(on), forgedTransmits=bp(on))
+
+
 def reconfigure_vlan(content, name, vlan):
     pgs = find_pgs(content, name)
     if len(pgs) != 1:
@@ -196,6 +240,9 @@ def cmd_add_portgroup(content, switch, name, opts):
 def cmd_add_switch(content, dc_name, name, opts):
     dc = find_one(content, vim.Datacenter, dc_name, "datacenter")
     create = vim.DistributedVirtualSwitch.CreateSpec(configSpec=VS.ConfigSpec(name=name))
+    if opts.get("--version"):
+        create.productInfo = vim.dvs.ProductSpec(version=opts["--version"], name="DVS",
+                                                 vendor="VMware, Inc.")
     wait(dc.networkFolder.CreateDVS_Task(create))
     dvs = [s for s in objects(content, vim.DistributedVirtualSwitch) if s.name == name][0]
     if "--no-hosts" not in opts:
@@ -259,9 +306,11 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
         c, a[0], VS.VlanIdSpec(vlanId=int(a[1]), inherited=False))),
     "add-portgroup": (2, ("--vlan", "--trunk", "--ports", "--binding"), (),
                       lambda c, a, o: cmd_add_portgroup(c, a[0], a[1], o)),
-    "add-switch": (2, ("--hosts",), ("--no-hosts",), lambda c, a, o: cmd_add_switch(c, a[0], a[1], o)),
+    "add-switch": (2, ("--hosts", "--version"), ("--no-hosts",), lambda c, a, o: cmd_add_switch(c, a[0], a[1], o)),
     "add-hosts": (1, ("--hosts",), (), lambda c, a, o: cmd_add_hosts(c, a[0], o)),
     "remove-nic": (2, (), (), lambda c, a, o: cmd_remove_nic(c, a[0], a[1])),
+    "set-security": (2, (), (), lambda c, a, o: reconfigure_setting(
+        c, a[0], lambda st: set_security(st, a[1] == "on"))),
 }
 
 

@@ -328,13 +328,15 @@ static void check_vcsim_vms(enum reader how)
 	assert_int_equal(dvpg->vlan_id, 0);
 	assert_ptr_equal(&inv->switches[dvpg->sw], sw);
 	/* vcsim leaves out what a real vCenter reports: no autoExpand, no configVersion,
-	 * an empty binding type, and no uplink flag on the uplink port group. */
+	 * an empty binding type, and no uplink flag or list: the uplink port group is
+	 * recognised by the name vCenter gives it. */
 	assert_int_equal(dvpg->auto_expand, -1);
 	assert_string_equal(dvpg->config_version, "");
 	assert_string_equal(dvpg->binding, "");
 	uplinks = pg_get(inv, "DVS0-DVUplinks-9", dc);
 	assert_trunk(uplinks, "0-4094");
-	assert_false(uplinks->uplink);
+	assert_true(uplinks->uplink);
+	assert_false(dvpg->uplink);
 
 	/* 2 × Machine VMs, each with one E1000 on DC0_DVPG0, found through their folders. */
 	assert_int_equal(inv->n_vms, 4);
