@@ -213,6 +213,39 @@ static void test_many_singletons(void **state)
 	vm_vlan_set_clear(&set);
 }
 
+/* What the uplink preflight reports: the plan's VLANs the uplinks do not carry. */
+static void test_subtract(void **state)
+{
+	static const struct {
+		const char *a, *b, *want;
+	} cases[] = {
+		{"100-200", "0-150", "151-200"},
+		{"100-200", "0-4094", ""},
+		{"100-200,300", "120-130,300", "100-119,131-200"},
+		{"100-200", "", "100-200"},
+		{"5", "6", "5"},
+		{"0,4094", "1-4093", "0,4094"},
+		{"10-20,30-40", "15-35", "10-14,36-40"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vm_vlan_set a = {0}, b = {0}, out = {0};
+		char *got;
+		assert_int_equal(vm_vlan_parse(cases[i].a, &a, NULL), 0);
+		if (*cases[i].b)
+			assert_int_equal(vm_vlan_parse(cases[i].b, &b, NULL), 0);
+		vm_vlan_set_add(&out, 1, 2, NULL); /* cleared first */
+		vm_vlan_set_subtract(&a, &b, &out);
+		got = vm_vlan_set_format(&out);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%s minus %s: got \"%s\", want \"%s\"", cases[i].a, cases[i].b, got, cases[i].want);
+		free(got);
+		vm_vlan_set_clear(&a);
+		vm_vlan_set_clear(&b);
+		vm_vlan_set_clear(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_contains),
 		cmocka_unit_test(test_equal_and_round_trip),
 		cmocka_unit_test(test_many_singletons),
+		cmocka_unit_test(test_subtract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
