@@ -61,6 +61,7 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 	cJSON *root = ck(cJSON_CreateObject()), *arr, *vl;
 	char *s, *out;
 
+	str_add(root, "container_driver", plan->trunk.driver == VM_DRIVER_MACVLAN ? "macvlan" : "ipvlan");
 	str_add(root, "trunk_ifname", plan->guest.trunk_ifname);
 	str_add(root, "mgmt_ifname", plan->guest.mgmt_ifname);
 	vl = ck(cJSON_AddArrayToObject(root, "vlans"));
@@ -73,7 +74,7 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 		str_add(o, "network", v->network);
 		str_add(o, "subnet", c);
 		ip_add(o, "gateway", v->gateway);
-		str_add(o, "mode", v->mode == VM_MODE_L3 ? "l3" : "l2");
+		str_add(o, "mode", plan->trunk.driver == VM_DRIVER_MACVLAN ? "bridge" : v->mode == VM_MODE_L3 ? "l3" : "l2");
 		ck(cJSON_AddNumberToObject(o, "agent_prefix", v->agent_prefix));
 		ck(cJSON_AddNumberToObject(o, "blocks", vm_ipplan_blocks(v)));
 		ck(cJSON_AddNumberToObject(o, "usable", vm_ipplan_vlan_usable(v)));

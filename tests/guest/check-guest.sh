@@ -153,7 +153,7 @@ EOF
 	check "$name: docker-networks.sh runs" env PATH="$bin:$PATH" FAKE_LOG="$log" bash "$t/docker-networks.sh"
 	n=$(jget "$sum" "len(s['agents'][$i]['ranges'])")
 	for k in $(seq 0 $((n - 1))); do
-		want=$(jget "$sum" "(lambda r: 'network create -d ipvlan --subnet=%s --gateway=%s --ip-range=%s -o ipvlan_mode=%s -o parent=%s %s' % (r['subnet'], r['gateway'], r['ip_range'], s['vlans'][$k]['mode'], r['parent'], r['network']))(s['agents'][$i]['ranges'][$k])")
+		want=$(jget "$sum" "(lambda r, d: 'network create -d %s --subnet=%s --gateway=%s --ip-range=%s -o %s_mode=%s -o parent=%s %s' % (d, r['subnet'], r['gateway'], r['ip_range'], d, s['vlans'][$k]['mode'], r['parent'], r['network']))(s['agents'][$i]['ranges'][$k], s.get('container_driver', 'ipvlan'))")
 		check "$name: docker-networks.sh runs: docker $want" grep -qxF "$want" "$log"
 	done
 	check "$name: docker-networks.sh creates $n network(s)" [ "$(grep -c '^network create' "$log")" = "$n" ]
@@ -331,7 +331,7 @@ EOF
 	else
 		check "$name: live: no docker restart" bash -c '! grep -q "^systemctl" "$1"' _ "$log"
 	fi
-	check "$name: live: docker-networks.sh ran" grep -q '^docker network create -d ipvlan' "$log"
+	check "$name: live: docker-networks.sh ran" grep -Eq '^docker network create -d (ipvlan|macvlan)' "$log"
 
 	: >"$log"
 	out=$(live_run "$etc" "$fake" "$log" "$t/vtrunk-apply.sh")
