@@ -83,10 +83,19 @@ valgrind: all build/vcsim
 bench: all build/vcsim
 	$(if $(N),BENCH_N="$(N)" )tests/bench/run.sh
 
+# The binary, the man page (cli/vtrunk.1) and the bash completion (cli/vtrunk.bash, loaded
+# by bash-completion from PREFIX/share/bash-completion/completions). Packagers: DESTDIR.
 install: $(B)/vtrunk
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(B)/vtrunk $(DESTDIR)$(PREFIX)/bin/vtrunk
-	@if [ -f vtrunk.1 ]; then install -m 0644 vtrunk.1 $(DESTDIR)$(PREFIX)/share/man/man1/vtrunk.1; fi
+	install -m 0644 cli/vtrunk.1 $(DESTDIR)$(PREFIX)/share/man/man1/vtrunk.1
+	install -m 0644 cli/vtrunk.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vtrunk
+
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vtrunk $(DESTDIR)$(PREFIX)/share/man/man1/vtrunk.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vtrunk
 
 clean:
 	rm -rf build vtrunk-out
