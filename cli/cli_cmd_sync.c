@@ -305,7 +305,7 @@ static int reconfigure(struct run *r, int destroy, unsigned what, struct vm_err 
 		return -1;
 	for (int round = 0; round < 2 && count_uncertain(r) && !cli_stop; round++) {
 		struct vs_task *recent;
-		size_t n_recent = 0, n_unc = count_uncertain(r), settled = 0;
+		size_t n_recent = 0, n_unc = count_uncertain(r);
 
 		cli_info(r->ctx, "vtrunk: %zu VM%s gave no clear answer; re-reading before deciding...\n", n_unc,
 			 n_unc == 1 ? "" : "s");
@@ -338,13 +338,11 @@ static int reconfigure(struct run *r, int destroy, unsigned what, struct vm_err 
 			a->added_mgmt = a->want_mgmt;
 			a->removed = a->want_removed;
 			r->changes_done++;
-			settled++;
 		}
 		if (!count_uncertain(r))
 			break;
 		if (reconfigure_round(r, destroy, 1, err) < 0)
 			return -1;
-		(void)settled;
 	}
 	return 0;
 }

@@ -492,8 +492,7 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
 	return n;
 }
 
-static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *method,
-		       const char *path, struct curl_slist *hdrs, const char *body, size_t len,
+static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *path, struct curl_slist *hdrs, const char *body, size_t len,
 		       struct vs_http_resp *resp)
 {
 	memset(resp, 0, sizeof(*resp));
@@ -531,7 +530,6 @@ static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *m
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	h->requests++;
-	(void)method;
 }
 
 /* Records the outcome of a finished transfer; traces it; frees its per-call parts. */
@@ -584,14 +582,16 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 
 static struct curl_slist *soap_headers(const char *soap_action);
 
+/* One request on the kept-alive handle; sink NULL: the answer is buffered. */
 static int perform(struct vs_http *h, const char *method, const char *path,
-		   struct curl_slist *hdrs, const char *body, size_t len,
+		   struct curl_slist *hdrs, const char *body, size_t len, const struct vs_http_sink *sink,
 		   struct vs_http_resp *resp, struct vm_err *err)
 {
 	struct xfer x;
 	CURLcode rc;
 
-	xfer_start(h, &x, h->curl, method, path, hdrs, body, len, resp);
+	xfer_start(h, &x, h->curl, path, hdrs, body, len, resp);
+	x.sink = sink;
 	rc = curl_easy_perform(h->curl);
 	return xfer_finish(&x, method, rc, err);
 }
@@ -601,14 +601,8 @@ int vs_http_post_stream_call(struct vs_http *h, const char *path, const char *so
 			     struct vs_http_resp *resp, struct vm_err *err)
 {
 	struct curl_slist *hdrs = soap_headers(soap_action);
-	struct xfer x;
-	CURLcode rc;
-	int ret;
+	int ret = perform(h, "POST", path, hdrs, body, len, sink, resp, err);
 
-	xfer_start(h, &x, h->curl, "POST", path, hdrs, body, len, resp);
-	x.sink = sink;
-	rc = curl_easy_perform(h->curl);
-	ret = xfer_finish(&x, "POST", rc, err);
 	curl_slist_free_all(hdrs);
 	return ret;
 }
@@ -686,7 +680,7 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 			while (n_idle > 0 && next < n) {
 				struct vs_http_req *r = &reqs[next];
 				vm_err_clear(&r->err);
-				xfer_start(h, &xs[next], idle[--n_idle], "POST", path, soap_headers(soap_action),
+				xfer_start(h, &xs[next], idle[--n_idle], path, soap_headers(soap_action),
 					   r->body, r->len, &r->resp);
 				curl_multi_add_handle(h->multi, xs[next].c);
 				next++;
@@ -731,18 +725,13 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_action,
 		      const char *body, size_t len, struct vs_http_resp *resp, struct vm_err *err)
 {
-	struct curl_slist *hdrs = soap_headers(soap_action);
-	int ret;
-
-	ret = perform(h, "POST", path, hdrs, body, len, resp, err);
-	curl_slist_free_all(hdrs);
-	return ret;
+	return vs_http_post_stream_call(h, path, soap_action, body, len, NULL, resp, err);
 }
 
 int vs_http_get_call(struct vs_http *h, const char *path, struct vs_http_resp *resp,
 		     struct vm_err *err)
 {
-	return perform(h, "GET", path, NULL, NULL, 0, resp, err);
+	return perform(h, "GET", path, NULL, NULL, 0, NULL, resp, err);
 }
 
 void vs_http_resp_clear(struct vs_http_resp *resp)
