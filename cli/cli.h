@@ -27,6 +27,8 @@ struct cli_ctx {
 	char *out_dir;           /* owned; -o */
 	int keep_portgroup;
 	int strict;              /* --strict: the uplink preflight's warning is an error */
+	int guestinfo;           /* --guestinfo: guest config into extraConfig too */
+	char *tag;               /* owned; ls --tag */
 	/* connection: the flag wins, then VTRUNK_*, then GOVC_* */
 	char *url, *username;    /* owned */
 	char *password_file;     /* owned */

@@ -15,6 +15,7 @@
 #include "cli_plan.h"
 #include "vm_alloc.h"
 #include "vm_guest.h"
+#include "vm_guestinfo.h"
 #include "vs_portgroup.h"
 #include "vs_vm.h"
 
@@ -33,6 +34,9 @@ struct agent {
 	const struct vs_nic *trunk_nic;  /* borrowed from r->inv after read-back */
 	const struct vs_nic *mgmt_nic;
 	struct vm_guest_nic g_trunk, g_mgmt;
+	struct vm_guestinfo gi;          /* owned; what its extraConfig should hold (--guestinfo) */
+	int gi_pending;                  /* it holds something else (or will, once NICs are added) */
+	int want_gi, gi_written;         /* asked for by its last call; done */
 };
 
 struct run {
@@ -144,7 +148,16 @@ static const struct vs_vm *vm_find(const struct run *r, const char *name, struct
 	return n == 1 ? found : NULL;
 }
 
-/* Resolves every agent's VM and computes its NIC diff against r->inv. */
+static const char *extra_lookup(const char *key, const void *vm)
+{
+	return vs_vm_extra_get(vm, key);
+}
+
+static void agent_facts(struct run *r, struct agent *a);
+static void agent_guestinfo(struct run *r, size_t i);
+
+/* Resolves every agent's VM and computes its NIC diff (and, with --guestinfo, its
+ * guestinfo's) against r->inv. */
 static void agents_diff(struct run *r)
 {
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
@@ -160,6 +173,7 @@ static void agents_diff(struct run *r)
 		a->diff.trunk = a->diff.mgmt = -1;
 		if (!a->vm) {
 			a->failed = 1;
+			agent_guestinfo(r, i);
 			continue;
 		}
 		have = vm_xcalloc(a->vm->n_nics ? a->vm->n_nics : 1, sizeof(*have));
@@ -173,6 +187,7 @@ static void agents_diff(struct run *r)
 			vm_nic_diff_get(have, a->vm->n_nics, &none, r->have_mgmt_net ? &r->mgmt_net : NULL, &a->diff);
 		}
 		free(have);
+		agent_guestinfo(r, i);
 	}
 }
 
@@ -205,6 +220,8 @@ static void progress_cb(size_t done, size_t total, void *arg)
 /* Whether an agent still needs what this run does to it. */
 static int agent_pending(const struct agent *a, int destroy)
 {
+	if (a->gi_pending)
+		return 1;
 	if (destroy)
 		return a->diff.trunk >= 0 || a->diff.n_remove > 0;
 	return vm_nic_diff_pending(&a->diff);
@@ -237,8 +254,12 @@ static int reconfigure_round(struct run *r, int destroy, int retry, struct vm_er
 			for (size_t k = 0; k < a->diff.n_remove; k++)
 				c->remove[c->n_remove++] = a->diff.remove[k];
 		}
-		if (!c->add_trunk && !c->add_mgmt && !c->n_remove)
+		/* Its guestinfo goes in the same call when its MACs are known already. */
+		if (a->gi_pending && a->gi.n)
+			c->extra = &a->gi;
+		if (!c->add_trunk && !c->add_mgmt && !c->n_remove && !c->extra)
 			continue;
+		a->want_gi = c->extra != NULL;
 		a->want_trunk = c->add_trunk;
 		a->want_mgmt = c->add_mgmt;
 		a->want_removed = (int)c->n_remove;
@@ -273,9 +294,11 @@ static int reconfigure_round(struct run *r, int destroy, int retry, struct vm_er
 			vm_err_prefix(&a->err, "reconfiguring VM \"%s\"", a->pa->vm);
 		} else {
 			a->failed = 0;
-			a->added_trunk = c->add_trunk;
-			a->added_mgmt = c->add_mgmt;
-			a->removed = (int)c->n_remove;
+			/* |=: a second round (guestinfo alone) keeps what the first one did. */
+			a->added_trunk |= c->add_trunk;
+			a->added_mgmt |= c->add_mgmt;
+			a->removed += (int)c->n_remove;
+			a->gi_written |= a->want_gi;
 			r->changes_done++;
 		}
 		a->change = -1;
@@ -334,9 +357,10 @@ static int reconfigure(struct run *r, int destroy, unsigned what, struct vm_err 
 			a->uncertain = 0;
 			a->failed = 0;
 			vm_err_clear(&a->err);
-			a->added_trunk = a->want_trunk;
-			a->added_mgmt = a->want_mgmt;
-			a->removed = a->want_removed;
+			a->added_trunk |= a->want_trunk;
+			a->added_mgmt |= a->want_mgmt;
+			a->removed += a->want_removed;
+			a->gi_written |= a->want_gi;
 			r->changes_done++;
 		}
 		if (!count_uncertain(r))
@@ -347,11 +371,10 @@ static int reconfigure(struct run *r, int destroy, unsigned what, struct vm_err 
 	return 0;
 }
 
-/* After a re-read: the NICs each agent now has, for the report and the guest files. */
-static void agents_facts(struct run *r)
+/* The NICs an agent has in r->inv, for the report and the guest files. */
+static void agent_facts(struct run *r, struct agent *a)
 {
-	for (size_t i = 0; i < r->plan->n_agents; i++) {
-		struct agent *a = &r->agents[i];
+	{
 		a->trunk_nic = a->vm && a->diff.trunk >= 0 ? &a->vm->nics[a->diff.trunk] : NULL;
 		a->mgmt_nic = a->vm && a->diff.mgmt >= 0 ? &a->vm->nics[a->diff.mgmt] : NULL;
 		memset(&a->g_trunk, 0, sizeof(a->g_trunk));
@@ -369,6 +392,39 @@ static void agents_facts(struct run *r)
 			a->g_mgmt.label = a->mgmt_nic->label;
 		}
 	}
+}
+
+/* After a re-read: every agent's NICs. */
+static void agents_facts(struct run *r)
+{
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		agent_facts(r, &r->agents[i]);
+}
+
+/* What the agent's guestinfo should hold and whether it does (--guestinfo). Its files
+ * name its NICs' MACs: while a NIC is still to be added they are unknown, so its
+ * guestinfo waits for the read-back after the NICs are in (a second reconfigure). */
+static void agent_guestinfo(struct run *r, size_t i)
+{
+	struct agent *a = &r->agents[i];
+	struct vm_guest_agent ga;
+
+	vm_guestinfo_clear(&a->gi);
+	a->gi_pending = 0;
+	if (!r->ctx->guestinfo || !a->vm)
+		return;
+	if (r->mode == M_DESTROY) {
+		vm_guestinfo_build_removal(&a->gi);
+	} else if (a->diff.add_trunk || a->diff.add_mgmt) {
+		a->gi_pending = 1;
+		return;
+	} else {
+		agent_facts(r, a);
+		ga.trunk = a->trunk_nic ? &a->g_trunk : NULL;
+		ga.mgmt = a->mgmt_nic ? &a->g_mgmt : NULL;
+		vm_guestinfo_build(r->plan, i, &ga, &a->gi);
+	}
+	a->gi_pending = vm_guestinfo_differs(&a->gi, extra_lookup, a->vm);
 }
 
 static cJSON *nic_json(const struct vs_nic *n)
@@ -390,7 +446,7 @@ static cJSON *nic_json(const struct vs_nic *n)
 /* The words for what happened (apply, destroy) or would happen (plan) or is (status). */
 static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr, struct vm_buf *text)
 {
-	const char *w[6];
+	const char *w[8];
 	size_t n = 0;
 
 	if (!a->vm) {
@@ -404,6 +460,8 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 			w[n++] = "added-nic";
 		for (int k = 0; k < a->removed && n < 5; k++)
 			w[n++] = "removed-nic";
+		if (a->gi_written)
+			w[n++] = r->mode == M_DESTROY ? "removed-guestinfo" : "wrote-guestinfo";
 		if (!n)
 			w[n++] = "unchanged";
 	} else if (r->mode == M_STATUS) {
@@ -413,6 +471,8 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 			w[n++] = "missing-mgmt-nic";
 		if (a->diff.n_remove)
 			w[n++] = "extra-trunk-nic";
+		if (a->gi_pending)
+			w[n++] = "guestinfo-stale";
 		if (!n)
 			w[n++] = "in-sync";
 	} else {
@@ -422,6 +482,8 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 			w[n++] = "add-mgmt-nic";
 		if (a->diff.n_remove)
 			w[n++] = "remove-extra-trunk-nic";
+		if (a->gi_pending)
+			w[n++] = "write-guestinfo";
 		if (!n)
 			w[n++] = "unchanged";
 	}
@@ -560,6 +622,26 @@ static int write_guest(struct run *r, struct vm_err *err)
 	return 0;
 }
 
+/* What every read of this run asks vCenter for. */
+static unsigned inv_what(const struct run *r)
+{
+	unsigned what = VS_INV_NETWORK;
+
+	if (r->mode == M_DESTROY || r->plan->n_agents)
+		what |= VS_INV_VMS;
+	if ((what & VS_INV_VMS) && r->ctx->guestinfo)
+		what |= VS_INV_GUESTINFO;
+	return what;
+}
+
+static size_t count_gi_pending(const struct run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		n += r->agents[i].gi_pending && !r->agents[i].failed;
+	return n;
+}
+
 /* Recomputes the port group diff, the networks and every agent's diff on r->inv. */
 static int rediff(struct run *r, struct vm_err *err)
 {
@@ -588,7 +670,7 @@ static int reread(struct run *r, unsigned what, struct vm_err *err)
 static int do_apply(struct run *r, struct vm_err *err)
 {
 	enum vs_pg_action act = r->diff.action;
-	unsigned what = VS_INV_NETWORK | (r->plan->n_agents ? VS_INV_VMS : 0);
+	unsigned what = inv_what(r);
 
 	if (act != VS_PG_UNCHANGED) {
 		cli_info(r->ctx, "vtrunk: %s port group \"%s\"...\n", act == VS_PG_CREATE ? "creating" : "updating",
@@ -615,6 +697,13 @@ static int do_apply(struct run *r, struct vm_err *err)
 	/* One read-back for every agent: the MACs and keys vCenter assigned. */
 	if (r->dirty && r->plan->n_agents && reread(r, what, err) < 0)
 		return -1;
+	/* Agents that just got their NICs: their guestinfo names the new MACs. */
+	if (count_gi_pending(r)) {
+		size_t n = count_gi_pending(r);
+		cli_info(r->ctx, "vtrunk: writing the guestinfo of %zu VM%s that got new NICs...\n", n, n == 1 ? "" : "s");
+		if (reconfigure(r, 0, what, err) < 0)
+			return -1;
+	}
 	report_pg(r, pg_word(M_APPLY, act), r->diff.pg);
 	agents_facts(r);
 	report_agents(r);
@@ -631,7 +720,7 @@ static int do_destroy(struct run *r, struct vm_err *err)
 		report_agents(r);
 		return 0;
 	}
-	if (reconfigure(r, 1, VS_INV_NETWORK | VS_INV_VMS, err) < 0)
+	if (reconfigure(r, 1, inv_what(r), err) < 0)
 		return -1;
 	/* Who still uses it: every VM with a NIC on it, less the removals just made. */
 	for (size_t i = 0; i < r->inv->n_vms; i++) {
@@ -676,12 +765,14 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 {
 	struct run r = {.ctx = ctx, .mode = mode};
 	struct vm_err err;
-	unsigned what = VS_INV_NETWORK;
 	int rc = CLI_EXIT_OK;
 
 	vm_err_clear(&err);
 	r.report = cJSON_CreateObject();
-	if (cli_plan_load_file(ctx->plan_path, &r.plan, &err) < 0) {
+	/* A plan whose guest files cannot be written fails here, before vCenter is
+	 * touched, not after the changes are made. */
+	if (cli_plan_load_file(ctx->plan_path, &r.plan, &err) < 0 ||
+	    (mode != M_DESTROY && vm_guest_check(r.plan, NULL, &err) < 0)) {
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
@@ -691,9 +782,7 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
-	if (mode == M_DESTROY || r.plan->n_agents)
-		what |= VS_INV_VMS;
-	if (vs_inventory_retrieve_call(r.s, what, &r.inv, &err) < 0 ||
+	if (vs_inventory_retrieve_call(r.s, inv_what(&r), &r.inv, &err) < 0 ||
 	    vs_portgroup_diff_get(r.inv, r.plan, &r.diff, &err) < 0 || resolve_nets(&r, &err) < 0) {
 		rc = fail(&r, &err);
 		goto cleanup;
@@ -710,7 +799,7 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 		r.pending += r.diff.action != VS_PG_UNCHANGED;
 		agents_facts(&r);
 		for (size_t i = 0; i < r.plan->n_agents; i++)
-			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff);
+			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending;
 		report_agents(&r);
 		if (r.pending)
 			rc = CLI_EXIT_PENDING;
@@ -741,6 +830,8 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 	rc = finish(&r, rc);
 cleanup:
 	free(r.changes);
+	for (size_t i = 0; r.agents && i < r.plan->n_agents; i++)
+		vm_guestinfo_clear(&r.agents[i].gi);
 	free(r.agents);
 	vs_pg_diff_clear(&r.diff);
 	vs_inventory_free(&r.inv);

@@ -25,6 +25,8 @@
 #define O_KEEP 8u   /* --keep-portgroup */
 #define O_RUN 16u   /* --parallel, --timeout, --debug */
 #define O_STRICT 32u /* --strict */
+#define O_GI 64u     /* --guestinfo */
+#define O_TAG 128u   /* --tag */
 
 struct cli_command {
 	const char *name;
@@ -39,11 +41,12 @@ static int cmd_version(struct cli_ctx *ctx);
 static int cmd_help(struct cli_ctx *ctx);
 
 static const struct cli_command commands[] = {
-	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN | O_STRICT, "plan -f PLAN [--strict]",
+	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN | O_STRICT | O_GI, "plan -f PLAN [--strict] [--guestinfo]",
 	 "show what `apply` would change in vCenter; changes nothing",
 	 "Reads vCenter and compares it with PLAN. Exit 0 when nothing would change,\n"
 	 "4 when `apply` has changes to make.\n"},
-	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT, "apply -f PLAN [-o DIR] [--strict]",
+	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
+	 "apply -f PLAN [-o DIR] [--strict] [--guestinfo]",
 	 "make vCenter match the plan, then write the guest files",
 	 "Creates the trunk port group or brings its VLAN ranges up to date (nothing is\n"
 	 "sent when it already matches), then writes the guest files under DIR\n"
@@ -51,20 +54,31 @@ static const struct cli_command commands[] = {
 	 "With \"container_driver\": \"macvlan\" it also lets the containers' MACs through the\n"
 	 "port group (promiscuous mode, forged transmits, MAC changes; or MAC learning).\n"
 	 "Before any change it checks that the switch's uplinks carry the plan's VLANs\n"
-	 "and warns when they do not (--strict: exit 1 instead).\n"},
-	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN, "status -f PLAN",
+	 "and warns when they do not (--strict: exit 1 instead).\n"
+	 "With \"tags\" in the plan it creates that vCenter tag (and its category) when\n"
+	 "missing and attaches it to the port group and every agent VM (REST API).\n"
+	 "With --guestinfo each agent's netplan file and docker-networks.sh also go into\n"
+	 "its VM's extraConfig, for `vtrunk-apply.sh --from-guestinfo` inside the guest.\n"},
+	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_GI, "status -f PLAN [--guestinfo]",
 	 "compare vCenter with the plan, object by object (drift)",
-	 "Exit 0 when everything is in sync, 4 when something drifted.\n"},
-	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP, "destroy -f PLAN [--keep-portgroup]",
-	 "remove the port group when no VM uses it",
-	 "Removes the plan's trunk port group when no VM has a NIC on it any more;\n"
-	 "--keep-portgroup leaves it in place.\n"},
+	 "Exit 0 when everything is in sync, 4 when something drifted.\n"
+	 "--guestinfo also compares each agent's guestinfo with the files it should hold.\n"},
+	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI,
+	 "destroy -f PLAN [--keep-portgroup] [--guestinfo]",
+	 "remove the agents' trunk NICs, then the port group when no VM uses it",
+	 "Removes the trunk NICs vtrunk manages from the plan's agents, then the plan's\n"
+	 "trunk port group when no VM has a NIC on it any more; --keep-portgroup leaves\n"
+	 "it in place. With \"tags\" in the plan the tag is detached from the agents and\n"
+	 "the port group (tag and category stay). --guestinfo also removes the\n"
+	 "guestinfo.vtrunk.* keys from the agents.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
 	 "Interfaces are bound by name, since no MAC address is known offline.\n"},
-	{"ls", cli_cmd_ls, O_CONN | O_RUN, "ls [switches|portgroups|vms]",
+	{"ls", cli_cmd_ls, O_CONN | O_RUN | O_TAG, "ls [switches|portgroups|vms] [--tag TAG]",
 	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
-	 "Without an argument, lists port groups.\n"},
+	 "Without an argument, lists port groups. --tag lists only the objects that\n"
+	 "carry that vCenter tag (TAG, or CATEGORY/TAG when the name is in several\n"
+	 "categories).\n"},
 	{"thumbprint", cli_cmd_thumbprint, O_CONN | O_RUN, "thumbprint",
 	 "print the server certificate's SHA-256 and SHA-1 fingerprints",
 	 "Connects without verifying, prints the fingerprints and sends nothing else.\n"
@@ -77,6 +91,7 @@ static const struct cli_command commands[] = {
 enum {
 	OPT_JSON = 256, OPT_PARALLEL, OPT_TIMEOUT, OPT_DEBUG, OPT_URL, OPT_USER, OPT_PWFILE,
 	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP, OPT_STRICT,
+	OPT_GI, OPT_TAG,
 };
 
 static const struct option longopts[] = {
@@ -97,6 +112,8 @@ static const struct option longopts[] = {
 	{"ca-file", required_argument, NULL, OPT_CAFILE},
 	{"keep-portgroup", no_argument, NULL, OPT_KEEP},
 	{"strict", no_argument, NULL, OPT_STRICT},
+	{"guestinfo", no_argument, NULL, OPT_GI},
+	{"tag", required_argument, NULL, OPT_TAG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -140,7 +157,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		return;
 	}
 	fprintf(f, "Usage: vtrunk %s\n\n%s.\n%s%s", c->usage, c->summary, *c->details ? "\n" : "", c->details);
-	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT))
+	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG))
 		fprintf(f, "\nOptions:\n");
 	if (c->opts & O_PLAN)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
@@ -152,6 +169,14 @@ static void print_help(FILE *f, const struct cli_command *c)
 	if (c->opts & O_STRICT)
 		fprintf(f, "  --strict            uplinks that do not carry every VLAN of the plan are an\n"
 			   "                      error (exit 1, nothing changed), not a warning\n");
+	if (c->opts & O_GI)
+		fprintf(f, "  --guestinfo         %s\n",
+			strcmp(c->name, "destroy") == 0
+				? "also remove the guestinfo.vtrunk.* keys from the agents"
+				: "each agent's netplan and docker-networks.sh in its VM's\n"
+				  "                      extraConfig too (guestinfo.vtrunk.netplan, .docker; base64)");
+	if (c->opts & O_TAG)
+		fprintf(f, "  --tag TAG           only objects with this vCenter tag (or CATEGORY/TAG)\n");
 	if (c->opts & (O_CONN | O_RUN))
 		fprintf(f, "\n%s", global_help);
 }
@@ -248,6 +273,7 @@ static void ctx_free(struct cli_ctx *ctx)
 	free(ctx->password_file);
 	free(ctx->thumbprint);
 	free(ctx->ca_file);
+	free(ctx->tag);
 	if (ctx->debug)
 		fclose(ctx->debug);
 }
@@ -330,6 +356,8 @@ int main(int argc, char **argv)
 		case OPT_CAFILE: free(ctx.ca_file); ctx.ca_file = vm_xstrdup(optarg); given |= O_CONN; break;
 		case OPT_KEEP: ctx.keep_portgroup = 1; given |= O_KEEP; break;
 		case OPT_STRICT: ctx.strict = 1; given |= O_STRICT; break;
+		case OPT_GI: ctx.guestinfo = 1; given |= O_GI; break;
+		case OPT_TAG: free(ctx.tag); ctx.tag = vm_xstrdup(optarg); given |= O_TAG; break;
 		default:
 			fprintf(stderr, "vtrunk: see `vtrunk help` for the options\n");
 			goto out;
@@ -350,11 +378,13 @@ int main(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT)) {
+	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG)) {
 		fprintf(stderr, "vtrunk: %s does not take %s; see `vtrunk %s --help`\n", cmd->name,
 			(given & ~cmd->opts & O_PLAN) ? "-f" : (given & ~cmd->opts & O_OUT) ? "-o"
 			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup"
-			: (given & ~cmd->opts & O_STRICT) ? "--strict" : "connection options", cmd->name);
+			: (given & ~cmd->opts & O_STRICT) ? "--strict"
+			: (given & ~cmd->opts & O_GI) ? "--guestinfo"
+			: (given & ~cmd->opts & O_TAG) ? "--tag" : "connection options", cmd->name);
 		goto out;
 	}
 	if ((cmd->opts & O_PLAN) && !ctx.plan_path) {

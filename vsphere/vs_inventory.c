@@ -7,6 +7,8 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include "vm_guestinfo.h"
+
 struct vs_parent {
 	struct vs_moref ref, parent;
 };
@@ -179,6 +181,21 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 		}
 	} else if (strcmp(name, "runtime.powerState") == 0) {
 		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
+	} else if (strcmp(name, "config.extraConfig") == 0) {
+		/* Only vtrunk's own keys are kept: a VM has dozens of others. */
+		for (xmlNode *o = vs_xml_child(val, NULL); o; o = vs_xml_next(o, NULL)) {
+			char *key = vs_xml_text_dup(vs_xml_child(o, "key"));
+			if (!key || strncmp(key, VM_GI_PREFIX, strlen(VM_GI_PREFIX)) != 0) {
+				free(key);
+				continue;
+			}
+			vm->extra = vm_xrealloc(vm->extra, (vm->n_extra + 1) * sizeof(*vm->extra));
+			vm->extra[vm->n_extra].key = key;
+			vm->extra[vm->n_extra].value = vs_xml_text_dup(vs_xml_child(o, "value"));
+			if (!vm->extra[vm->n_extra].value)
+				vm->extra[vm->n_extra].value = vm_xstrdup("");
+			vm->n_extra++;
+		}
 	} else if (strcmp(name, "config.hardware.device") == 0 && !vm->have_devices) {
 		/* Only the first list counts: a repeated one must not double the NICs. */
 		vm->have_devices = 1;
@@ -612,22 +629,25 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 	static const char *const dvpg[] = {"config", NULL};
 	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
 					  "recentTask", NULL};
+	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+					     "recentTask", "config.extraConfig", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
 	char *token = NULL;
 	const char *method = "RetrievePropertiesEx";
+	unsigned types = what & (VS_INV_NETWORK | VS_INV_VMS); /* what the view must cover */
 
 	*out = NULL;
-	if (s->view_what && !(what & ~s->view_what)) {
+	if (s->view_what && !(types & ~s->view_what)) {
 		/* A ContainerView follows the inventory as it changes: re-reading through
 		 * the same one saves a round trip. */
 		view = s->view;
 	} else {
-		if (create_view(s, what, &view, err) < 0)
+		if (create_view(s, types, &view, err) < 0)
 			goto fail;
 		s->view = view;
-		s->view_what = what;
+		s->view_what = types;
 	}
 	vs_soap_begin(&b, "RetrievePropertiesEx", &s->property_collector);
 	vs_soap_open(&b, "specSet", NULL);
@@ -639,7 +659,7 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 		prop_spec(&b, "DistributedVirtualPortgroup", dvpg);
 	}
 	if (what & VS_INV_VMS)
-		prop_spec(&b, "VirtualMachine", vmp);
+		prop_spec(&b, "VirtualMachine", what & VS_INV_GUESTINFO ? vmp_gi : vmp);
 	vs_soap_open(&b, "objectSet", NULL);
 	vs_soap_moref(&b, "obj", &view);
 	vs_soap_elem_bool(&b, "skip", 1);
@@ -753,6 +773,11 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		}
 		free(vm->nics);
 		free(vm->recent);
+		for (size_t j = 0; j < vm->n_extra; j++) {
+			free(vm->extra[j].key);
+			free(vm->extra[j].value);
+		}
+		free(vm->extra);
 		free(vm->name);
 	}
 	if (inv->n_parents > c->parents)

@@ -70,6 +70,11 @@ struct vs_nic {
 	                              XML ready to send back on removal */
 };
 
+struct vs_option {
+	char *key;                 /* owned */
+	char *value;               /* owned; "" when vCenter sent none */
+};
+
 struct vs_vm {
 	struct vs_moref ref;
 	char *name;                /* owned */
@@ -80,6 +85,9 @@ struct vs_vm {
 	size_t n_nics, cap_nics;
 	struct vs_moref *recent;   /* owned; recentTask: tasks running or just ended on it */
 	size_t n_recent;
+	struct vs_option *extra;   /* owned; extraConfig entries named guestinfo.vtrunk.* only
+	                              (VS_INV_GUESTINFO), in vCenter's order */
+	size_t n_extra;
 };
 
 struct vs_inventory {
@@ -93,6 +101,7 @@ struct vs_inventory {
 
 #define VS_INV_NETWORK 1u  /* datacenters, switches, port groups, networks */
 #define VS_INV_VMS 2u      /* VMs with their devices */
+#define VS_INV_GUESTINFO 4u /* with VS_INV_VMS: also their guestinfo.vtrunk.* extraConfig */
 
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err);

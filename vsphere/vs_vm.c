@@ -21,6 +21,16 @@ void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out)
 	}
 }
 
+const char *vs_vm_extra_get(const struct vs_vm *vm, const char *key)
+{
+	/* The last entry wins: vcsim appends a set key instead of replacing it (a real
+	 * vCenter keeps one entry a key). */
+	for (size_t i = vm->n_extra; i-- > 0;)
+		if (strcmp(vm->extra[i].key, key) == 0)
+			return vm->extra[i].value;
+	return NULL;
+}
+
 void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *sw, struct vm_nic_net *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -120,6 +130,16 @@ static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const 
 		add_nic(b, spec->type, &spec->trunk, key--);
 	if (c->add_mgmt)
 		add_nic(b, spec->type, &spec->mgmt, key--);
+	/* After deviceChange: VirtualMachineConfigSpec's schema order. An empty value
+	 * removes the key. */
+	for (size_t k = 0; c->extra && k < c->extra->n; k++) {
+		vs_soap_open(b, "extraConfig", "OptionValue");
+		vs_soap_elem(b, "key", c->extra->key[k]);
+		vs_soap_open(b, "value", "xsd:string");
+		vs_xml_escape_add(b, c->extra->value[k]);
+		vs_soap_close(b, "value");
+		vs_soap_close(b, "extraConfig");
+	}
 	vs_soap_close(b, "spec");
 	vs_soap_end(b, "ReconfigVM_Task");
 }

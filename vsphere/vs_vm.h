@@ -7,6 +7,7 @@
 #ifndef VS_VM_H
 #define VS_VM_H
 
+#include "vm_guestinfo.h"
 #include "vm_nic.h"
 #include "vs_inventory.h"
 #include "vs_task.h"
@@ -16,6 +17,7 @@ struct vs_vm_change {
 	int add_trunk, add_mgmt;
 	int remove[VM_NIC_MAX_REMOVE]; /* indexes into vm->nics */
 	size_t n_remove;
+	const struct vm_guestinfo *extra; /* borrowed; NULL: extraConfig untouched */
 	struct vs_task task;
 	struct vm_err err;             /* set when rc is -1 */
 	int rc;
@@ -29,6 +31,10 @@ struct vs_vm_nic_spec {
 
 /* The VM's NICs as plain structs for vm_nic_diff_get(); out has room for vm->n_nics. */
 void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out);
+
+/* The VM's value for an extraConfig key read with VS_INV_GUESTINFO (the last entry of
+ * that name), or NULL when it has none. */
+const char *vs_vm_extra_get(const struct vs_vm *vm, const char *key);
 
 /* Where NICs for the trunk port group attach. */
 void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *sw, struct vm_nic_net *out);

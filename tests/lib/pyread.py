@@ -14,17 +14,26 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py add-hosts SWITCH [--hosts H1,H2]   make (those or all) hosts members
   pyread.py remove-nic VM KEY
   pyread.py set-security NAME on|off  allow promiscuous, MAC changes, forged transmits (or not)
+  pyread.py guestinfo VM              the VM's guestinfo.* extraConfig as {key: value}
+                                      (the last entry of a key; empty values left out)
+  pyread.py set-extra VM KEY VALUE    set one extraConfig key
+  pyread.py tag CATEGORY TAG          through the REST API (/rest/com/vmware/cis): whether the
+                                      category and tag exist, and the names of the objects the
+                                      tag is attached to ({"VirtualMachine": [...], ...})
 
 Output is one JSON document on stdout. Exit status: 0 done, 1 vSphere fault or not found,
 2 usage, 3 cannot connect or login refused; the reason goes to stderr, starting with the
 fault's type name when there is one (e.g. "pyread: InvalidLogin: ...").
 """
+import base64
 import json
 import os
 import signal
 import ssl
 import sys
-from urllib.parse import urlsplit
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlsplit
 
 from pyVim.connect import Connect, Disconnect
 from pyVim.task import WaitForTask
@@ -279,6 +288,76 @@ def cmd_remove_nic(content, vm_name, key):
     return {"vm": vm_name, "removed": int(key)}
 
 
+def cmd_guestinfo(content, vm_name):
+    vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
+    out = {}
+    for o in vm.config.extraConfig:  # vcsim appends a set key: the last one counts
+        if o.key.startswith("guestinfo."):
+            out[o.key] = o.value
+    return {k: v for k, v in out.items() if v != ""}
+
+
+def cmd_set_extra(content, vm_name, key, value):
+    vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
+    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(extraConfig=[vim.option.OptionValue(key=key, value=value)])))
+    return {"vm": vm_name, key: value}
+
+
+def rest(method, path, token=None, body=None):
+    """One call to vCenter's REST API (the /rest flavour, which vcsim has); the answer's value."""
+    u = urlsplit(os.environ["VCSIM_URL"])
+    req = urllib.request.Request("https://%s%s" % (u.netloc, path), method=method,
+                                 data=None if body is None else json.dumps(body).encode())
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("vmware-api-session-id", token)
+    else:
+        cred = "%s:%s" % (os.environ.get("VCSIM_USER", ""), os.environ.get("VCSIM_PASSWORD", ""))
+        req.add_header("Authorization", "Basic " + base64.b64encode(cred.encode()).decode())
+    try:
+        with urllib.request.urlopen(req, context=ssl._create_unverified_context()) as r:
+            text = r.read()
+    except urllib.error.HTTPError as e:
+        raise Fail("REST %s %s: HTTP %d %s" % (method, path, e.code, e.read()[:200]))
+    return json.loads(text).get("value") if text.strip() else None
+
+
+def cmd_tag(content, category, tag):
+    base = "/rest/com/vmware/cis"
+    token = rest("POST", base + "/session")
+    try:
+        out = {"category": False, "tag": False, "attached": {}}
+        cat = [c for c in (rest("GET", base + "/tagging/category/id:" + quote(i), token)
+                           for i in rest("GET", base + "/tagging/category", token) or [])
+               if c["name"] == category]
+        if not cat:
+            return out
+        out["category"] = True
+        out["cardinality"] = cat[0]["cardinality"]
+        out["associable_types"] = sorted(cat[0].get("associable_types") or [])
+        tags = [t for t in (rest("GET", base + "/tagging/tag/id:" + quote(i), token)
+                            for i in rest("POST", base + "/tagging/tag/id:" + quote(cat[0]["id"]) +
+                                          "?~action=list-tags-for-category", token) or [])
+                if t["name"] == tag]
+        if not tags:
+            return out
+        out["tag"] = True
+        objs = rest("POST", base + "/tagging/tag-association/id:" + quote(tags[0]["id"]) +
+                    "?~action=list-attached-objects", token) or []
+        names = {}
+        for kind in (vim.VirtualMachine, vim.dvs.DistributedVirtualPortgroup):
+            for o in objects(content, kind):
+                names[(kind.__name__.split(".")[-1], o._moId)] = o.name
+        for o in objs:
+            t = o["type"]
+            out["attached"].setdefault(t, []).append(names.get((t, o["id"]), o["id"]))
+        for v in out["attached"].values():
+            v.sort()
+        return out
+    finally:
+        rest("DELETE", base + "/session", token)
+
+
 def options(args, allowed, flags=()):
     opts, rest = {}, []
     while args:
@@ -311,6 +390,9 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "remove-nic": (2, (), (), lambda c, a, o: cmd_remove_nic(c, a[0], a[1])),
     "set-security": (2, (), (), lambda c, a, o: reconfigure_setting(
         c, a[0], lambda st: set_security(st, a[1] == "on"))),
+    "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
+    "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
+    "tag": (2, (), (), lambda c, a, o: cmd_tag(c, a[0], a[1])),
 }
 
 
