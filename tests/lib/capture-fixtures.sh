@@ -116,6 +116,19 @@ split_trace "$work/apply-update.log" \
 	"RetrievePropertiesEx#2=RetrievePropertiesEx-updated" \
 	"WaitForUpdatesEx#1=WaitForUpdatesEx-ReconfigureDVPortgroup"
 
+# --guestinfo: agents' extraConfig, once as vtrunk wrote it and once after a key was set to
+# "" (vcsim appends a set key rather than replacing it: the reader takes the last one).
+cat >"$work/gi.json" <<'J'
+{ "datacenter": "DC0", "switch": "DVS0", "trunk": { "portgroup": "GI", "vlans": "100-200" },
+  "management": { "network": "VM Network" },
+  "vlans": [ { "id": 150, "subnet": "10.150.0.0/22", "gateway": "10.150.0.1", "agent_prefix": 25 } ],
+  "agents": [ { "vm": "DC0_H0_VM0", "mgmt_address": "10.0.0.5" } ] }
+J
+vt gi-apply apply -f "$work/gi.json" --guestinfo -o "$work/gi" "${conn[@]}"
+vcsim_pyread set-extra DC0_H0_VM0 guestinfo.vtrunk.docker "" >/dev/null || exit 1
+vt gi-status status -f "$work/gi.json" --guestinfo "${conn[@]}"
+split_trace "$work/gi-status.log" "RetrievePropertiesEx#1=RetrievePropertiesEx-guestinfo"
+
 (umask 077 && printf 'not-the-password' >"$work/badpw")
 vt bad-login ls switches --thumbprint "$VCSIM_SHA256" --password-file "$work/badpw"
 split_trace "$work/bad-login.log"
@@ -211,7 +224,7 @@ need="vimServiceVersions RetrieveServiceContent Login Login-InvalidLogin
 RetrievePropertiesEx-vms RetrievePropertiesEx-network RetrievePropertiesEx-trunk
 AddDVPortgroup_Task WaitForUpdatesEx-AddDVPortgroup ReconfigureDVPortgroup_Task
 WaitForUpdatesEx-ReconfigureDVPortgroup CreateContainerView-NotAuthenticated
-AddDVPortgroup_Task-duplicate WaitForUpdatesEx-DuplicateName"
+AddDVPortgroup_Task-duplicate WaitForUpdatesEx-DuplicateName RetrievePropertiesEx-guestinfo"
 missing=""
 for n in $need; do [ -s "$out/$n.xml" ] || missing="$missing $n"; done
 if [ -n "$missing" ]; then
