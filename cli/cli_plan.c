@@ -581,6 +581,27 @@ static int docker_version_ok(const char *s)
 	return parts == 2 || parts == 3;
 }
 
+/* "tags": {"category": C, "tag": T}; both required when "tags" is there. */
+static int load_tags(const cJSON *root, struct vm_plan *plan, struct vm_err *err)
+{
+	static const char *const keys[] = {"category", "tag", NULL};
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "tags");
+	struct vm_plan_tags *tg = &plan->tags;
+
+	if (!t)
+		return 0;
+	if (want_object(t, "tags", err) < 0 || check_keys(t, "tags", keys, err) < 0 ||
+	    get_string(t, "tags", "category", 1, &tg->category, err) < 0 ||
+	    get_string(t, "tags", "tag", 1, &tg->tag, err) < 0)
+		return -1;
+	/* vCenter refuses longer names (the vAPI limit is 256 characters). */
+	if (utf8_chars(tg->category) > 256)
+		return fail(err, "tags.category", "at most 256 characters");
+	if (utf8_chars(tg->tag) > 256)
+		return fail(err, "tags.tag", "at most 256 characters");
+	return 0;
+}
+
 static int load_guest(const cJSON *root, struct vm_plan *plan, struct vm_err *err)
 {
 	static const char *const keys[] = {"formats", "trunk_ifname", "mgmt_ifname",
@@ -825,7 +846,7 @@ int cli_plan_load_string(const char *json, const char *source_name, struct vm_pl
 	cJSON *root = NULL;
 	int rc = -1;
 	static const char *const keys[] = {"datacenter", "switch", "trunk", "management",
-					   "guest", "vlans", "agents", NULL};
+					   "guest", "vlans", "agents", "tags", NULL};
 
 	*out = NULL;
 	if (!json)
@@ -857,7 +878,8 @@ int cli_plan_load_string(const char *json, const char *source_name, struct vm_pl
 	    get_string(root, "", "datacenter", 0, &plan->datacenter, err) < 0 ||
 	    get_string(root, "", "switch", 1, &plan->sw, err) < 0 ||
 	    load_trunk(root, plan, err) < 0 || load_management(root, plan, err) < 0 ||
-	    load_guest(root, plan, err) < 0 || load_lists(root, plan, err) < 0 ||
+	    load_guest(root, plan, err) < 0 || load_tags(root, plan, err) < 0 ||
+	    load_lists(root, plan, err) < 0 ||
 	    vm_plan_validate(plan, err) < 0)
 		goto cleanup;
 	*out = plan;

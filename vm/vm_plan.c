@@ -26,6 +26,8 @@ void vm_plan_free(struct vm_plan **plan)
 	free(p->guest.trunk_ifname);
 	free(p->guest.mgmt_ifname);
 	free(p->guest.docker_version);
+	free(p->tags.category);
+	free(p->tags.tag);
 	for (size_t i = 0; i < p->n_vlans; i++)
 		free(p->vlans[i].network);
 	free(p->vlans);

@@ -77,6 +77,11 @@ struct vm_plan_vlan {
 	enum vm_ipvlan_mode mode; /* default l2 */
 };
 
+struct vm_plan_tags {      /* "tags": a vCenter tag for the port group and the agents */
+	char *category;        /* owned; NULL when the plan has no "tags" */
+	char *tag;             /* owned */
+};
+
 struct vm_plan_agent {
 	char *vm;              /* owned; VM name in vCenter */
 	uint32_t mgmt_address; /* required */
@@ -91,6 +96,7 @@ struct vm_plan {
 	int has_management;  /* required when agents is non-empty */
 	struct vm_plan_mgmt management;
 	struct vm_plan_guest guest;
+	struct vm_plan_tags tags;
 	struct vm_plan_vlan *vlans; /* owned */
 	size_t n_vlans;
 	struct vm_plan_agent *agents; /* owned */

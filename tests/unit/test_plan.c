@@ -272,6 +272,8 @@ static void test_defaults(void **state)
 	assert_int_equal(p->vlans[0].mode, VM_MODE_L2);
 	assert_int_equal(p->agents[0].slot, 0);
 	assert_int_equal(p->agents[1].slot, 1);
+	assert_null(p->tags.category);
+	assert_null(p->tags.tag);
 	vm_plan_free(&p);
 }
 
@@ -302,7 +304,10 @@ static void test_non_defaults(void **state)
 	vm_plan_free(&p);
 
 	p = load_ok("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\","
-		    " \"nic_type\": \"e1000\"}, \"guest\": {\"formats\": [\"ifupdown\"]}}");
+		    " \"nic_type\": \"e1000\"}, \"guest\": {\"formats\": [\"ifupdown\"]},"
+		    " \"tags\": {\"category\": \"Kasm r\u00f4le\", \"tag\": \"ipvlan agent\"}}");
+	assert_string_equal(p->tags.category, "Kasm r\xc3\xb4le");
+	assert_string_equal(p->tags.tag, "ipvlan agent");
 	assert_int_equal(p->trunk.nic_type, VM_NIC_E1000);
 	assert_int_equal(p->guest.formats, VM_FMT_IFUPDOWN);
 	vm_plan_free(&p);
