@@ -36,6 +36,7 @@ struct vs_http {
 	int abortable;
 	int last_sent;
 	int once;                   /* send requests so that libcurl cannot re-send them */
+	int hide_answer;            /* the trace shows answers' size, not their text */
 	CURLM *multi;               /* owned; created for the first batch */
 	CURL **pool;                /* owned easy handles for batches */
 	size_t n_pool;
@@ -492,9 +493,15 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
 	return n;
 }
 
-static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *path, struct curl_slist *hdrs, const char *body, size_t len,
-		       struct vs_http_resp *resp)
+static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *method, const char *path,
+		       struct curl_slist *hdrs, const char *body, size_t len, struct vs_http_resp *resp)
 {
+	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+
+	if (post && !body)
+		body = ""; /* a POST without a body still says Content-Length: 0 */
+	if (get)
+		body = NULL;
 	memset(resp, 0, sizeof(*resp));
 	memset(x, 0, sizeof(*x));
 	x->h = h;
@@ -502,7 +509,7 @@ static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *p
 	x->resp = resp;
 	x->hdrs = hdrs;
 	x->body = body;
-	x->len = len;
+	x->len = body ? len : 0;
 	x->url = vm_xasprintf("%s%s", h->base, path);
 	x->t0 = now_ms();
 	h->pin_mismatch = 0;
@@ -528,6 +535,9 @@ static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *p
 	} else {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	}
+	/* The handles serve SOAP and REST alike: a DELETE or PATCH is a POST (with a body)
+	 * or a GET (without) under another name, and the name is set, or cleared, each time. */
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, get || post ? NULL : method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	h->requests++;
 }
@@ -563,7 +573,13 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (!resp->body)
 			resp->body = vm_xstrdup("");
-		if (h->debug) {
+		if (h->debug && h->hide_answer && resp->status >= 200 && resp->status < 300) {
+			/* A login answer is the session token itself: its size is all the trace gets
+			 * (a refusal carries none and is shown). */
+			fprintf(h->debug, "< HTTP %ld, %zu bytes, %.0f ms\n(not shown: it carries a session token)\n\n",
+				resp->status, resp->len, now_ms() - x->t0);
+			fflush(h->debug);
+		} else if (h->debug) {
 			char *head = vm_xasprintf("< HTTP %ld, %zu bytes, %.0f ms", resp->status,
 						  resp->len, now_ms() - x->t0);
 			trace(h, head, resp->body, resp->len);
@@ -590,7 +606,7 @@ static int perform(struct vs_http *h, const char *method, const char *path,
 	struct xfer x;
 	CURLcode rc;
 
-	xfer_start(h, &x, h->curl, path, hdrs, body, len, resp);
+	xfer_start(h, &x, h->curl, method, path, hdrs, body, len, resp);
 	x.sink = sink;
 	rc = curl_easy_perform(h->curl);
 	return xfer_finish(&x, method, rc, err);
@@ -623,9 +639,21 @@ static struct curl_slist *soap_headers(const char *soap_action)
 	return hdrs;
 }
 
-int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
-			    struct vs_http_req *reqs, size_t n, int parallel,
-			    void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
+/* The headers of a general request: the caller's, and an empty Expect (see soap_headers). */
+static struct curl_slist *request_headers(const char *const *headers)
+{
+	struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+
+	for (const char *const *p = headers; p && *p; p++)
+		hdrs = curl_slist_append(hdrs, *p);
+	return hdrs;
+}
+
+/* Both batch kinds: SOAP (rest 0: every request POSTs to path with soap_action) and
+ * general (rest 1: each request names its method, path and headers). */
+static int batch_run(struct vs_http *h, const char *path, const char *soap_action, int rest,
+		     struct vs_http_req *reqs, size_t n, int parallel,
+		     void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
 {
 	struct xfer *xs;
 	size_t next = 0, done = 0, active = 0, failed = 0;
@@ -680,7 +708,9 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 			while (n_idle > 0 && next < n) {
 				struct vs_http_req *r = &reqs[next];
 				vm_err_clear(&r->err);
-				xfer_start(h, &xs[next], idle[--n_idle], path, soap_headers(soap_action),
+				xfer_start(h, &xs[next], idle[--n_idle], r->method ? r->method : "POST",
+					   r->path ? r->path : path,
+					   rest ? request_headers(r->headers) : soap_headers(soap_action),
 					   r->body, r->len, &r->resp);
 				curl_multi_add_handle(h->multi, xs[next].c);
 				next++;
@@ -697,7 +727,7 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 				{
 					struct vs_http_req *r = &reqs[x - xs];
 					CURLcode rc = m->data.result;
-					r->rc = xfer_finish(x, "POST", rc, &r->err);
+					r->rc = xfer_finish(x, r->method ? r->method : "POST", rc, &r->err);
 					r->sent = x->sent;
 					curl_slist_free_all(x->hdrs);
 					x->hdrs = NULL;
@@ -720,6 +750,37 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 	}
 	free(xs);
 	return failed ? -1 : 0;
+}
+
+int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
+			    struct vs_http_req *reqs, size_t n, int parallel,
+			    void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
+{
+	return batch_run(h, path, soap_action, 0, reqs, n, parallel, on_done, arg);
+}
+
+int vs_http_request_batch_call(struct vs_http *h, struct vs_http_req *reqs, size_t n, int parallel,
+			       void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!reqs[i].method || !reqs[i].path) {
+			for (size_t j = 0; j < n; j++)
+				reqs[j].rc = vm_err_set(&reqs[j].err, VM_ERR_USAGE,
+							"vs_http_request_batch_call: request %zu has no method or path", i);
+			return -1;
+		}
+	return batch_run(h, NULL, NULL, 1, reqs, n, parallel, on_done, arg);
+}
+
+int vs_http_request_call(struct vs_http *h, const char *method, const char *path,
+			 const char *const *headers, const char *body, size_t len,
+			 struct vs_http_resp *resp, struct vm_err *err)
+{
+	struct curl_slist *hdrs = request_headers(headers);
+	int ret = perform(h, method, path, hdrs, body, len, NULL, resp, err);
+
+	curl_slist_free_all(hdrs);
+	return ret;
 }
 
 int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_action,
@@ -765,6 +826,11 @@ void vs_http_cookies_clear(struct vs_http *h)
 void vs_http_once_set(struct vs_http *h, int on)
 {
 	h->once = on;
+}
+
+void vs_http_hide_answer_set(struct vs_http *h, int on)
+{
+	h->hide_answer = on;
 }
 
 void vs_http_abortable_set(struct vs_http *h, int on)

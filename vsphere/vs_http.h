@@ -69,10 +69,25 @@ int vs_http_post_stream_call(struct vs_http *h, const char *path, const char *so
 			     struct vs_http_resp *resp, struct vm_err *err);
 int vs_http_get_call(struct vs_http *h, const char *path, struct vs_http_resp *resp,
 		     struct vm_err *err);
+/* Any request (the REST client's): method "GET", "POST", "DELETE", "PATCH" or "PUT";
+ * headers a NULL-terminated list of "Name: value" (borrowed; NULL: none), sent as given
+ * (so a body's Content-Type is the caller's to set); body NULL: none (a POST then sends an
+ * empty one). The same path as the calls above: TLS pinning, timeouts, the trace (with
+ * secrets masked; headers are never traced), the stop flag, the request counter. Any
+ * HTTP status is a success here, as for vs_http_post_call. */
+int vs_http_request_call(struct vs_http *h, const char *method, const char *path,
+			 const char *const *headers, const char *body, size_t len,
+			 struct vs_http_resp *resp, struct vm_err *err);
 void vs_http_resp_clear(struct vs_http_resp *resp);
 
-/* One request of a batch: body borrowed; resp owned by the caller afterwards. */
+/* One request of a batch: body, method, path and headers borrowed; resp owned by the
+ * caller afterwards. Zero-initialise: vs_http_post_batch_call ignores method, path and
+ * headers (all its requests POST SOAP to one path); vs_http_request_batch_call needs
+ * method and path. */
 struct vs_http_req {
+	const char *method;          /* "GET", "POST", …; NULL: POST */
+	const char *path;            /* NULL: the batch's path */
+	const char *const *headers;  /* as for vs_http_request_call; NULL: none */
 	const char *body;
 	size_t len;
 	struct vs_http_resp resp;
@@ -90,6 +105,11 @@ int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soa
 			    struct vs_http_req *reqs, size_t n, int parallel,
 			    void (*done)(size_t i, struct vs_http_req *req, void *arg), void *arg);
 
+/* vs_http_post_batch_call for general requests: each names its method, path and
+ * headers (see vs_http_request_call). */
+int vs_http_request_batch_call(struct vs_http *h, struct vs_http_req *reqs, size_t n, int parallel,
+			       void (*done)(size_t i, struct vs_http_req *req, void *arg), void *arg);
+
 /* 1 when the last single call's request left this machine (it may have taken effect
  * even though no answer came back); 0 when it never did (connection refused). */
 int vs_http_last_sent_get(const struct vs_http *h);
@@ -98,6 +118,9 @@ void vs_http_cookies_clear(struct vs_http *h);
 /* While on, requests go out so that libcurl cannot re-send them on its own (for
  * calls that start tasks): a dropped connection fails the call instead. */
 void vs_http_once_set(struct vs_http *h, int on);
+/* While on, the trace shows 2xx answers' status and size but not their text (a login
+ * answer is the session token itself, which cannot be masked before it is known). */
+void vs_http_hide_answer_set(struct vs_http *h, int on);
 /* Whether transfers may be abandoned on a second signal (off for logout). */
 void vs_http_abortable_set(struct vs_http *h, int on);
 /* The stop flag given at creation (0 when none). */
