@@ -1,4 +1,5 @@
-/* cli_cmd_ls.c — `vtrunk ls [switches|portgroups|vms]`: inventory as a table or JSON. */
+/* cli_cmd_ls.c — `vtrunk ls [switches|portgroups|vms] [--tag TAG]`: inventory as a table
+ * or JSON; with --tag, only the objects that carry that vCenter tag (read over REST). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,13 @@
 #include "cli_cmd.h"
 #include "cli_conn.h"
 #include "vs_inventory.h"
+#include "vs_tag.h"
+
+/* Whether an object is listed: always without --tag, else when it carries the tag. */
+static int shown(const struct vs_tag_state *tag, const struct vs_moref *ref)
+{
+	return !tag || vs_tag_attached_get(tag, ref);
+}
 
 static const char *dc_name(const struct vs_inventory *inv, int dc)
 {
@@ -31,13 +39,15 @@ static char *vlan_text(const struct vs_portgroup *pg)
 	}
 }
 
-static void ls_switches(const struct vs_inventory *inv, cJSON *arr, int json)
+static void ls_switches(const struct vs_inventory *inv, const struct vs_tag_state *tag, cJSON *arr, int json)
 {
 	if (!json)
 		printf("%-24s %-12s %-38s %s\n", "SWITCH", "DATACENTER", "UUID", "PORTGROUPS");
 	for (size_t i = 0; i < inv->n_switches; i++) {
 		const struct vs_switch *sw = &inv->switches[i];
 		int n = 0;
+		if (!shown(tag, &sw->ref))
+			continue;
 		for (size_t j = 0; j < inv->n_pgs; j++)
 			n += inv->pgs[j].sw == (int)i;
 		if (json) {
@@ -55,7 +65,7 @@ static void ls_switches(const struct vs_inventory *inv, cJSON *arr, int json)
 	}
 }
 
-static void ls_portgroups(const struct vs_inventory *inv, cJSON *arr, int json)
+static void ls_portgroups(const struct vs_inventory *inv, const struct vs_tag_state *tag, cJSON *arr, int json)
 {
 	if (!json)
 		printf("%-28s %-12s %-12s %-20s %-24s %-13s %s\n", "PORTGROUP", "DATACENTER", "SWITCH", "KEY",
@@ -63,7 +73,10 @@ static void ls_portgroups(const struct vs_inventory *inv, cJSON *arr, int json)
 	for (size_t i = 0; i < inv->n_pgs; i++) {
 		const struct vs_portgroup *pg = &inv->pgs[i];
 		const char *sw = pg->sw >= 0 ? inv->switches[pg->sw].name : "-";
-		char *vlan = vlan_text(pg);
+		char *vlan;
+		if (!shown(tag, &pg->ref))
+			continue;
+		vlan = vlan_text(pg);
 		if (json) {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "name", pg->name);
@@ -104,13 +117,15 @@ static const char *nic_network(const struct vs_inventory *inv, const struct vs_n
 	return n->portgroup_key ? n->portgroup_key : "-";
 }
 
-static void ls_vms(const struct vs_inventory *inv, cJSON *arr, int json)
+static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *tag, cJSON *arr, int json)
 {
 	if (!json)
 		printf("%-28s %-12s %-11s %s\n", "VM", "DATACENTER", "POWER", "NICS (key type mac network)");
 	for (size_t i = 0; i < inv->n_vms; i++) {
 		const struct vs_vm *vm = &inv->vms[i];
 		cJSON *o = NULL, *nics = NULL;
+		if (!shown(tag, &vm->ref))
+			continue;
 		if (json) {
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "name", vm->name);
@@ -149,6 +164,8 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 	const char *what = ctx->n_args ? ctx->args[0] : "portgroups";
 	struct vs_session *s = NULL;
 	struct vs_inventory *inv = NULL;
+	struct vs_rest *rest = NULL;
+	struct vs_tag_state tag = {0};
 	struct vm_err err;
 	cJSON *arr = NULL;
 	int rc;
@@ -166,13 +183,18 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 		rc = cli_fail(ctx, &err);
 		goto cleanup;
 	}
+	if (ctx->tag && (vs_rest_login_call(s, &rest, &err) < 0 || vs_tag_find_call(rest, ctx->tag, &tag, &err) < 0)) {
+		rc = cli_fail(ctx, &err);
+		goto cleanup;
+	}
+	vs_rest_free(&rest);
 	arr = cJSON_CreateArray();
 	if (strcmp(what, "switches") == 0)
-		ls_switches(inv, arr, ctx->json);
+		ls_switches(inv, ctx->tag ? &tag : NULL, arr, ctx->json);
 	else if (strcmp(what, "portgroups") == 0)
-		ls_portgroups(inv, arr, ctx->json);
+		ls_portgroups(inv, ctx->tag ? &tag : NULL, arr, ctx->json);
 	else
-		ls_vms(inv, arr, ctx->json);
+		ls_vms(inv, ctx->tag ? &tag : NULL, arr, ctx->json);
 	if (ctx->json) {
 		cJSON *root = cJSON_CreateObject();
 		char *text;
@@ -185,6 +207,8 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 	}
 	rc = CLI_EXIT_OK;
 cleanup:
+	vs_rest_free(&rest);
+	vs_tag_state_clear(&tag);
 	cJSON_Delete(arr);
 	vs_inventory_free(&inv);
 	vs_session_free(&s);

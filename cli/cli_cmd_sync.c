@@ -17,6 +17,7 @@
 #include "vm_guest.h"
 #include "vm_guestinfo.h"
 #include "vs_portgroup.h"
+#include "vs_tag.h"
 #include "vs_vm.h"
 
 enum mode { M_PLAN, M_APPLY, M_STATUS, M_DESTROY };
@@ -37,6 +38,7 @@ struct agent {
 	struct vm_guestinfo gi;          /* owned; what its extraConfig should hold (--guestinfo) */
 	int gi_pending;                  /* it holds something else (or will, once NICs are added) */
 	int want_gi, gi_written;         /* asked for by its last call; done */
+	int tag_had, tag_changed;        /* "tags": it carried the tag when read; attached/detached now */
 };
 
 struct run {
@@ -54,6 +56,11 @@ struct run {
 	cJSON *report;                   /* owned */
 	int changes_done, errors, pending;
 	int dirty;                       /* changes sent since the last read */
+	struct vs_rest *rest;            /* owned; the REST session for "tags" */
+	struct vs_tag_state tag;         /* owned; the plan's tag as vCenter has it */
+	int tag_pg_had, tag_pg_changed;  /* the port group carried it; attached/detached now */
+	int tag_created;                 /* VS_TAG_CREATED_* */
+	struct vm_err tag_err;           /* set when the tag step failed */
 };
 
 static const char *pg_word(enum mode m, enum vs_pg_action a)
@@ -443,6 +450,12 @@ static cJSON *nic_json(const struct vs_nic *n)
 	return o;
 }
 
+/* Whether the plan has a tag this agent does not carry yet (plan, status). */
+static int tag_missing(const struct run *r, const struct agent *a)
+{
+	return r->plan->tags.category && a->vm && !a->tag_had;
+}
+
 /* The words for what happened (apply, destroy) or would happen (plan) or is (status). */
 static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr, struct vm_buf *text)
 {
@@ -462,6 +475,8 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 			w[n++] = "removed-nic";
 		if (a->gi_written)
 			w[n++] = r->mode == M_DESTROY ? "removed-guestinfo" : "wrote-guestinfo";
+		if (a->tag_changed)
+			w[n++] = r->mode == M_DESTROY ? "detached-tag" : "attached-tag";
 		if (!n)
 			w[n++] = "unchanged";
 	} else if (r->mode == M_STATUS) {
@@ -473,6 +488,8 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 			w[n++] = "extra-trunk-nic";
 		if (a->gi_pending)
 			w[n++] = "guestinfo-stale";
+		if (tag_missing(r, a))
+			w[n++] = "missing-tag";
 		if (!n)
 			w[n++] = "in-sync";
 	} else {
@@ -484,6 +501,8 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 			w[n++] = "remove-extra-trunk-nic";
 		if (a->gi_pending)
 			w[n++] = "write-guestinfo";
+		if (tag_missing(r, a))
+			w[n++] = "attach-tag";
 		if (!n)
 			w[n++] = "unchanged";
 	}
@@ -667,6 +686,133 @@ static int reread(struct run *r, unsigned what, struct vm_err *err)
 	return rediff(r, err);
 }
 
+/* ---- "tags": a vCenter tag on the port group and the agents (REST) ---- */
+
+/* Reads the plan's category and tag and what carries it: before any change, so that a
+ * vCenter without a working REST API stops the run while nothing is done yet. */
+static int tags_read(struct run *r, struct vm_err *err)
+{
+	const struct vm_plan_tags *t = &r->plan->tags;
+
+	if (!t->category)
+		return 0;
+	if (!r->rest && vs_rest_login_call(r->s, &r->rest, err) < 0)
+		return -1;
+	vs_rest_parallel_set(r->rest, r->ctx->parallel);
+	if (vs_tag_lookup_call(r->rest, t->category, t->tag, &r->tag, err) < 0)
+		return -1;
+	r->tag_pg_had = r->diff.pg && vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		a->tag_had = a->vm && vs_tag_attached_get(&r->tag, &a->vm->ref);
+	}
+	return 0;
+}
+
+/* What to attach the tag to (apply) or detach it from (destroy): the port group and every
+ * agent found (apply: and not failed). Owned array; *n set. */
+static struct vs_moref *tag_objects(const struct run *r, size_t *n)
+{
+	struct vs_moref *objs = vm_xcalloc(r->plan->n_agents + 1, sizeof(*objs));
+
+	*n = 0;
+	if (r->diff.pg)
+		objs[(*n)++] = r->diff.pg->ref;
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		const struct agent *a = &r->agents[i];
+		if (a->vm && (r->mode == M_DESTROY || !a->failed))
+			objs[(*n)++] = a->vm->ref;
+	}
+	return objs;
+}
+
+/* apply: makes the category and tag when missing and attaches the tag where it is not;
+ * destroy: detaches it (the tag and its category stay: other objects may carry it). */
+static int tags_change(struct run *r, struct vm_err *err)
+{
+	const struct vm_plan_tags *t = &r->plan->tags;
+	struct vs_moref *objs;
+	size_t n;
+	int rc;
+
+	if (!t->category)
+		return 0;
+	if (r->mode == M_APPLY) {
+		cli_info(r->ctx, "vtrunk: tagging with %s/%s...\n", t->category, t->tag);
+		if (vs_tag_ensure_call(r->rest, t->category, t->tag, &r->tag, &r->tag_created, err) < 0)
+			return -1;
+	} else if (!r->tag.tag_id) {
+		return 0;
+	}
+	objs = tag_objects(r, &n);
+	rc = r->mode == M_APPLY ? vs_tag_attach_call(r->rest, &r->tag, objs, n, err)
+				: vs_tag_detach_call(r->rest, &r->tag, objs, n, err);
+	free(objs);
+	/* What changed: compare with what carried it before (also after a failure, since
+	 * the state was read again). */
+	r->tag_pg_changed = r->diff.pg && r->tag_pg_had != vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct agent *a = &r->agents[i];
+		a->tag_changed = a->vm && a->tag_had != vs_tag_attached_get(&r->tag, &a->vm->ref);
+		r->changes_done += a->tag_changed;
+	}
+	r->changes_done += r->tag_pg_changed + !!(r->tag_created & VS_TAG_CREATED_CATEGORY) +
+			   !!(r->tag_created & VS_TAG_CREATED_TAG);
+	return rc;
+}
+
+static void report_tags(struct run *r)
+{
+	const struct vm_plan_tags *t = &r->plan->tags;
+	cJSON *o;
+	size_t carry = 0, found = 0, changed = 0;
+	int pg_has;
+
+	if (!t->category)
+		return;
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		const struct agent *a = &r->agents[i];
+		found += a->vm != NULL;
+		carry += a->vm && vs_tag_attached_get(&r->tag, &a->vm->ref);
+		changed += a->tag_changed;
+	}
+	pg_has = r->diff.pg && vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
+	o = cJSON_AddObjectToObject(r->report, "tags");
+	cJSON_AddStringToObject(o, "category", t->category);
+	cJSON_AddStringToObject(o, "tag", t->tag);
+	if (r->rest)
+		cJSON_AddStringToObject(o, "api", vs_rest_flavor_name(vs_rest_flavor_get(r->rest)));
+	cJSON_AddBoolToObject(o, "category_exists", r->tag.category_id != NULL);
+	cJSON_AddBoolToObject(o, "tag_exists", r->tag.tag_id != NULL);
+	cJSON_AddBoolToObject(o, "created_category", !!(r->tag_created & VS_TAG_CREATED_CATEGORY));
+	cJSON_AddBoolToObject(o, "created_tag", !!(r->tag_created & VS_TAG_CREATED_TAG));
+	cJSON_AddBoolToObject(o, "portgroup_tagged", pg_has);
+	cJSON_AddNumberToObject(o, "agents_tagged", (double)carry);
+	cJSON_AddNumberToObject(o, "agents_changed", (double)changed);
+	if (r->tag_err.kind != VM_ERR_NONE)
+		cJSON_AddStringToObject(o, "error", r->tag_err.msg);
+	else
+		cJSON_AddNullToObject(o, "error");
+	if (r->ctx->json)
+		return;
+	printf("tag %s/%s: ", t->category, t->tag);
+	if (r->tag_err.kind != VM_ERR_NONE)
+		printf("failed: %s\n", r->tag_err.msg);
+	else if (r->mode == M_DESTROY)
+		printf("detached from %zu object%s\n", changed + r->tag_pg_changed,
+		       changed + r->tag_pg_changed == 1 ? "" : "s");
+	else if (r->mode == M_APPLY)
+		printf("%s%son the port group %s and %zu of %zu agent%s (%zu newly attached)\n",
+		       r->tag_created & VS_TAG_CREATED_CATEGORY ? "category created, " : "",
+		       r->tag_created & VS_TAG_CREATED_TAG ? "tag created, " : "", pg_has ? "yes" : "no", carry, found,
+		       found == 1 ? "" : "s", changed + r->tag_pg_changed);
+	else if (!r->tag.tag_id)
+		printf("%s\n", r->tag.category_id ? "tag missing" : "category and tag missing");
+	else
+		printf("on the port group %s and %zu of %zu agent%s\n", pg_has ? "yes" : "no", carry, found,
+		       found == 1 ? "" : "s");
+}
+
 static int do_apply(struct run *r, struct vm_err *err)
 {
 	enum vs_pg_action act = r->diff.action;
@@ -704,9 +850,16 @@ static int do_apply(struct run *r, struct vm_err *err)
 		if (reconfigure(r, 0, what, err) < 0)
 			return -1;
 	}
+	/* The NICs are done: a tag that cannot be attached is reported, and the guest
+	 * files are written all the same (a re-run attaches it). */
+	if (tags_change(r, &r->tag_err) < 0) {
+		cli_fail(r->ctx, &r->tag_err);
+		r->errors++;
+	}
 	report_pg(r, pg_word(M_APPLY, act), r->diff.pg);
 	agents_facts(r);
 	report_agents(r);
+	report_tags(r);
 	return 0;
 }
 
@@ -715,9 +868,17 @@ static int do_destroy(struct run *r, struct vm_err *err)
 	size_t users = 0;
 	struct vm_buf names = {0};
 
+	/* The tag first: the port group may be gone afterwards. Nothing else is changed
+	 * when this fails. */
+	if (tags_change(r, err) < 0) {
+		r->tag_err = *err;
+		report_tags(r);
+		return -1;
+	}
 	if (!r->diff.pg) {
 		report_pg(r, "absent", NULL);
 		report_agents(r);
+		report_tags(r);
 		return 0;
 	}
 	if (reconfigure(r, 1, inv_what(r), err) < 0)
@@ -758,6 +919,7 @@ static int do_destroy(struct run *r, struct vm_err *err)
 		if (r->agents[i].removed)
 			r->agents[i].trunk_nic = NULL;
 	report_agents(r);
+	report_tags(r);
 	return 0;
 }
 
@@ -788,7 +950,8 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 		goto cleanup;
 	}
 	agents_diff(&r);
-	if ((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) {
+	if (((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) ||
+	    tags_read(&r, &err) < 0) {
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
@@ -797,10 +960,14 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 	case M_STATUS:
 		report_pg(&r, pg_word(mode, r.diff.action), r.diff.pg);
 		r.pending += r.diff.action != VS_PG_UNCHANGED;
+		/* A port group still to be created gets the tag with its creation. */
+		r.pending += r.plan->tags.category && r.diff.pg && !r.tag_pg_had;
 		agents_facts(&r);
 		for (size_t i = 0; i < r.plan->n_agents; i++)
-			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending;
+			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending ||
+				     tag_missing(&r, &r.agents[i]);
 		report_agents(&r);
+		report_tags(&r);
 		if (r.pending)
 			rc = CLI_EXIT_PENDING;
 		break;
@@ -810,6 +977,7 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 			goto cleanup;
 		}
 		/* vCenter is done with: log out now, not after the files and the report. */
+		vs_rest_free(&r.rest);
 		vs_session_logout_call(r.s);
 		if (write_guest(&r, &err) < 0) {
 			rc = fail(&r, &err);
@@ -835,6 +1003,8 @@ cleanup:
 	free(r.agents);
 	vs_pg_diff_clear(&r.diff);
 	vs_inventory_free(&r.inv);
+	vs_rest_free(&r.rest);
+	vs_tag_state_clear(&r.tag);
 	vs_session_free(&r.s);
 	vm_plan_free(&r.plan);
 	cJSON_Delete(r.report);

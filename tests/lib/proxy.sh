@@ -15,7 +15,8 @@
 #   proxy_stop
 #
 # Rule SPEC: METHOD:CALL:ACTION[:ARG]
-#   METHOD  SOAP method (first element in the Body), or * for any request (GETs count too)
+#   METHOD  SOAP method (first element in the Body), REST for any request to /rest/ or /api/
+#           (the tag calls), or * for any request (GETs count too)
 #   CALL    N | N+ (N and later) | N-M | * (every call) | next | nextK (the next K calls from now)
 #           counted per method (for *: all requests) from proxy_start or the last proxy_reset,
 #           every call counts, faulted or not

@@ -20,6 +20,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py tag CATEGORY TAG          through the REST API (/rest/com/vmware/cis): whether the
                                       category and tag exist, and the names of the objects the
                                       tag is attached to ({"VirtualMachine": [...], ...})
+  pyread.py make-tag CATEGORY TAG [--cardinality SINGLE]  make them (REST) when missing
+  pyread.py untag CATEGORY TAG VM     detach the tag from one VM (REST)
 
 Output is one JSON document on stdout. Exit status: 0 done, 1 vSphere fault or not found,
 2 usage, 3 cannot connect or login refused; the reason goes to stderr, starting with the
@@ -322,28 +324,70 @@ def rest(method, path, token=None, body=None):
     return json.loads(text).get("value") if text.strip() else None
 
 
+BASE = "/rest/com/vmware/cis"
+
+
+def find_tag(token, category, tag):
+    """(category object or None, tag object or None), by name, through REST."""
+    cat = [c for c in (rest("GET", BASE + "/tagging/category/id:" + quote(i), token)
+                       for i in rest("GET", BASE + "/tagging/category", token) or [])
+           if c["name"] == category]
+    if not cat:
+        return None, None
+    tags = [t for t in (rest("GET", BASE + "/tagging/tag/id:" + quote(i), token)
+                        for i in rest("POST", BASE + "/tagging/tag/id:" + quote(cat[0]["id"]) +
+                                      "?~action=list-tags-for-category", token, {}) or [])
+            if t["name"] == tag]
+    return cat[0], (tags[0] if tags else None)
+
+
+def cmd_make_tag(content, category, tag, opts):
+    token = rest("POST", BASE + "/session")
+    try:
+        cat, t = find_tag(token, category, tag)
+        if not cat:
+            rest("POST", BASE + "/tagging/category", token, {"create_spec": {
+                "name": category, "description": "made by pyread",
+                "cardinality": opts.get("--cardinality", "MULTIPLE"), "associable_types": []}})
+        if not t:
+            cat, _ = find_tag(token, category, tag)
+            rest("POST", BASE + "/tagging/tag", token, {"create_spec": {
+                "name": tag, "description": "made by pyread", "category_id": cat["id"]}})
+        return {"category": category, "tag": tag}
+    finally:
+        rest("DELETE", BASE + "/session", token)
+
+
+def cmd_untag(content, category, tag, vm_name):
+    vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
+    token = rest("POST", BASE + "/session")
+    try:
+        _, t = find_tag(token, category, tag)
+        if not t:
+            raise Fail("no tag %s/%s" % (category, tag))
+        rest("POST", BASE + "/tagging/tag-association/id:" + quote(t["id"]) + "?~action=detach", token,
+             {"object_id": {"id": vm._moId, "type": "VirtualMachine"}})
+        return {"vm": vm_name, "detached": "%s/%s" % (category, tag)}
+    finally:
+        rest("DELETE", BASE + "/session", token)
+
+
 def cmd_tag(content, category, tag):
-    base = "/rest/com/vmware/cis"
+    base = BASE
     token = rest("POST", base + "/session")
     try:
         out = {"category": False, "tag": False, "attached": {}}
-        cat = [c for c in (rest("GET", base + "/tagging/category/id:" + quote(i), token)
-                           for i in rest("GET", base + "/tagging/category", token) or [])
-               if c["name"] == category]
+        cat, t = find_tag(token, category, tag)
         if not cat:
             return out
         out["category"] = True
-        out["cardinality"] = cat[0]["cardinality"]
-        out["associable_types"] = sorted(cat[0].get("associable_types") or [])
-        tags = [t for t in (rest("GET", base + "/tagging/tag/id:" + quote(i), token)
-                            for i in rest("POST", base + "/tagging/tag/id:" + quote(cat[0]["id"]) +
-                                          "?~action=list-tags-for-category", token) or [])
-                if t["name"] == tag]
-        if not tags:
+        out["cardinality"] = cat["cardinality"]
+        out["associable_types"] = sorted(cat.get("associable_types") or [])
+        if not t:
             return out
         out["tag"] = True
-        objs = rest("POST", base + "/tagging/tag-association/id:" + quote(tags[0]["id"]) +
-                    "?~action=list-attached-objects", token) or []
+        objs = rest("POST", base + "/tagging/tag-association/id:" + quote(t["id"]) +
+                    "?~action=list-attached-objects", token, {}) or []
         names = {}
         for kind in (vim.VirtualMachine, vim.dvs.DistributedVirtualPortgroup):
             for o in objects(content, kind):
@@ -393,6 +437,8 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
     "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
     "tag": (2, (), (), lambda c, a, o: cmd_tag(c, a[0], a[1])),
+    "make-tag": (2, ("--cardinality",), (), lambda c, a, o: cmd_make_tag(c, a[0], a[1], o)),
+    "untag": (3, (), (), lambda c, a, o: cmd_untag(c, a[0], a[1], a[2])),
 }
 
 

@@ -17,7 +17,8 @@
 //
 // Rule SPEC: METHOD:CALL:ACTION[:ARG]
 //
-//	METHOD  a SOAP method name (local name of the first element in the Body), or * for any
+//	METHOD  a SOAP method name (local name of the first element in the Body), REST for any
+//	        request to the vSphere Automation API (/rest/... or /api/...), or * for any
 //	        request (every proxied request counts for *, GETs included)
 //	CALL    N      the N-th call (1-based, counted from start or the last reset)
 //	        N+     the N-th and every later call
@@ -619,7 +620,9 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method, thisType, thisVal := "", "", ""
-	if r.Method == http.MethodPost {
+	if strings.HasPrefix(r.URL.Path, "/rest/") || strings.HasPrefix(r.URL.Path, "/api/") {
+		method = "REST" // one counter for every REST call, whatever its HTTP method
+	} else if r.Method == http.MethodPost {
 		method, thisType, thisVal = soapInfo(body)
 	}
 	conn := p.connID(r)
