@@ -58,7 +58,7 @@ static const struct cli_command commands[] = {
 	 "With \"tags\" in the plan it creates that vCenter tag (and its category) when\n"
 	 "missing and attaches it to the port group and every agent VM (REST API).\n"
 	 "With --guestinfo each agent's netplan file and docker-networks.sh also go into\n"
-	 "its VM's extraConfig, for `vtrunk-apply.sh --from-guestinfo` inside the guest.\n"},
+	 "its VM's extraConfig, where vtrunk-apply.sh reads them inside the guest.\n"},
 	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_GI, "status -f PLAN [--guestinfo]",
 	 "compare vCenter with the plan, object by object (drift)",
 	 "Exit 0 when everything is in sync, 4 when something drifted.\n"
@@ -126,7 +126,7 @@ static const char global_help[] =
 	"  -v, --verbose       say more about each step\n"
 	"  --parallel N        vCenter calls in flight at once (default 8)\n"
 	"  --timeout SECONDS   limit for one request and for waiting on tasks\n"
-	"  --debug FILE        write the SOAP exchange to FILE (passwords, session ids\n"
+	"  --debug FILE        write the SOAP and REST exchange to FILE (passwords, session ids\n"
 	"                      and cookies redacted)\n"
 	"\n"
 	"Connection (flag, then VTRUNK_*, then the govc variable):\n"

@@ -13,7 +13,7 @@ _vtrunk_commands="plan apply status destroy render ls thumbprint version help"
 
 # Options that take a value (the next word, or --opt=value).
 _vtrunk_argopts="-f --file -o --output --parallel --timeout --debug --url --username \
---password-file --thumbprint --ca-file"
+--password-file --thumbprint --ca-file --tag"
 
 # _vtrunk_options COMMAND: prints the options COMMAND takes ("" = no command yet).
 _vtrunk_options()
@@ -24,15 +24,16 @@ _vtrunk_options()
 	local run="--parallel --timeout --debug"
 
 	case $1 in
-	plan) echo "$global $plan $conn $run --strict" ;;
-	apply) echo "$global $plan $out $conn $run --strict" ;;
-	status) echo "$global $plan $conn $run" ;;
-	destroy) echo "$global $plan $conn $run --keep-portgroup" ;;
+	plan) echo "$global $plan $conn $run --strict --guestinfo" ;;
+	apply) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
+	status) echo "$global $plan $conn $run --guestinfo" ;;
+	destroy) echo "$global $plan $conn $run --keep-portgroup --guestinfo" ;;
 	render) echo "$global $plan $out" ;;
-	ls | thumbprint) echo "$global $conn $run" ;;
+	ls) echo "$global $conn $run --tag" ;;
+	thumbprint) echo "$global $conn $run" ;;
 	version) echo "$global" ;;
 	help) echo "-h --help" ;;
-	"") echo "$global -V --version $plan $out $conn $run --keep-portgroup --strict" ;;
+	"") echo "$global -V --version $plan $out $conn $run --keep-portgroup --strict --guestinfo --tag" ;;
 	esac
 }
 
