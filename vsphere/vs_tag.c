@@ -239,8 +239,11 @@ int vs_tag_batch_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, c
 			vm_buf_add(&b, &c, 1);
 		}
 	}
-	vm_err_set(err, VM_ERR_FAULT, "%s: vCenter did not do it for every object%s.", what,
-		   b.data ? b.data : " (it gave no reason)");
+	if (!b.data)
+		vm_buf_adds(&b, " (it gave no reason)");
+	if (b.data[b.len - 1] != '.')
+		vm_buf_adds(&b, ".");
+	vm_err_set(err, VM_ERR_FAULT, "%s: vCenter did not do it for every object%s", what, b.data);
 	if (err)
 		vm_str_copy(err->fault, sizeof(err->fault), first_id ? first_id : "batch_failed");
 cleanup:
@@ -764,6 +767,17 @@ static int detach_each(struct vs_rest *r, struct vs_tag_state *st, const struct 
 	return rc;
 }
 
+/* Whether a failed detach-tag-from-multiple-objects is worth the per-object way: an
+ * operation the server lacks (404, operation_not_found), or one that failed for some
+ * objects (a batch result), whose own detach then says why. Not when the session, the
+ * privileges or the connection are the trouble. */
+static int detach_fallback(const struct vm_err *merr)
+{
+	if (merr->kind == VM_ERR_NOTFOUND)
+		return 1;
+	return merr->kind == VM_ERR_FAULT && strcmp(merr->fault, "unauthorized") != 0;
+}
+
 int vs_tag_detach_call(struct vs_rest *r, struct vs_tag_state *st, const struct vs_moref *objs,
 		       size_t n, struct vm_err *err)
 {
@@ -784,9 +798,7 @@ int vs_tag_detach_call(struct vs_rest *r, struct vs_tag_state *st, const struct 
 	 * detach-multiple-tags-from-object only marks the pair false, still listing it). So
 	 * the objects are listed again, and what is still tagged is detached one by one. */
 	vm_err_clear(&merr);
-	if (multiple_call(r, st->tag_id, "detach-tag-from-multiple-objects", todo, m, &merr) < 0 &&
-	    merr.kind != VM_ERR_NOTFOUND && !(merr.kind == VM_ERR_FAULT && (strcmp(merr.fault, "operation_not_found") == 0 ||
-									       strcmp(merr.fault, "invalid_request") == 0))) {
+	if (multiple_call(r, st->tag_id, "detach-tag-from-multiple-objects", todo, m, &merr) < 0 && !detach_fallback(&merr)) {
 		if (err)
 			*err = merr;
 		goto fail;

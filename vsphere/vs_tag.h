@@ -6,8 +6,9 @@
  * together, see vs_rest_batch_call):
  *   lookup   5: list categories, a batch GET of them, list the category's tags, a batch
  *              GET of those, list the tag's objects (fewer when something is missing);
- *   ensure   lookup (unless st is already looked up) + 1 a create; an already_exists
- *              answer (another run made it meanwhile) costs a lookup of that part again;
+ *   ensure   a lookup (unless st already holds one of these names) + 1 a create (category,
+ *              tag); an already_exists answer (another run made it meanwhile) costs a
+ *              lookup of that part again (2 for a category, 2 or 3 for a tag);
  *   attach   0 when every object has the tag, else 1;
  *   detach   0 when no object has it, else 2 (detach-tag-from-multiple-objects, then a
  *              re-list to verify), + 1 batch of per-object detaches where that did not take

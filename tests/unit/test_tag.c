@@ -607,6 +607,7 @@ static void test_batch(void **state)
 	assert_string_equal(err.fault, "cis.tagging.objectNotFound.error");
 	assert_contains(err.msg, "POST /a: vCenter did not do it for every object: Object vm-4242");
 	assert_contains(err.msg, "; Tag kasm cannot be attached to objects of this type.");
+	assert_int_equal(err.msg[strlen(err.msg) - 2], 'e'); /* one full stop, not two */
 	vs_http_resp_clear(&r);
 
 	/* /rest wraps it; a failure without messages still fails. */
