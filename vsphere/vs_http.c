@@ -843,6 +843,15 @@ int vs_http_stop_get(const struct vs_http *h)
 	return h->stop ? *h->stop : 0;
 }
 
+void vs_http_backoff(const struct vs_http *h, int tries)
+{
+	long ms = 250L << (tries < 5 ? tries : 5);
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	if (!vs_http_stop_get(h))
+		nanosleep(&ts, NULL);
+}
+
 unsigned long vs_http_requests_get(const struct vs_http *h)
 {
 	return h->requests;

@@ -123,6 +123,9 @@ void vs_http_once_set(struct vs_http *h, int on);
 void vs_http_hide_answer_set(struct vs_http *h, int on);
 /* Whether transfers may be abandoned on a second signal (off for logout). */
 void vs_http_abortable_set(struct vs_http *h, int on);
+/* Sleeps before try number tries+1 of a failed request: 0.25 s, 0.5 s, 1 s, … (a
+ * restarting service or a busy balancer gets time); not at all once the stop flag is up. */
+void vs_http_backoff(const struct vs_http *h, int tries);
 /* The stop flag given at creation (0 when none). */
 int vs_http_stop_get(const struct vs_http *h);
 

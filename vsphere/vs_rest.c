@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -332,30 +331,13 @@ cleanup:
 
 /* --- sending --- */
 
-/* Which failed transfers to send again. It follows vs_session.c's failure_action() (not
- * exported from there): what never left or was answered 503 always; what is safe to
- * repeat also after a timeout, a reset, HTTP 502/504. */
+/* Which failed transfers to send again: vs_session.c's rule for SOAP calls, with "safe"
+ * as the caller says. */
 static int transient(const struct vs_rest *r, const struct vm_err *err, long status, int sent, unsigned flags)
 {
 	if (vs_http_stop_get(r->s->http))
 		return 0;
-	if (status == 503)
-		return 1;
-	if (status)
-		return (flags & VS_REST_SAFE) && (status == 502 || status == 504);
-	if (err->kind == VM_ERR_NET && !sent)
-		return 1;
-	return (flags & VS_REST_SAFE) && err->kind == VM_ERR_NET;
-}
-
-static void backoff(const struct vs_rest *r, int tries)
-{
-	/* As vs_session.c: 0.25 s, 0.5 s, 1 s, … */
-	long ms = 250L << (tries < 5 ? tries : 5);
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	if (!vs_http_stop_get(r->s->http))
-		nanosleep(&ts, NULL);
+	return vs_err_retry_worth(status ? VM_ERR_HTTP : err->kind, status, sent, !!(flags & VS_REST_SAFE));
 }
 
 /* The headers of a request: JSON both ways, and the session (or, to log in, Basic auth). */
@@ -398,7 +380,7 @@ static int send_retrying(struct vs_rest *r, const char *method, const char *path
 		if (tries >= r->retries || !transient(r, err, st, vs_http_last_sent_get(r->s->http), flags))
 			return rc; /* a 5xx answer goes to the caller as an answer */
 		vs_http_resp_clear(resp);
-		backoff(r, tries++);
+		vs_http_backoff(r->s->http, tries++);
 	}
 }
 
@@ -511,7 +493,11 @@ void vs_rest_free(struct vs_rest **rp)
 		struct vs_http_resp resp;
 		/* Even after a second signal, the logout goes out (as the SOAP one does). */
 		vs_http_abortable_set(r->s->http, 0);
-		if (send_retrying(r, "DELETE", path, NULL, 0, 0, &resp, NULL) == 0)
+		const char *hdrs[5];
+		struct vm_err ignored;
+		/* One try: a session that cannot be ended dies with its idle timeout anyway. */
+		headers_fill(r, hdrs, 0, 0);
+		if (vs_http_request_call(r->s->http, "DELETE", path, hdrs, NULL, 0, &resp, &ignored) == 0)
 			vs_http_resp_clear(&resp);
 		vs_http_abortable_set(r->s->http, 1);
 	}
@@ -673,7 +659,7 @@ int vs_rest_batch_call(struct vs_rest *r, struct vs_rest_req *reqs, size_t n, un
 				break;
 			}
 		} else {
-			backoff(r, round);
+			vs_http_backoff(r->s->http, round);
 		}
 		round++;
 	}

@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static int version_ok(const char *v)
 {
@@ -90,6 +89,15 @@ int vs_err_uncertain(const struct vm_err *err)
 	return err && (err->kind == VM_ERR_NET || err->kind == VM_ERR_HTTP || err->kind == VM_ERR_PARSE);
 }
 
+int vs_err_retry_worth(enum vm_err_kind kind, long status, int sent, int safe)
+{
+	if (kind == VM_ERR_NET && !sent)
+		return 1;
+	if (status == 503)
+		return 1; /* "unavailable": vCenter did not take the request */
+	return safe && (kind == VM_ERR_NET || status == 502 || status == 504);
+}
+
 static int not_authenticated(const struct vm_err *err)
 {
 	return err && err->kind == VM_ERR_FAULT && strcmp(err->fault, "NotAuthenticated") == 0;
@@ -107,17 +115,9 @@ static int failure_action(const struct vs_session *s, const char *method, const 
 		return !(f & M_NOAUTH) && s->logged_in && !relogged ? 'L' : 0;
 	if (tries >= s->retries)
 		return 0;
-	if (err->kind == VM_ERR_NET && !sent)
-		return 'R';
-	if (err->kind == VM_ERR_HTTP && err->http_status == 503)
-		return 'R'; /* "unavailable": vCenter did not take the request */
-	if (f & M_TASK)
-		return 0;
-	if (err->kind == VM_ERR_NET)
-		return 'R';
-	if (err->kind == VM_ERR_HTTP && (err->http_status == 502 || err->http_status == 504))
-		return 'R';
-	return 0;
+	return vs_err_retry_worth(err->kind, err->kind == VM_ERR_HTTP ? err->http_status : 0, sent, !(f & M_TASK))
+		       ? 'R'
+		       : 0;
 }
 
 /* Transport errors do not know which call they broke: say it, once. */
@@ -127,16 +127,6 @@ static void method_prefix(const char *method, struct vm_err *err)
 
 	if (err->kind != VM_ERR_FAULT && !(strncmp(err->msg, method, l) == 0 && err->msg[l] == ':'))
 		vm_err_prefix(err, "%s", method);
-}
-
-static void backoff(const struct vs_session *s, int tries)
-{
-	/* 0.25 s, 0.5 s, 1 s, …: a restarting service or a busy balancer gets time. */
-	long ms = 250L << (tries < 5 ? tries : 5);
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	if (!vs_http_stop_get(s->http))
-		nanosleep(&ts, NULL);
 }
 
 static int relogin(struct vs_session *s, const char *method, struct vm_err *err)
@@ -199,7 +189,7 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 			continue;
 		}
 		if (act == 'R') {
-			backoff(s, tries++);
+			vs_http_backoff(s->http, tries++);
 			continue;
 		}
 		if (not_authenticated(err) && relogged) {
@@ -250,7 +240,7 @@ int vs_session_call_stream(struct vs_session *s, const char *method, const struc
 		}
 		if (act != 'R')
 			return -1;
-		backoff(s, tries++);
+		vs_http_backoff(s->http, tries++);
 	}
 }
 
@@ -363,7 +353,7 @@ int vs_session_call_batch(struct vs_session *s, const char *method, struct vs_ca
 			}
 			b->relogged = 1;
 		} else {
-			backoff(s, 0);
+			vs_http_backoff(s->http, 0);
 		}
 		memcpy(idx, b->again, b->n_again * sizeof(*idx));
 		m = b->n_again;

@@ -76,6 +76,13 @@ struct vs_stream {
 int vs_session_call_stream(struct vs_session *s, const char *method, const struct vm_buf *body,
 			   const struct vs_stream *st, struct vm_err *err);
 
+/* Whether a failed request is worth sending again (with vs_http_backoff between tries):
+ * one that never left (kind net, not sent) or was answered 503 always; one that is safe
+ * to repeat (safe: it changes nothing, or repeating it changes nothing more) also after a
+ * timeout, a reset or dropped connection (kind net), HTTP 502 or 504. status: the HTTP
+ * status of an answer, 0 when none came. Shared by the SOAP and the REST client. */
+int vs_err_retry_worth(enum vm_err_kind kind, long status, int sent, int safe);
+
 /* 1 when err says vCenter may have acted on the request although no clear answer came
  * (no answer, a cut or unreadable one, a gateway error): re-read before acting again. */
 int vs_err_uncertain(const struct vm_err *err);

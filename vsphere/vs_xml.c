@@ -321,7 +321,7 @@ int vs_fault_decode(const xmlNode *fault, const char *text, enum vm_err_kind kin
 		snprintf(type, sizeof(type), "%s", "UnknownFault");
 	if (err) {
 		err->kind = kind;
-		snprintf(err->fault, sizeof(err->fault), "%s", type);
+		vm_str_copy(err->fault, sizeof(err->fault), type);
 	}
 	vm_err_set(err, kind, "%s: %s%s%s%s%s%s", what, type, text && *text ? ": " : "",
 		   text ? text : "", detail && *detail ? " (" : "", detail && *detail ? detail : "",
