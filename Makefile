@@ -106,7 +106,7 @@ clean:
 # `make fuzz-smoke` (part of check) runs each FUZZ_SMOKE_SECONDS (20). Both go through
 # tests/fuzz/run.sh, which writes the seed corpora from fixtures/ into build/fuzz/corpus.
 FUZZ_CC ?= clang
-FUZZ_TARGETS = soap inventory task plan vlan
+FUZZ_TARGETS = soap inventory task plan vlan rest
 FUZZ_BIN = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 600

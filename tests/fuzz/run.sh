@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) targets+=("$1"); shift ;;
 	esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(soap inventory task plan vlan)
+[ ${#targets[@]} -gt 0 ] || targets=(soap inventory task plan vlan rest)
 out=build/fuzz
 # Same order as fuzz_methods[] in tests/fuzz/fuzz_common.h (selector bits 0-3).
 METHODS=(RetrieveServiceContent Login Logout CreateContainerView RetrievePropertiesEx
@@ -75,6 +75,14 @@ write_seeds() { # write_seeds TARGET DIR
 			[ -f "$f" ] && cp "$f" "$dir/seed-$(echo "${f#fixtures/}" | tr '/' '_')"
 		done
 		;;
+	rest)
+		# Both flavors of every captured or documented answer, as 200 and as 400.
+		while IFS= read -r f; do
+			n=$(echo "${f#fixtures/rest/}" | tr '/' '_')
+			seed "$dir" "$n-api" 0 "$f"; seed "$dir" "$n-rest" 1 "$f"
+			seed "$dir" "$n-rest-400" 17 "$f"
+		done < <(find fixtures/rest -type f \( -name '*.json' -o -name '*.txt' \) | sort)
+		;;
 	vlan)
 		i=0
 		for s in "100-200,300" " 1 - 5 , 7" "0-4094" "4094" "0" "10,11,12,13" "300,100-200,150-250" \
@@ -92,6 +100,7 @@ dict_of() {
 	soap|inventory|task) echo tests/fuzz/soap.dict ;;
 	plan) echo tests/fuzz/plan.dict ;;
 	vlan) echo tests/fuzz/vlan.dict ;;
+	rest) echo tests/fuzz/rest.dict ;;
 	esac
 }
 
