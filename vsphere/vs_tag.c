@@ -1,5 +1,6 @@
 #include "vs_tag.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,15 +57,20 @@ static int member_str(const cJSON *obj, const char *name, size_t max, int requir
 	return 0;
 }
 
-int vs_tag_ids_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, const char *what,
-		     char ***ids, size_t *n, struct vm_err *err)
+/* A list answer, element by element: item() fills slot k of an array of `size`-byte
+ * slots (zeroed, owned by the caller) or says -1, and the message then names the element
+ * and what it should be (`want`). On failure *arr holds the k slots filled so far, for the
+ * caller to release. An empty answer or a null value is an empty list. */
+static int list_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, const char *what, const char *noun,
+		      const char *want, int (*item)(const cJSON *e, void *slot), size_t size, void **arr, size_t *n,
+		      struct vm_err *err)
 {
 	cJSON *root;
 	const cJSON *v, *e;
-	size_t k = 0;
+	char *a;
 	int rc = -1;
 
-	*ids = NULL;
+	*arr = NULL;
 	*n = 0;
 	if (vs_rest_value_parse(f, resp, what, &root, &v, err) < 0)
 		return -1;
@@ -73,25 +79,47 @@ int vs_tag_ids_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, con
 		goto cleanup;
 	}
 	if (!cJSON_IsArray(v)) {
-		vm_err_set(err, VM_ERR_PARSE, "%s: the answer is not a list of ids", what);
+		vm_err_set(err, VM_ERR_PARSE, "%s: the answer is not a list of %s", what, noun);
 		goto cleanup;
 	}
-	*ids = vm_xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(char *));
+	a = vm_xcalloc((size_t)cJSON_GetArraySize(v) + 1, size);
+	*arr = a;
 	cJSON_ArrayForEach(e, v) {
-		if (!cJSON_IsString(e) || !*e->valuestring || strlen(e->valuestring) > ID_MAX) {
-			vm_err_set(err, VM_ERR_PARSE, "%s: item %zu of the list is not an id (a string of 1 to %d bytes)",
-				   what, k, ID_MAX);
-			vs_tag_ids_free(*ids, k);
-			*ids = NULL;
+		if (item(e, a + *n * size) < 0) {
+			vm_err_set(err, VM_ERR_PARSE, "%s: item %zu of the list is not %s", what, *n, want);
 			goto cleanup;
 		}
-		(*ids)[k++] = vm_xstrdup(e->valuestring);
+		(*n)++;
 	}
-	*n = k;
 	rc = 0;
 cleanup:
 	cJSON_Delete(root);
 	return rc;
+}
+
+static int id_get(const cJSON *e, void *slot)
+{
+	if (!cJSON_IsString(e) || !*e->valuestring || strlen(e->valuestring) > ID_MAX)
+		return -1;
+	*(char **)slot = vm_xstrdup(e->valuestring);
+	return 0;
+}
+
+int vs_tag_ids_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, const char *what,
+		     char ***ids, size_t *n, struct vm_err *err)
+{
+	void *arr;
+	char want[64];
+
+	snprintf(want, sizeof(want), "an id (a string of 1 to %d bytes)", ID_MAX);
+	if (list_parse(f, resp, what, "ids", want, id_get, sizeof(char *), &arr, n, err) < 0) {
+		vs_tag_ids_free(arr, *n);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	*ids = arr;
+	return 0;
 }
 
 int vs_tag_item_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, const char *what,
@@ -120,9 +148,11 @@ cleanup:
 	return rc;
 }
 
-/* {"id": "vm-42", "type": "VirtualMachine"} into ref; -1 when it is not one. */
-static int object_get(const cJSON *o, struct vs_moref *ref)
+/* {"id": "vm-42", "type": "VirtualMachine"} into a struct vs_moref slot; -1 when it is
+ * not one. */
+static int object_get(const cJSON *o, void *slot)
 {
+	struct vs_moref *ref = slot;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
 
@@ -137,40 +167,17 @@ static int object_get(const cJSON *o, struct vs_moref *ref)
 int vs_tag_objects_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, const char *what,
 			 struct vs_moref **objs, size_t *n, struct vm_err *err)
 {
-	cJSON *root;
-	const cJSON *v, *e;
-	size_t k = 0;
-	int rc = -1;
+	void *arr;
 
-	*objs = NULL;
-	*n = 0;
-	if (vs_rest_value_parse(f, resp, what, &root, &v, err) < 0)
+	if (list_parse(f, resp, what, "objects", "an object id ({\"id\": …, \"type\": …} with strings that fit)",
+		       object_get, sizeof(struct vs_moref), &arr, n, err) < 0) {
+		free(arr);
+		*objs = NULL;
+		*n = 0;
 		return -1;
-	if (!v) {
-		rc = 0;
-		goto cleanup;
 	}
-	if (!cJSON_IsArray(v)) {
-		vm_err_set(err, VM_ERR_PARSE, "%s: the answer is not a list of objects", what);
-		goto cleanup;
-	}
-	*objs = vm_xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(**objs));
-	cJSON_ArrayForEach(e, v) {
-		if (object_get(e, &(*objs)[k]) < 0) {
-			vm_err_set(err, VM_ERR_PARSE,
-				   "%s: item %zu of the list is not an object id ({\"id\": …, \"type\": …} with "
-				   "strings that fit)", what, k);
-			free(*objs);
-			*objs = NULL;
-			goto cleanup;
-		}
-		k++;
-	}
-	*n = k;
-	rc = 0;
-cleanup:
-	cJSON_Delete(root);
-	return rc;
+	*objs = arr;
+	return 0;
 }
 
 int vs_tag_id_parse(enum vs_rest_flavor f, const struct vs_http_resp *resp, const char *what,
@@ -402,10 +409,13 @@ static long item_pick(const struct vs_tag_item *items, size_t n, const char *nam
 	return n_ci == 1 ? ci : -1;
 }
 
-/* The category named name: its id and name in *id and *real (owned), or NULLs. */
-static int category_find(struct vs_rest *r, const char *name, char **id, char **real, struct vm_err *err)
+/* The item named name among those a list call answers (method, path, body) and GETs of
+ * each under resource: its id and name in *id and *real (owned), or NULLs. cat: keep
+ * only tags of that category (NULL: any). */
+static int named_find(struct vs_rest *r, const char *method, const char *path, const cJSON *body,
+		      const char *resource, const char *name, const char *cat, char **id, char **real,
+		      struct vm_err *err)
 {
-	char *path = vs_rest_path(vs_rest_flavor_get(r), CATEGORIES, NULL, NULL);
 	char **ids = NULL;
 	size_t n = 0;
 	struct vs_tag_item *items = NULL;
@@ -413,9 +423,9 @@ static int category_find(struct vs_rest *r, const char *name, char **id, char **
 	int rc = -1;
 
 	*id = *real = NULL;
-	if (ids_call(r, "GET", path, NULL, &ids, &n, err) < 0 || items_get(r, CATEGORIES, ids, n, &items, err) < 0)
+	if (ids_call(r, method, path, body, &ids, &n, err) < 0 || items_get(r, resource, ids, n, &items, err) < 0)
 		goto cleanup;
-	k = item_pick(items, n, name, NULL);
+	k = item_pick(items, n, name, cat);
 	if (k >= 0) {
 		*id = vm_xstrdup(items[k].id);
 		*real = vm_xstrdup(items[k].name);
@@ -424,6 +434,15 @@ static int category_find(struct vs_rest *r, const char *name, char **id, char **
 cleanup:
 	items_free(items, n);
 	vs_tag_ids_free(ids, n);
+	return rc;
+}
+
+/* The category named name: its id and name in *id and *real (owned), or NULLs. */
+static int category_find(struct vs_rest *r, const char *name, char **id, char **real, struct vm_err *err)
+{
+	char *path = vs_rest_path(vs_rest_flavor_get(r), CATEGORIES, NULL, NULL);
+	int rc = named_find(r, "GET", path, NULL, CATEGORIES, name, NULL, id, real, err);
+
 	free(path);
 	return rc;
 }
@@ -437,27 +456,12 @@ static int tag_find(struct vs_rest *r, const char *cat, const char *name, char *
 	 * (vcsim reads the path), which real vCenters accept too. */
 	char *path = vs_rest_path(f, TAGS, f == VS_REST_REST ? cat : NULL, "list-tags-for-category");
 	cJSON *body = cJSON_CreateObject();
-	char **ids = NULL;
-	size_t n = 0;
-	struct vs_tag_item *items = NULL;
-	long k;
-	int rc = -1;
+	int rc;
 
-	*id = *real = NULL;
 	if (!body || !cJSON_AddStringToObject(body, "category_id", cat))
 		abort();
-	if (ids_call(r, "POST", path, body, &ids, &n, err) < 0 || items_get(r, TAGS, ids, n, &items, err) < 0)
-		goto cleanup;
 	/* Checked against each tag's own category: the list is the server's word only. */
-	k = item_pick(items, n, name, cat);
-	if (k >= 0) {
-		*id = vm_xstrdup(items[k].id);
-		*real = vm_xstrdup(items[k].name);
-	}
-	rc = 0;
-cleanup:
-	items_free(items, n);
-	vs_tag_ids_free(ids, n);
+	rc = named_find(r, "POST", path, body, TAGS, name, cat, id, real, err);
 	cJSON_Delete(body);
 	free(path);
 	return rc;
