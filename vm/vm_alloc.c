@@ -138,3 +138,25 @@ void vm_buf_reset(struct vm_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+char *vm_base64_encode(const void *data, size_t len)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	char *out = vm_xmalloc(4 * ((len + 2) / 3) + 1), *o = out;
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16;
+		size_t left = len - i;
+		if (left > 1)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (left > 2)
+			v |= p[i + 2];
+		*o++ = abc[(v >> 18) & 63];
+		*o++ = abc[(v >> 12) & 63];
+		*o++ = left > 1 ? abc[(v >> 6) & 63] : '=';
+		*o++ = left > 2 ? abc[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}

@@ -30,4 +30,7 @@ void vm_buf_addf(struct vm_buf *b, const char *fmt, ...) __attribute__((format(p
 char *vm_buf_steal(struct vm_buf *b);
 void vm_buf_reset(struct vm_buf *b);
 
+/* Standard base64 (RFC 4648, with padding, no line breaks). Owned result. */
+char *vm_base64_encode(const void *data, size_t len);
+
 #endif

@@ -36,7 +36,4 @@ int vm_guestinfo_differs(const struct vm_guestinfo *want, const char *(*lookup)(
 			 const void *arg);
 void vm_guestinfo_clear(struct vm_guestinfo *gi);
 
-/* Standard base64 (RFC 4648, with padding, no line breaks). Owned result. */
-char *vm_base64_encode(const void *data, size_t len);
-
 #endif

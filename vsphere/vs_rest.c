@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "vm_alloc.h"
 
 #define TOKEN_MAX 4096
@@ -453,8 +451,7 @@ int vs_rest_login_call(struct vs_session *s, struct vs_rest **out, struct vm_err
 	}
 	raw = (unsigned char *)vm_xasprintf("%s:%s", s->user, s->password);
 	rawlen = strlen((char *)raw);
-	b64 = vm_xmalloc(4 * ((rawlen + 2) / 3) + 1);
-	EVP_EncodeBlock(b64, raw, (int)rawlen);
+	b64 = (unsigned char *)vm_base64_encode(raw, rawlen);
 	/* Headers are not traced, but should that change, this one is masked. */
 	vs_http_add_secret(s->http, (char *)b64);
 	r->basic = vm_xasprintf("Authorization: Basic %s", (char *)b64);
