@@ -734,7 +734,8 @@ int vs_tag_attach_call(struct vs_rest *r, struct vs_tag_state *st, const struct 
 			attached_read(r, st, &ignored);
 		}
 		if (rc < 0)
-			vm_err_prefix(err, "attaching tag \"%s\" to %zu object%s", st->tag_id, m, m == 1 ? "" : "s");
+			vm_err_prefix(err, "attaching tag \"%s\" to %zu object%s", st->tag ? st->tag : st->tag_id, m,
+				      m == 1 ? "" : "s");
 	}
 	free(todo);
 	return rc;
@@ -815,7 +816,8 @@ int vs_tag_detach_call(struct vs_rest *r, struct vs_tag_state *st, const struct 
 	rc = 0;
 	goto cleanup;
 fail:
-	vm_err_prefix(err, "detaching tag \"%s\" from %zu object%s", st->tag_id, m, m == 1 ? "" : "s");
+	vm_err_prefix(err, "detaching tag \"%s\" from %zu object%s", st->tag ? st->tag : st->tag_id, m,
+		      m == 1 ? "" : "s");
 cleanup:
 	free(still);
 	free(todo);
