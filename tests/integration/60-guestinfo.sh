@@ -6,7 +6,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
-vcsim_start --vms 2 --trap || exit 1
+. "$here/../lib/proxy.sh"
+vcsim_start --vms 4 --trap || exit 1
+proxy_start --upstream "$VCSIM_URL" --trap || exit 1
 export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
 export VTRUNK_PASSWORD=$VCSIM_PASSWORD
 A=DC0_H0_VM0 B=DC0_C0_RP0_VM0
@@ -118,6 +120,22 @@ expect_in "$T_ERR" "install open-vm-tools" "saying what to install"
 expect_rc 1 "--from-guestinfo with --format ifupdown: refused" \
 	env PATH="$T_TMP/bin:$PATH" GI_JSON="$T_TMP/a-gi.json" bash "$OUT/$B/vtrunk-apply.sh" --from-guestinfo --format ifupdown --root "$T_TMP/root2"
 expect_in "$T_ERR" "brings a netplan file" "saying why"
+
+# The answer to the guestinfo reconfigure is lost (through the proxy): vtrunk re-reads,
+# finds the values in place and neither fails nor sends it again.
+C=DC0_H0_VM1
+sed "s/\"$A\"/\"$C\"/; s/\"$B\"/\"DC0_C0_RP0_VM1\"/" "$P" >"$T_TMP/c.json"
+vcsim_reset_stats >/dev/null
+proxy_rule 'ReconfigVM_Task:3:drop' 'ReconfigVM_Task:4:drop'
+expect_rc 0 "apply --guestinfo when both guestinfo answers are lost" \
+	vt apply -f "$T_TMP/c.json" --guestinfo -o "$T_TMP/c" --json --url "$PROXY_URL" --thumbprint "$PROXY_SHA256"
+expect_eq "$(json "$T_OUT" '[a["actions"] for a in d["agents"]]')" \
+	"[['added-nic', 'added-nic', 'wrote-guestinfo'], ['added-nic', 'added-nic', 'wrote-guestinfo']]" \
+	"reports the guestinfo written"
+expect_eq "$(proxy_faults drop)" 2 "(the proxy did drop both answers)"
+expect_eq "$(vcsim_count ReconfigVM_Task)" 4 "vCenter got each call once: two for the NICs, two for guestinfo"
+same_file "and holds the right netplan" "$C" guestinfo.vtrunk.netplan "$T_TMP/c/$C/etc/netplan/60-vtrunk.yaml"
+proxy_reset
 
 # destroy --guestinfo removes the keys along with the trunk NICs.
 expect_rc 0 "destroy --guestinfo" vt destroy -f "$P" --guestinfo --json
