@@ -934,7 +934,8 @@ static int run(struct cli_ctx *ctx, enum mode mode)
 	/* A plan whose guest files cannot be written fails here, before vCenter is
 	 * touched, not after the changes are made. */
 	if (cli_plan_load_file(ctx->plan_path, &r.plan, &err) < 0 ||
-	    (mode != M_DESTROY && vm_guest_check(r.plan, NULL, &err) < 0)) {
+	    (mode != M_DESTROY && vm_guest_check(r.plan, NULL, &err) < 0) ||
+	    (mode != M_DESTROY && ctx->guestinfo && vm_guestinfo_size_check(r.plan, &err) < 0)) {
 		rc = fail(&r, &err);
 		goto cleanup;
 	}

@@ -53,3 +53,28 @@ void vm_guestinfo_clear(struct vm_guestinfo *gi)
 		free(gi->value[k]);
 	memset(gi, 0, sizeof(*gi));
 }
+
+int vm_guestinfo_size_check(const struct vm_plan *plan, struct vm_err *err)
+{
+	/* Two different MACs: both NICs are then bound by MAC, the longest form. */
+	struct vm_guest_nic t = {.mac = "00:50:56:00:00:01"}, m = {.mac = "00:50:56:00:00:02"};
+	struct vm_guest_agent ga = {&t, &m};
+
+	for (size_t i = 0; i < plan->n_agents; i++) {
+		struct vm_guestinfo gi;
+		vm_guestinfo_build(plan, i, &ga, &gi);
+		for (size_t k = 0; k < gi.n; k++) {
+			size_t len = strlen(gi.value[k]);
+			if (len > VM_GI_VALUE_MAX) {
+				vm_err_set(err, VM_ERR_USAGE,
+					   "--guestinfo: %s of agents[%zu] (\"%s\") would be %zu bytes, more than the %d "
+					   "VMware Tools can hand the guest; copy the files instead (leave out --guestinfo)",
+					   gi.key[k], i, plan->agents[i].vm, len, VM_GI_VALUE_MAX);
+				vm_guestinfo_clear(&gi);
+				return -1;
+			}
+		}
+		vm_guestinfo_clear(&gi);
+	}
+	return 0;
+}

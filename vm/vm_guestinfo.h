@@ -36,4 +36,12 @@ int vm_guestinfo_differs(const struct vm_guestinfo *want, const char *(*lookup)(
 			 const void *arg);
 void vm_guestinfo_clear(struct vm_guestinfo *gi);
 
+/* The longest value vtrunk writes: VMware Tools hands a guest at most about 1 MB in one
+ * reply, so a longer one could not be read back with info-get. */
+#define VM_GI_VALUE_MAX 1000000
+/* Whether every agent's values fit VM_GI_VALUE_MAX, computed with MACs in the files (the
+ * longest they get); -1 (usage) naming the agent and the file otherwise. Only a plan
+ * with thousands of VLANs comes near it. */
+int vm_guestinfo_size_check(const struct vm_plan *plan, struct vm_err *err);
+
 #endif

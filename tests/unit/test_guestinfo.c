@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "cli_plan.h"
+#include "vm_alloc.h"
 #include "vm_docker.h"
 #include "vm_guestinfo.h"
 #include "vm_netplan.h"
@@ -151,6 +152,43 @@ static void test_differs(void **state)
 	vm_plan_free(&p);
 }
 
+/* A plan with n VLANs (ids 1..n, a /24 each) and one agent. */
+static struct vm_plan *plan_with_vlans(int n)
+{
+	struct vm_buf b = {0};
+	struct vm_plan *p = NULL;
+	struct vm_err err = {0};
+
+	vm_buf_adds(&b, "{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1-4094\"},"
+			" \"management\": {\"network\": \"M\"}, \"vlans\": [");
+	for (int i = 1; i <= n; i++)
+		vm_buf_addf(&b, "%s{\"id\": %d, \"subnet\": \"10.%d.%d.0/24\", \"gateway\": \"10.%d.%d.1\","
+				" \"agent_prefix\": 26}", i > 1 ? ", " : "", i, i / 256, i % 256, i / 256, i % 256);
+	vm_buf_adds(&b, "], \"agents\": [{\"vm\": \"a\", \"mgmt_address\": \"192.168.0.10\"}]}");
+	if (cli_plan_load_string(b.data, "<test>", &p, &err) < 0)
+		fail_msg("plan with %d VLANs: %s", n, err.msg);
+	vm_buf_reset(&b);
+	return p;
+}
+
+/* About 570 bytes of base64 a VLAN in docker-networks.sh: some 1750 VLANs reach what
+ * VMware Tools can hand the guest. */
+static void test_size_check(void **state)
+{
+	struct vm_plan *p;
+	struct vm_err err = {0};
+	(void)state;
+	p = plan_with_vlans(1000);
+	assert_int_equal(vm_guestinfo_size_check(p, &err), 0);
+	vm_plan_free(&p);
+	p = plan_with_vlans(2000);
+	assert_int_equal(vm_guestinfo_size_check(p, &err), -1);
+	assert_int_equal(err.kind, VM_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "guestinfo.vtrunk.docker of agents[0] (\"a\")"));
+	assert_non_null(strstr(err.msg, "leave out --guestinfo"));
+	vm_plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_build_matches_files),
 		cmocka_unit_test(test_no_netplan_format),
 		cmocka_unit_test(test_differs),
+		cmocka_unit_test(test_size_check),
 	};
 	return cmocka_run_group_tests_name("guestinfo", tests, NULL, NULL);
 }
