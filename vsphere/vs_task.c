@@ -95,7 +95,7 @@ static int create_filter(struct vs_session *s, const struct vs_task *tasks, size
 	return 0;
 }
 
-static size_t apply_updates(const xmlNode *rv, struct vs_task *tasks, size_t n)
+size_t vs_task_updates_get(const xmlNode *rv, struct vs_task *tasks, size_t n)
 {
 	size_t ended = 0;
 
@@ -194,7 +194,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		if (rv) {
 			free(version);
 			version = vs_xml_text_dup(vs_xml_child(rv, "version"));
-			done += apply_updates(rv, tasks, n);
+			done += vs_task_updates_get(rv, tasks, n);
 			if (progress)
 				progress(done, n, arg);
 		}

@@ -29,6 +29,11 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		      void (*progress)(size_t done, size_t total, void *arg), void *arg,
 		      struct vm_err *err);
 
+/* Applies one WaitForUpdatesEx <returnval> to the tasks still pending that it names:
+ * a whole "info" change, or "info.state", "info.error" and "info.result" (what the
+ * filter asks for). Returns how many of them ended with it. */
+size_t vs_task_updates_get(const xmlNode *returnval, struct vs_task *tasks, size_t n);
+
 /* Parses one TaskInfo element into t (exposed for the unit tests). */
 void vs_task_info_get(const xmlNode *info, struct vs_task *t);
 

@@ -1,8 +1,7 @@
 /* fuzz_task.c — libFuzzer target for task answers: *_Task answers through vs_soap_parse
- * and vs_task_ref_get, and WaitForUpdatesEx answers walked the way vs_task.c's update
- * loop walks them (filterSet/objectSet/changeSet: info, info.state, info.error,
- * info.result), with vs_task_info_get on every TaskInfo and, to reach further, on every
- * element of the answer.
+ * and vs_task_ref_get, and WaitForUpdatesEx answers through vs_task_updates_get (the
+ * reader vs_task_wait_call applies: info, info.state, info.error, info.result), with,
+ * to reach further, vs_task_info_get on every element of the answer.
  *
  * Input: a selector byte (see fuzz_common.h; bit 7 sends the WaitForUpdatesEx answer
  * through the method the selector names instead) and the HTTP body. */
@@ -38,32 +37,25 @@ static void info_read(const xmlNode *info)
 	task_check(&t);
 }
 
-/* As vs_task.c's apply_updates(): the changes of every object in every filter. */
+/* As vs_task_wait_call() reads an answer: every Task it names (up to 64) pending, then
+ * vs_task_updates_get; each must end up in a consistent state. */
 static void updates_walk(const xmlNode *rv)
 {
+	struct vs_task tasks[64];
+	size_t n = 0, ended, done = 0;
+
+	memset(tasks, 0, sizeof(tasks));
 	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
-		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
-			struct vs_moref ref;
-			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &ref) < 0)
-				continue;
-			for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
-				char name[16] = "";
-				const xmlNode *val = vs_xml_child(c, "val");
-				vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
-				if (strcmp(name, "info") == 0) {
-					info_read(val);
-				} else if (strcmp(name, "info.error") == 0 && val) {
-					struct vm_err fe;
-					char *text = vs_xml_text_dup(vs_xml_child(val, "localizedMessage"));
-					vm_err_clear(&fe);
-					vs_fault_decode(vs_xml_child(val, "fault"), text, VM_ERR_TASK, "task", &fe);
-					fuzz_err_check(&fe, "vs_fault_decode");
-					free(text);
-				} else if (strcmp(name, "info.result") == 0 && val) {
-					vs_xml_moref_get(val, &ref);
-				}
-			}
-		}
+		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os && n < 64; os = vs_xml_next(os, "objectSet"))
+			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &tasks[n].ref) == 0)
+				n++;
+	ended = vs_task_updates_get(rv, tasks, n);
+	for (size_t i = 0; i < n; i++) {
+		task_check(&tasks[i]);
+		done += tasks[i].state != VS_TASK_PENDING;
+	}
+	/* Two objectSets may name one task: it is counted once, when it ends. */
+	FUZZ_CHECK(ended <= done, "%zu tasks said ended, %zu are", ended, done);
 }
 
 /* vs_task_info_get on every element: each may be taken for a TaskInfo. */

@@ -11,36 +11,34 @@
 #include "fixture.h"
 #include "vs_task.h"
 
-/* The TaskInfo of `task` in a WaitForUpdatesEx answer (NULL when absent). */
-static const xmlNode *task_info(const xmlNode *ret, const char *task)
+/* The first Task an answer's filterSet/objectSet names, into ref; -1 when none. */
+static int first_task(const xmlNode *ret, struct vs_moref *ref)
 {
 	for (xmlNode *fs = vs_xml_path(ret, "returnval/filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
-		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
-			char v[96];
-			if (vs_xml_text_copy(vs_xml_child(os, "obj"), v, sizeof(v)) < 0 || (task && strcmp(v, task) != 0))
-				continue;
-			for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
-				char name[16];
-				if (vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name)) == 0 &&
-				    strcmp(name, "info") == 0)
-					return vs_xml_child(c, "val");
-			}
-		}
-	return NULL;
+		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet"))
+			if (vs_xml_moref_get(vs_xml_child(os, "obj"), ref) == 0)
+				return 0;
+	return -1;
 }
 
-/* Reads the only (task NULL) or the named task's info out of a fixture. */
+/* What vtrunk's wait reads out of a fixture for the named task (task NULL: the first
+ * one the answer names): vs_task_updates_get, as vs_task_wait_call applies it, with
+ * the whole "info" (older captures, vCenter 8 shapes) or info.state/error/result. */
 static struct vs_task info_of(const char *path, const char *task)
 {
 	struct vs_task t;
 	xmlNode *ret;
 	xmlDoc *doc = fixture_soap(path, "WaitForUpdatesEx", &ret);
-	const xmlNode *info = task_info(ret, task);
+	size_t ended;
 
-	if (!info)
-		fail_msg("%s: no TaskInfo for %s", path, task ? task : "any task");
 	memset(&t, 0, sizeof(t));
-	vs_task_info_get(info, &t);
+	if (task)
+		snprintf(t.ref.value, sizeof(t.ref.value), "%s", task);
+	else if (first_task(ret, &t.ref) < 0)
+		fail_msg("%s: the answer names no task", path);
+	/* A task still running stays pending (and is not counted as ended). */
+	ended = vs_task_updates_get(vs_xml_child(ret, "returnval"), &t, 1);
+	assert_int_equal(ended, t.state != VS_TASK_PENDING);
 	xmlFreeDoc(doc);
 	return t;
 }
