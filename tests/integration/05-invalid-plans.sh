@@ -7,8 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
 vcsim_start --vms 2 --trap || exit 1
-export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+vcsim_env
 vcsim_reset_stats
 n=0 bad=0
 for plan in "$here"/../../fixtures/plans/invalid/*.json; do

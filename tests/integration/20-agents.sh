@@ -7,8 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
 vcsim_start --vms 40 --trap || exit 1
-export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+vcsim_env
 P=$T_TMP/plan.json
 # 30 agents: VM0..14 of each pool; the management network is the port group every
 # vcsim VM starts on (DC0_DVPG0), so agents that keep their E1000 already have one.

@@ -8,8 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
 vcsim_start --vms 6 --trap || exit 1
-export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+vcsim_env
 vcsim_pyread add-switch DC0 DVS2 --hosts DC0_H0 >/dev/null
 P=$T_TMP/plan.json
 cat >"$P" <<'J'

@@ -5,8 +5,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
 vcsim_start --vms 2 --trap || exit 1
-export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+vcsim_env
 P=$T_TMP/mv.json
 cat >"$P" <<'J'
 {"switch": "DVS0", "trunk": {"portgroup": "MV", "vlans": "100-200", "container_driver": "macvlan"},

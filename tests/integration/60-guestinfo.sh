@@ -9,8 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/proxy.sh"
 vcsim_start --vms 4 --trap || exit 1
 proxy_start --upstream "$VCSIM_URL" --trap || exit 1
-export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+vcsim_env
 A=DC0_H0_VM0 B=DC0_C0_RP0_VM0
 P=$T_TMP/gi.json
 cat >"$P" <<J

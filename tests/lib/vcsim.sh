@@ -4,6 +4,8 @@
 #   vcsim_start [--vms N] [--delay MS] [--pg N] [--user U] [--password P]
 #               [--gen-cert | --tls-cert FILE --tls-key FILE] [--trap] [--no-parent]
 #   ... use $VCSIM_URL $VCSIM_USER $VCSIM_PASSWORD $VCSIM_PASSWORD_FILE $VCSIM_SHA256 ...
+#   vcsim_env                   export VTRUNK_URL, VTRUNK_USERNAME, VTRUNK_THUMBPRINT and
+#                               VTRUNK_PASSWORD for this vcsim (vtrunk then needs no flags)
 #   vcsim_stats; vcsim_reset_stats; vcsim_count [METHOD]; vcsim_pyread ARGS...
 #   vcsim_stop
 #
@@ -141,6 +143,12 @@ vcsim_stop() {
 	fi
 	unset VCSIM_PID VCSIM_DIR VCSIM_URL VCSIM_SHA256 VCSIM_SHA1 VCSIM_PASSWORD_FILE VCSIM_CERT
 	return 0
+}
+
+# vcsim_env: vtrunk's connection settings for this vcsim, in the environment.
+vcsim_env() {
+	export VTRUNK_URL="$VCSIM_URL" VTRUNK_USERNAME="$VCSIM_USER" VTRUNK_THUMBPRINT="$VCSIM_SHA256"
+	export VTRUNK_PASSWORD="$VCSIM_PASSWORD"
 }
 
 # vcsim_stats: the request counters as JSON:
