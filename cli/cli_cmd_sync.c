@@ -515,8 +515,18 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 static void report_agents(struct run *r)
 {
 	cJSON *arr = cJSON_AddArrayToObject(r->report, "agents");
-	int header = 0;
+	int header = 0, width = 30;
 
+	/* The actions column is as wide as its longest entry (tags and guestinfo add words). */
+	for (size_t i = 0; i < r->plan->n_agents && !r->ctx->json; i++) {
+		struct vm_buf text = {0};
+		cJSON *scratch = cJSON_CreateArray();
+		agent_actions(r, &r->agents[i], scratch, &text);
+		if (text.len > (size_t)width)
+			width = (int)text.len;
+		cJSON_Delete(scratch);
+		vm_buf_reset(&text);
+	}
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		struct agent *a = &r->agents[i];
 		cJSON *o = cJSON_CreateObject(), *acts;
@@ -537,13 +547,13 @@ static void report_agents(struct run *r)
 		if (!r->ctx->json) {
 			char tn[64] = "-", mn[64] = "-";
 			if (!header++)
-				printf("%-28s %-30s %-26s %s\n", "VM", r->mode == M_STATUS ? "STATE" : "ACTIONS",
+				printf("%-28s %-*s %-26s %s\n", "VM", width, r->mode == M_STATUS ? "STATE" : "ACTIONS",
 				       "TRUNK NIC (key mac)", "MGMT NIC (key mac)");
 			if (a->trunk_nic)
 				snprintf(tn, sizeof(tn), "%d %s", a->trunk_nic->key, a->trunk_nic->mac);
 			if (a->mgmt_nic)
 				snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
-			printf("%-28s %-30s %-26s %s\n", a->pa->vm, text.data, tn, mn);
+			printf("%-28s %-*s %-26s %s\n", a->pa->vm, width, text.data, tn, mn);
 			if (a->failed || !a->vm)
 				printf("  error: %s\n", a->err.msg);
 		}

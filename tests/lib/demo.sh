@@ -16,14 +16,14 @@ echo "vcsim (VMware's vCenter simulator) is listening on $VCSIM_URL"
 echo "its certificate is pinned by SHA-256: $VCSIM_SHA256"
 step vtrunk plan -f fixtures/plans/demo.json
 build/vtrunk plan -f fixtures/plans/demo.json --password-file "$VCSIM_PASSWORD_FILE" || [ $? -eq 4 ]
-step vtrunk apply -f fixtures/plans/demo.json -o "$out"
-build/vtrunk apply -f fixtures/plans/demo.json -o "$out" --password-file "$VCSIM_PASSWORD_FILE"
-step vtrunk status -f fixtures/plans/demo.json
-build/vtrunk status -f fixtures/plans/demo.json --password-file "$VCSIM_PASSWORD_FILE"
+step vtrunk apply -f fixtures/plans/demo.json -o "$out" --guestinfo
+build/vtrunk apply -f fixtures/plans/demo.json -o "$out" --guestinfo --password-file "$VCSIM_PASSWORD_FILE"
+step vtrunk status -f fixtures/plans/demo.json --guestinfo
+build/vtrunk status -f fixtures/plans/demo.json --guestinfo --password-file "$VCSIM_PASSWORD_FILE"
 step vtrunk ls portgroups
 build/vtrunk ls portgroups --password-file "$VCSIM_PASSWORD_FILE"
-step vtrunk ls vms
-build/vtrunk ls vms --password-file "$VCSIM_PASSWORD_FILE"
+step vtrunk ls vms --tag ipvlan-agent
+build/vtrunk ls vms --tag ipvlan-agent --password-file "$VCSIM_PASSWORD_FILE"
 agent=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["agents"][0]["vm"])' fixtures/plans/demo.json)
 step "ls -R $out/$agent"
 (cd "$out/$agent" && find . -type f | sort)
