@@ -381,24 +381,29 @@ static int reconfigure(struct run *r, int destroy, unsigned what, struct vm_err 
 /* The NICs an agent has in r->inv, for the report and the guest files. */
 static void agent_facts(struct run *r, struct agent *a)
 {
-	{
-		a->trunk_nic = a->vm && a->diff.trunk >= 0 ? &a->vm->nics[a->diff.trunk] : NULL;
-		a->mgmt_nic = a->vm && a->diff.mgmt >= 0 ? &a->vm->nics[a->diff.mgmt] : NULL;
-		memset(&a->g_trunk, 0, sizeof(a->g_trunk));
-		memset(&a->g_mgmt, 0, sizeof(a->g_mgmt));
-		if (a->trunk_nic) {
-			a->g_trunk.mac = a->trunk_nic->mac[0] ? a->trunk_nic->mac : NULL;
-			a->g_trunk.key = a->trunk_nic->key;
-			a->g_trunk.portgroup = r->plan->trunk.portgroup;
-			a->g_trunk.label = a->trunk_nic->label;
-		}
-		if (a->mgmt_nic) {
-			a->g_mgmt.mac = a->mgmt_nic->mac[0] ? a->mgmt_nic->mac : NULL;
-			a->g_mgmt.key = a->mgmt_nic->key;
-			a->g_mgmt.portgroup = r->plan->management.network;
-			a->g_mgmt.label = a->mgmt_nic->label;
-		}
+	a->trunk_nic = a->vm && a->diff.trunk >= 0 ? &a->vm->nics[a->diff.trunk] : NULL;
+	a->mgmt_nic = a->vm && a->diff.mgmt >= 0 ? &a->vm->nics[a->diff.mgmt] : NULL;
+	memset(&a->g_trunk, 0, sizeof(a->g_trunk));
+	memset(&a->g_mgmt, 0, sizeof(a->g_mgmt));
+	if (a->trunk_nic) {
+		a->g_trunk.mac = a->trunk_nic->mac[0] ? a->trunk_nic->mac : NULL;
+		a->g_trunk.key = a->trunk_nic->key;
+		a->g_trunk.portgroup = r->plan->trunk.portgroup;
+		a->g_trunk.label = a->trunk_nic->label;
 	}
+	if (a->mgmt_nic) {
+		a->g_mgmt.mac = a->mgmt_nic->mac[0] ? a->mgmt_nic->mac : NULL;
+		a->g_mgmt.key = a->mgmt_nic->key;
+		a->g_mgmt.portgroup = r->plan->management.network;
+		a->g_mgmt.label = a->mgmt_nic->label;
+	}
+}
+
+/* The agent's NIC facts as the guest emitters take them (after agent_facts). */
+static struct vm_guest_agent agent_guest(const struct agent *a)
+{
+	struct vm_guest_agent ga = {a->trunk_nic ? &a->g_trunk : NULL, a->mgmt_nic ? &a->g_mgmt : NULL};
+	return ga;
 }
 
 /* After a re-read: every agent's NICs. */
@@ -427,8 +432,7 @@ static void agent_guestinfo(struct run *r, size_t i)
 		return;
 	} else {
 		agent_facts(r, a);
-		ga.trunk = a->trunk_nic ? &a->g_trunk : NULL;
-		ga.mgmt = a->mgmt_nic ? &a->g_mgmt : NULL;
+		ga = agent_guest(a);
 		vm_guestinfo_build(r->plan, i, &ga, &a->gi);
 	}
 	a->gi_pending = vm_guestinfo_differs(&a->gi, extra_lookup, a->vm);
@@ -456,10 +460,12 @@ static int tag_missing(const struct run *r, const struct agent *a)
 	return r->plan->tags.category && a->vm && !a->tag_had;
 }
 
-/* The words for what happened (apply, destroy) or would happen (plan) or is (status). */
-static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr, struct vm_buf *text)
+#define MAX_WORDS 8
+
+/* The words for what happened (apply, destroy) or would happen (plan) or is (status),
+ * into w; returns how many. */
+static size_t agent_words(const struct run *r, const struct agent *a, const char *w[MAX_WORDS])
 {
-	const char *w[8];
 	size_t n = 0;
 
 	if (!a->vm) {
@@ -506,34 +512,34 @@ static void agent_actions(const struct run *r, const struct agent *a, cJSON *arr
 		if (!n)
 			w[n++] = "unchanged";
 	}
-	for (size_t i = 0; i < n; i++) {
-		cJSON_AddItemToArray(arr, cJSON_CreateString(w[i]));
-		vm_buf_addf(text, "%s%s", i ? "," : "", w[i]);
-	}
+	return n;
+}
+
+/* The words as the table shows them: "added-nic,attached-tag"; owned. */
+static char *words_text(const char *const *w, size_t n)
+{
+	struct vm_buf b = {0};
+
+	for (size_t i = 0; i < n; i++)
+		vm_buf_addf(&b, "%s%s", i ? "," : "", w[i]);
+	return vm_buf_steal(&b);
 }
 
 static void report_agents(struct run *r)
 {
 	cJSON *arr = cJSON_AddArrayToObject(r->report, "agents");
-	int header = 0, width = 30;
+	char **texts = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*texts));
+	int width = 30;
 
-	/* The actions column is as wide as its longest entry (tags and guestinfo add words). */
-	for (size_t i = 0; i < r->plan->n_agents && !r->ctx->json; i++) {
-		struct vm_buf text = {0};
-		cJSON *scratch = cJSON_CreateArray();
-		agent_actions(r, &r->agents[i], scratch, &text);
-		if (text.len > (size_t)width)
-			width = (int)text.len;
-		cJSON_Delete(scratch);
-		vm_buf_reset(&text);
-	}
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		struct agent *a = &r->agents[i];
 		cJSON *o = cJSON_CreateObject(), *acts;
-		struct vm_buf text = {0};
+		const char *w[MAX_WORDS];
+		size_t n = agent_words(r, a, w);
 		cJSON_AddStringToObject(o, "vm", a->pa->vm);
 		acts = cJSON_AddArrayToObject(o, "actions");
-		agent_actions(r, a, acts, &text);
+		for (size_t k = 0; k < n; k++)
+			cJSON_AddItemToArray(acts, cJSON_CreateString(w[k]));
 		cJSON_AddItemToObject(o, "trunk_nic", nic_json(a->trunk_nic));
 		cJSON_AddItemToObject(o, "mgmt_nic", nic_json(a->mgmt_nic));
 		if (a->failed || !a->vm) {
@@ -544,21 +550,28 @@ static void report_agents(struct run *r)
 			cJSON_AddNullToObject(o, "error");
 		}
 		cJSON_AddItemToArray(arr, o);
-		if (!r->ctx->json) {
-			char tn[64] = "-", mn[64] = "-";
-			if (!header++)
-				printf("%-28s %-*s %-26s %s\n", "VM", width, r->mode == M_STATUS ? "STATE" : "ACTIONS",
-				       "TRUNK NIC (key mac)", "MGMT NIC (key mac)");
-			if (a->trunk_nic)
-				snprintf(tn, sizeof(tn), "%d %s", a->trunk_nic->key, a->trunk_nic->mac);
-			if (a->mgmt_nic)
-				snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
-			printf("%-28s %-*s %-26s %s\n", a->pa->vm, width, text.data, tn, mn);
-			if (a->failed || !a->vm)
-				printf("  error: %s\n", a->err.msg);
-		}
-		vm_buf_reset(&text);
+		texts[i] = words_text(w, n);
+		/* The actions column is as wide as its longest entry. */
+		if (strlen(texts[i]) > (size_t)width)
+			width = (int)strlen(texts[i]);
 	}
+	for (size_t i = 0; i < r->plan->n_agents && !r->ctx->json; i++) {
+		const struct agent *a = &r->agents[i];
+		char tn[64] = "-", mn[64] = "-";
+		if (i == 0)
+			printf("%-28s %-*s %-26s %s\n", "VM", width, r->mode == M_STATUS ? "STATE" : "ACTIONS",
+			       "TRUNK NIC (key mac)", "MGMT NIC (key mac)");
+		if (a->trunk_nic)
+			snprintf(tn, sizeof(tn), "%d %s", a->trunk_nic->key, a->trunk_nic->mac);
+		if (a->mgmt_nic)
+			snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
+		printf("%-28s %-*s %-26s %s\n", a->pa->vm, width, texts[i], tn, mn);
+		if (a->failed || !a->vm)
+			printf("  error: %s\n", a->err.msg);
+	}
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		free(texts[i]);
+	free(texts);
 }
 
 /* The switch's uplinks must carry the plan's VLANs, or tagged frames go nowhere. */
@@ -636,10 +649,8 @@ static int write_guest(struct run *r, struct vm_err *err)
 	struct vm_guest_agent *g = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*g));
 	int rc;
 
-	for (size_t i = 0; i < r->plan->n_agents; i++) {
-		g[i].trunk = r->agents[i].trunk_nic ? &r->agents[i].g_trunk : NULL;
-		g[i].mgmt = r->agents[i].mgmt_nic ? &r->agents[i].g_mgmt : NULL;
-	}
+	for (size_t i = 0; i < r->plan->n_agents; i++)
+		g[i] = agent_guest(&r->agents[i]);
 	rc = vm_guest_write(r->plan, g, dir, err);
 	free(g);
 	if (rc < 0)
@@ -827,6 +838,7 @@ static int do_apply(struct run *r, struct vm_err *err)
 {
 	enum vs_pg_action act = r->diff.action;
 	unsigned what = inv_what(r);
+	size_t n_gi;
 
 	if (act != VS_PG_UNCHANGED) {
 		cli_info(r->ctx, "vtrunk: %s port group \"%s\"...\n", act == VS_PG_CREATE ? "creating" : "updating",
@@ -854,9 +866,10 @@ static int do_apply(struct run *r, struct vm_err *err)
 	if (r->dirty && r->plan->n_agents && reread(r, what, err) < 0)
 		return -1;
 	/* Agents that just got their NICs: their guestinfo names the new MACs. */
-	if (count_gi_pending(r)) {
-		size_t n = count_gi_pending(r);
-		cli_info(r->ctx, "vtrunk: writing the guestinfo of %zu VM%s that got new NICs...\n", n, n == 1 ? "" : "s");
+	n_gi = count_gi_pending(r);
+	if (n_gi) {
+		cli_info(r->ctx, "vtrunk: writing the guestinfo of %zu VM%s that got new NICs...\n", n_gi,
+			 n_gi == 1 ? "" : "s");
 		if (reconfigure(r, 0, what, err) < 0)
 			return -1;
 	}
