@@ -530,8 +530,7 @@ static int ifname_ok(const char *s)
 	if (len == 0 || len > IFNAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+		if (!vm_plan_name_char_ok(*s))
 			return 0;
 	return 1;
 }
@@ -724,10 +723,7 @@ static int load_vlan(const cJSON *j, const char *path, struct vm_plan_vlan *v,
 	v->mode = (enum vm_ipvlan_mode)mode;
 	if (!v->network)
 		v->network = vm_xasprintf("vlan%d", v->id);
-	for (const char *s = v->network; *s; s++) {
-		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    ((*s == '_' || *s == '.' || *s == '-') && s != v->network))
-			continue;
+	if (!vm_plan_docker_name_ok(v->network)) {
 		path_key(p, path, "network");
 		quote(v->network, q, sizeof(q));
 		return fail(err, p,

@@ -218,20 +218,6 @@ static int find_dup(struct key_ix *k, size_t n, size_t *first, size_t *dup)
 	return 1;
 }
 
-static int docker_name_ok(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	/* A leading '-' would be read as an option by `docker network create`. */
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-			return 0;
-	return 1;
-}
-
 static int check_trunk(const struct vm_plan *plan, struct vm_err *err)
 {
 	const struct vm_plan_trunk *t = &plan->trunk;
@@ -292,7 +278,7 @@ static int check_vlan(const struct vm_plan *plan, size_t i, struct vm_err *err)
 		return vm_err_set(err, VM_ERR_USAGE,
 				  "vlans[%zu].gateway: %s is the broadcast address of %s/%d", i, gw,
 				  net, v->prefix);
-	if (!docker_name_ok(v->network))
+	if (!vm_plan_docker_name_ok(v->network))
 		return vm_err_set(err, VM_ERR_USAGE,
 				  "vlans[%zu].network: \"%s\" is not a valid Docker network name "
 				  "(letters, digits, '_', '.', '-'; starting with a letter or digit)",

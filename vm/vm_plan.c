@@ -37,3 +37,19 @@ void vm_plan_free(struct vm_plan **plan)
 	free(p);
 	*plan = NULL;
 }
+
+int vm_plan_name_char_ok(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '-';
+}
+
+int vm_plan_docker_name_ok(const char *s)
+{
+	if (!s || !*s || *s == '_' || *s == '.' || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!vm_plan_name_char_ok(*s))
+			return 0;
+	return 1;
+}

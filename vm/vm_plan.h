@@ -105,4 +105,11 @@ struct vm_plan {
 
 void vm_plan_free(struct vm_plan **plan);
 
+/* A character of the names vtrunk writes unquoted into interface files and commands
+ * (interface names, Docker network names): a letter, a digit, '_', '.' or '-'. */
+int vm_plan_name_char_ok(char c);
+/* A Docker network name vtrunk accepts: such characters, starting with a letter or digit
+ * (a leading '-' would read as an option to `docker network create`). */
+int vm_plan_docker_name_ok(const char *s);
+
 #endif
