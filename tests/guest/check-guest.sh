@@ -40,6 +40,9 @@ quiet() { "$@" >/dev/null 2>&1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/check-guest-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# A new empty directory under $WORK for one check ($RANDOM names could meet: two
+# checks would then share a root and see each other's files).
+fresh_dir() { mktemp -d "$WORK/$1.XXXXXX"; }
 
 for tool in netplan ifquery ifup python3 jq; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "check-guest: $tool is missing (tests/lib/deps.sh test)" >&2; exit 2; }
@@ -81,7 +84,7 @@ mode_is() { [ "$(stat -c %a "$1")" = "$2" ]; }
 # A root holding only the netplan file, so nothing of this machine's /etc takes part.
 check_netplan() {
 	local t=$1 name=$2 i=$3 sum=$4 root err trunk mgmt tmac mmac addr gw
-	root=$WORK/np.$RANDOM
+	root=$(fresh_dir np)
 	mkdir -p "$root/etc/netplan"
 	cp -p "$t/etc/netplan/60-vtrunk.yaml" "$root/etc/netplan/"
 	err=$(netplan generate --root-dir "$root" 2>&1 >/dev/null)
@@ -115,7 +118,7 @@ check_netplan() {
 
 check_ifupdown() {
 	local t=$1 name=$2 i=$3 sum=$4 f=$1/etc/network/interfaces st out trunk mgmt addr ip4
-	st=$WORK/ifstate.$RANDOM
+	st=$(fresh_dir ifstate)
 	mkdir -p "$st"
 	trunk=$(jget "$sum" "s['trunk_ifname']")
 	mgmt=$(jget "$sum" "s['mgmt_ifname']")
@@ -166,7 +169,8 @@ EOF
 snap() { (cd "$1" && find . -type f -printf '%p %m\n' | sort && find . -type f -print0 | sort -z | xargs -0r sha256sum); }
 
 check_apply() {
-	local t=$1 name=$2 root=$WORK/root.$RANDOM out rc before have_daemon tool
+	local t=$1 name=$2 root out rc before have_daemon tool
+	root=$(fresh_dir root)
 	have_daemon=0
 	[ -f "$t/etc/docker/daemon.json" ] && have_daemon=1
 	mkdir -p "$root/etc/docker"
@@ -215,7 +219,7 @@ sys.exit(not (d == {"log-driver": "json-file", "registry-mirrors": ["https://mir
 	check "$name: apply --root again says so" grep -q 'nothing to change' <<<"$out"
 
 	# --format picks one interface file.
-	root=$WORK/root.$RANDOM
+	root=$(fresh_dir root)
 	if [ -f "$t/etc/network/interfaces" ] && [ -f "$t/etc/netplan/60-vtrunk.yaml" ]; then
 		check "$name: apply --format ifupdown exits 0" quiet bash "$t/vtrunk-apply.sh" --root "$root" --format ifupdown
 		check "$name: apply --format ifupdown installs no netplan file" bash -c '[ -f "$1/etc/network/interfaces" ] && [ ! -e "$1/etc/netplan" ]' _ "$root"
@@ -230,7 +234,7 @@ sys.exit(not (d == {"log-driver": "json-file", "registry-mirrors": ["https://mir
 	[ $have_daemon = 1 ] || return 0
 	for tool in python3 jq; do
 		# jq: a fresh root, so the merge itself goes through jq.
-		root=$WORK/root.$RANDOM
+		root=$(fresh_dir root)
 		mkdir -p "$root/etc/docker"
 		printf '{"log-driver": "json-file", "log-opts": {"max-size": "10m"}}' >"$root/etc/docker/daemon.json"
 		check "$name: apply merges daemon.json with $tool" quiet env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root"
@@ -243,7 +247,7 @@ sys.exit(not (d == {"log-driver": "json-file", "log-opts": {"max-size": "10m"}, 
 		check "$name: $tool: second run changes nothing" [ "$(snap "$root")" = "$before" ]
 
 		for bad in '{"log-driver": ' '["experimental"]' '{"a": 1} {"b": 2}'; do
-			root=$WORK/root.$RANDOM
+			root=$(fresh_dir root)
 			mkdir -p "$root/etc/docker"
 			printf '%s' "$bad" >"$root/etc/docker/daemon.json"
 			out=$(VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root" 2>&1)
@@ -252,7 +256,7 @@ sys.exit(not (d == {"log-driver": "json-file", "log-opts": {"max-size": "10m"}, 
 			check "$name: $tool: the refusal names daemon.json" grep -q 'daemon.json' <<<"$out"
 			check "$name: $tool: the refused daemon.json is left as it was" [ "$(cat "$root/etc/docker/daemon.json")" = "$bad" ]
 		done
-		root=$WORK/root.$RANDOM
+		root=$(fresh_dir root)
 		mkdir -p "$root/etc/docker"
 		printf '\n' >"$root/etc/docker/daemon.json"
 		check "$name: $tool: an empty daemon.json is merged as {}" quiet env VTRUNK_JSON_TOOL=$tool bash "$t/vtrunk-apply.sh" --root "$root"
@@ -281,10 +285,12 @@ live_run() {
 	unshare -m bash -c 'mount --bind "$1" /etc && FAKE_LOG=$3 PATH=$2:$PATH exec bash "$4"' _ "$@" 2>&1
 }
 check_live() {
-	local t=$1 name=$2 etc=$WORK/etc.$RANDOM fake=$WORK/livebin.$RANDOM log out rc c
+	local t=$1 name=$2 etc fake log out rc c
 	live_ready || return 0
+	etc=$(fresh_dir etc)
+	fake=$(fresh_dir livebin)
 	log=$fake/log
-	cp -a "$WORK/etc.pristine" "$etc"
+	cp -a "$WORK/etc.pristine/." "$etc"
 	mkdir -p "$fake"
 	for c in apt-get modprobe netplan ifup systemctl docker; do
 		cat >"$fake/$c" <<'EOF'
