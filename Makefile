@@ -44,7 +44,14 @@ build/vcsim: $(wildcard tests/vcsim/*.go)
 	@mkdir -p build
 	cd tests/vcsim && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= go build -o ../../build/vcsim .
 
-vcsim: build/vcsim
+# The second test vCenter (tests/vcsim-async): govmomi's simulator as a Go module, pinned in
+# tests/vcsim-async/go.sum and fetched through the Go module proxy on the first build;
+# asynchronous tasks and changeVersion/configVersion checks (see its realism.go).
+build/vcsim-async: $(wildcard tests/vcsim-async/*.go) tests/vcsim/main.go tests/vcsim-async/go.mod tests/vcsim-async/go.sum
+	@mkdir -p build
+	cd tests/vcsim-async && GO111MODULE=on GOFLAGS=-mod=readonly go build -o ../../build/vcsim-async .
+
+vcsim: build/vcsim build/vcsim-async
 
 deps:
 	@tests/lib/deps.sh build
@@ -58,22 +65,23 @@ asan:
 unit: $(UNIT_BIN)
 	@tests/lib/run-unit.sh $(UNIT_BIN)
 
-# Everything, under ASan/UBSan: unit tests, then integration tests against vcsim.
+# Everything, under ASan/UBSan: unit tests, then the integration tests against both test
+# vCenters (VCSIM_KINDS="debian async"; tests/run.sh), then the guest tests.
 check: deps-test
 	$(MAKE) all
 	$(MAKE) asan
-	$(MAKE) build/vcsim
+	$(MAKE) build/vcsim build/vcsim-async
 	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests
 	$(MAKE) fuzz-smoke
 
-integration: all build/vcsim
+integration: all build/vcsim build/vcsim-async
 	tests/run.sh --bin $(B)/vtrunk --only integration
 
 demo: deps-test
 	$(MAKE) all build/vcsim
 	tests/lib/demo.sh
 
-valgrind: all build/vcsim
+valgrind: all build/vcsim build/vcsim-async
 	VTRUNK_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run.sh --bin $(B)/vtrunk --only integration
 

@@ -2,7 +2,9 @@
 # run.sh — runs vtrunk's tests and prints one closing line "N passed, N failed".
 #   tests/run.sh [--bin build/vtrunk] [--unit DIR] [--only unit|integration|guest]
 # Unit tests: every DIR/test_* program (cmocka). Integration tests: every
-# tests/integration/*.sh (against vcsim, started by each script). Guest tests:
+# tests/integration/*.sh (against vcsim, started by each script), once for each test vCenter
+# in VCSIM_KINDS (default "debian async": Debian's vcsim, then the asynchronous one of
+# tests/vcsim-async; see tests/lib/vcsim.sh). Guest tests:
 # tests/guest/check-*.sh on files rendered by the binary.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -46,11 +48,13 @@ if [ -z "$only" ] || [ "$only" = unit ]; then
 	done
 fi
 if [ -z "$only" ] || [ "$only" = integration ]; then
-	for t in tests/integration/*.sh; do
-		echo "== integration: $t"
-		bash "$t" >"$log" 2>&1; rc=$?
-		cat "$log"
-		count "$log" "$t" "$rc"
+	for kind in ${VCSIM_KINDS:-debian async}; do
+		for t in tests/integration/*.sh; do
+			echo "== integration ($kind): $t"
+			VCSIM_KIND=$kind bash "$t" >"$log" 2>&1; rc=$?
+			cat "$log"
+			count "$log" "$t ($kind)" "$rc"
+		done
 	done
 fi
 if [ -z "$only" ] || [ "$only" = guest ]; then

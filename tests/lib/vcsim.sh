@@ -3,6 +3,7 @@
 #   . tests/lib/vcsim.sh
 #   vcsim_start [--vms N] [--delay MS] [--pg N] [--user U] [--password P]
 #               [--gen-cert | --tls-cert FILE --tls-key FILE] [--trap] [--no-parent]
+#               [--task-delay MS] (the asynchronous test vCenter only)
 #   ... use $VCSIM_URL $VCSIM_USER $VCSIM_PASSWORD $VCSIM_PASSWORD_FILE $VCSIM_SHA256 ...
 #   vcsim_env                   export VTRUNK_URL, VTRUNK_USERNAME, VTRUNK_THUMBPRINT and
 #                               VTRUNK_PASSWORD for this vcsim (vtrunk then needs no flags)
@@ -18,7 +19,11 @@
 # unless --no-parent. --gen-cert serves a fresh P-256 certificate for 127.0.0.1 and localhost
 # that OpenSSL accepts as a CA (--ca-file "$VCSIM_CERT"); the default certificate is Go's RSA-1024
 # test one, which OpenSSL 3 at its default security level refuses to verify ("key too weak").
-# Environment: VCSIM_BIN overrides build/vcsim.
+# Environment: VCSIM_KIND picks the test vCenter: "debian" (default; build/vcsim, Debian's
+# govmomi 0.24, tasks end before the call returns) or "async" (build/vcsim-async, govmomi's
+# module, tests/vcsim-async: tasks take VCSIM_TASK_DELAY ms (default 300, with jitter) unless
+# --task-delay says otherwise, and changeVersion/configVersion are checked). VCSIM_BIN
+# overrides the binary. vcsim_async tells which one runs (exit 0: async).
 
 # Locate the repo from this file: bash tells us; plain sh falls back to the working directory.
 # shellcheck disable=SC3028 # empty outside bash, which is handled
@@ -34,10 +39,10 @@ export VCSIM_PYREAD
 
 vcsim_start() {
 	_vs_vms=4 _vs_delay=0 _vs_pg=1 _vs_user="admin@vsphere.local" _vs_pw='VMware1!'
-	_vs_trap=0 _vs_parent=1 _vs_gen=0 _vs_cert="" _vs_key=""
+	_vs_trap=0 _vs_parent=1 _vs_gen=0 _vs_cert="" _vs_key="" _vs_tdelay=${VCSIM_TASK_DELAY:-300}
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--vms | --delay | --pg | --user | --password | --tls-cert | --tls-key)
+		--vms | --delay | --pg | --user | --password | --tls-cert | --tls-key | --task-delay)
 			if [ $# -lt 2 ]; then
 				echo "vcsim_start: $1 needs a value" >&2
 				return 2
@@ -46,6 +51,12 @@ vcsim_start() {
 			--vms) _vs_vms=$2 ;; --delay) _vs_delay=$2 ;; --pg) _vs_pg=$2 ;;
 			--user) _vs_user=$2 ;; --password) _vs_pw=$2 ;;
 			--tls-cert) _vs_cert=$2 ;; --tls-key) _vs_key=$2 ;;
+			--task-delay)
+				if ! vcsim_async; then
+					echo "vcsim_start: --task-delay needs VCSIM_KIND=async" >&2
+					return 2
+				fi
+				_vs_tdelay=$2 ;;
 			esac
 			shift 2 ;;
 		--trap) _vs_trap=1; shift ;;
@@ -58,9 +69,13 @@ vcsim_start() {
 		echo "vcsim_start: vcsim is already running (pid $VCSIM_PID); call vcsim_stop first" >&2
 		return 1
 	fi
-	_vs_bin=${VCSIM_BIN:-$VCSIM_ROOT/build/vcsim}
+	if vcsim_async; then
+		_vs_bin=${VCSIM_BIN:-$VCSIM_ROOT/build/vcsim-async}
+	else
+		_vs_bin=${VCSIM_BIN:-$VCSIM_ROOT/build/vcsim}
+	fi
 	if [ ! -x "$_vs_bin" ]; then
-		echo "vcsim_start: $_vs_bin is missing; run: make build/vcsim" >&2
+		echo "vcsim_start: $_vs_bin is missing; run: make $(basename "$_vs_bin" | sed 's,^,build/,')" >&2
 		return 1
 	fi
 	VCSIM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vcsim.XXXXXX") || return 1
@@ -71,6 +86,9 @@ vcsim_start() {
 		-user "$_vs_user" -password-file "$VCSIM_DIR/password" -cert-out "$VCSIM_DIR/cert.pem"
 	if [ "$_vs_parent" = 1 ]; then
 		set -- "$@" -parent "$$"
+	fi
+	if vcsim_async; then
+		set -- "$@" -task-delay "$_vs_tdelay"
 	fi
 	if [ "$_vs_gen" = 1 ]; then
 		if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
@@ -114,6 +132,15 @@ vcsim_start() {
 		trap 'exit 143' TERM
 	fi
 	return 0
+}
+
+# vcsim_async: whether the asynchronous test vCenter is the one vcsim_start runs.
+vcsim_async() {
+	case "${VCSIM_KIND:-debian}" in
+	async) return 0 ;;
+	debian) return 1 ;;
+	*) echo "vcsim: VCSIM_KIND=$VCSIM_KIND: must be debian or async" >&2; return 1 ;;
+	esac
 }
 
 # _vcsim_alive PID: running and not a zombie (the container's PID 1 may never reap it).

@@ -1,6 +1,10 @@
 // Command vcsim is vtrunk's test vCenter: govmomi's simulator.VPX() on loopback, with TLS,
 // fixed credentials, per-call latency and a request counter (GET /vcsim/stats).
 // Build: make build/vcsim. Interface: see tests/lib/vcsim.sh and DESIGN.md.
+//
+// This file is also the main.go of the second test vCenter (tests/vcsim-async, a symlink
+// there): the same program on a current govmomi module, plus the layer in that folder's
+// realism.go, which registers itself through the two hooks below.
 package main
 
 import (
@@ -115,6 +119,11 @@ func (s *stats) wrap(next http.Handler) http.Handler {
 	})
 }
 
+// Hooks for the files of the second test vCenter (nil in this one): prepare runs once the
+// inventory exists and before anything is served; serving runs once the server is up,
+// before VCSIM_READY is printed (task delays are set there, after every set-up task).
+var prepare, serving func(model *simulator.Model) error
+
 func fingerprint(sum []byte) string {
 	parts := make([]string, len(sum))
 	for i, b := range sum {
@@ -205,6 +214,12 @@ func main() {
 		fail("creating the inventory: %v", err)
 	}
 	defer model.Remove()
+	if prepare != nil {
+		if err := prepare(model); err != nil {
+			model.Remove()
+			fail("%v", err)
+		}
+	}
 	model.Service.RegisterEndpoints = true
 	model.Service.TLS = tlsConfig
 	// A Listen.User other than simulator.DefaultLogin makes Login compare both fields exactly;
@@ -232,6 +247,13 @@ func main() {
 	if *certOut != "" {
 		pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 		if err := os.WriteFile(*certOut, pemCert, 0644); err != nil {
+			srv.Close()
+			model.Remove()
+			fail("%v", err)
+		}
+	}
+	if serving != nil {
+		if err := serving(model); err != nil {
 			srv.Close()
 			model.Remove()
 			fail("%v", err)

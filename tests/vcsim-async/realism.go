@@ -1,0 +1,227 @@
+// realism.go — what makes the second test vCenter behave more like a real one than govmomi's
+// simulator does by itself. main.go (shared with tests/vcsim, a symlink) calls it through its
+// prepare and serving hooks. Every item follows the vSphere Web Services API reference:
+//
+//  1. Asynchronous tasks (-task-delay MS, -task-jitter CV): every task waits about that long
+//     before it runs, as a real vCenter's reconfigure takes seconds, so a *_Task call returns
+//     while its task is queued, the entity's recentTask lists it, and waits really wait.
+//     The simulator's "lock hand-off" is turned off so that property reads of a VM are not
+//     blocked while one of its tasks is queued (a real vCenter answers reads meanwhile).
+//
+//  2. VirtualMachineConfigSpec.changeVersion (vim.vm.ConfigSpec): "If specified when updating
+//     a specification, the changes will only be applied if the current changeVersion matches
+//     the specified changeVersion". A ReconfigVM_Task whose spec carries a changeVersion other
+//     than the VM's config.changeVersion when its task runs fails with ConcurrentAccess ("thrown
+//     when an operation fails because another operation has modified the datastructure",
+//     vim.fault.ConcurrentAccess; ReconfigVM_Task lists it); every successful one gives the VM a
+//     new config.changeVersion (the simulator already does; checked here).
+//
+//  3. DVPortgroupConfigSpec.configVersion (vim.dvs.DistributedVirtualPortgroup.ConfigSpec):
+//     "required in reconfiguring a portgroup and should be set to the same value as the
+//     DVPortgroupConfigInfo.configVersion". A ReconfigureDVPortgroup_Task without one fails with
+//     InvalidArgument, one with a stale one with ConcurrentAccess; every successful one, and
+//     every port group's creation, gives it a new configVersion (the simulator keeps "" forever).
+//
+// How: the registry's method Handler hands those two methods to a wrapper object (so the
+// check's state is set up under the object's lock, which serializes calls on one object), and
+// a registry PutObject hook wraps the Execute function of the task the simulator creates for
+// that call, before the task starts: the check then runs when the task runs, under the lock the
+// task holds on its entity, like a real vCenter's.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+var (
+	taskDelay  = flag.Int("task-delay", 0, "milliseconds every task waits before it runs (0: tasks end before the call returns)")
+	taskJitter = flag.Float64("task-jitter", 0.5, "task delay jitter, as stddev/mean (with -task-delay)")
+	noChecks   = flag.Bool("no-version-checks", false, "do not check changeVersion/configVersion (the plain simulator's behaviour)")
+)
+
+func init() {
+	prepare = realismPrepare
+	serving = realismServing
+}
+
+// check runs inside a task, before the simulator's own work; a fault stops the task.
+type check struct {
+	before func() types.BaseMethodFault
+	after  func() // after a successful run
+}
+
+type realism struct {
+	self    types.ManagedObjectReference // for the registry's handler table
+	mu      sync.Mutex
+	pending map[types.ManagedObjectReference]*check // entity -> the check for its next task
+	version int64                                   // configVersion counter (port groups)
+}
+
+func (r *realism) Reference() types.ManagedObjectReference { return r.self }
+
+// PutObject wraps the Execute of a task created for a call that registered a check.
+func (r *realism) PutObject(obj mo.Reference) {
+	switch o := obj.(type) {
+	case *simulator.Task:
+		if o.Info.Entity == nil {
+			return
+		}
+		r.mu.Lock()
+		c := r.pending[*o.Info.Entity]
+		delete(r.pending, *o.Info.Entity)
+		r.mu.Unlock()
+		if c == nil {
+			return
+		}
+		run := o.Execute
+		o.Execute = func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
+			if f := c.before(); f != nil {
+				return nil, f
+			}
+			res, f := run(t)
+			if f == nil && c.after != nil {
+				c.after()
+			}
+			return res, f
+		}
+	case *simulator.DistributedVirtualPortgroup:
+		if o.Config.ConfigVersion == "" {
+			o.Config.ConfigVersion = r.nextVersion()
+		}
+	}
+}
+
+func (r *realism) UpdateObject(mo.Reference, []types.PropertyChange)             {}
+func (r *realism) RemoveObject(*simulator.Context, types.ManagedObjectReference) {}
+
+func (r *realism) nextVersion() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.version++
+	return strconv.FormatInt(r.version, 10)
+}
+
+// expect registers the check for the task the next call on ref creates.
+func (r *realism) expect(ref types.ManagedObjectReference, c *check) {
+	r.mu.Lock()
+	r.pending[ref] = c
+	r.mu.Unlock()
+}
+
+// forget drops a check the call did not use (it created no task).
+func (r *realism) forget(ref types.ManagedObjectReference) {
+	r.mu.Lock()
+	delete(r.pending, ref)
+	r.mu.Unlock()
+}
+
+func concurrent(what, have, want string) types.BaseMethodFault {
+	return &types.ConcurrentAccess{VimFault: types.VimFault{MethodFault: types.MethodFault{
+		FaultMessage: []types.LocalizableMessage{{Key: "vtrunk.vcsim.concurrentAccess",
+			Message: fmt.Sprintf("%s is %q, the spec carries %q", what, have, want)}}}}}
+}
+
+type checkedVM struct {
+	*simulator.VirtualMachine
+	r *realism
+}
+
+func (v *checkedVM) ReconfigVMTask(ctx *simulator.Context, req *types.ReconfigVM_Task) soap.HasFault {
+	want := req.Spec.ChangeVersion
+	vm := v.VirtualMachine
+	var before string
+	v.r.expect(vm.Self, &check{
+		before: func() types.BaseMethodFault {
+			before = vm.Config.ChangeVersion
+			if want != "" && want != before {
+				return concurrent("config.changeVersion", before, want)
+			}
+			return nil
+		},
+		after: func() {
+			if vm.Config.ChangeVersion == before {
+				ctx.Map.Update(vm, []types.PropertyChange{{Name: "config.changeVersion",
+					Val: before + "." + v.r.nextVersion(), Op: types.PropertyChangeOpAssign}})
+			}
+		},
+	})
+	defer v.r.forget(vm.Self)
+	return vm.ReconfigVMTask(ctx, req)
+}
+
+type checkedPG struct {
+	*simulator.DistributedVirtualPortgroup
+	r *realism
+}
+
+func (p *checkedPG) ReconfigureDVPortgroupTask(ctx *simulator.Context, req *types.ReconfigureDVPortgroup_Task) soap.HasFault {
+	want := req.Spec.ConfigVersion
+	pg := p.DistributedVirtualPortgroup
+	p.r.expect(pg.Self, &check{
+		before: func() types.BaseMethodFault {
+			if want == "" {
+				return &types.InvalidArgument{InvalidProperty: "spec.configVersion"}
+			}
+			if have := pg.Config.ConfigVersion; want != have {
+				return concurrent("config.configVersion", have, want)
+			}
+			return nil
+		},
+		after: func() {
+			ctx.Map.Update(pg, []types.PropertyChange{{Name: "config.configVersion",
+				Val: p.r.nextVersion(), Op: types.PropertyChangeOpAssign}})
+		},
+	})
+	defer p.r.forget(pg.Self)
+	return pg.ReconfigureDVPortgroupTask(ctx, req)
+}
+
+func realismPrepare(model *simulator.Model) error {
+	if *taskDelay < 0 || *taskJitter < 0 {
+		return fmt.Errorf("-task-delay and -task-jitter must be >= 0")
+	}
+	if *noChecks {
+		return nil
+	}
+	m := simulator.Map
+	r := &realism{self: types.ManagedObjectReference{Type: "VtrunkRealism", Value: "realism-1"},
+		pending: map[types.ManagedObjectReference]*check{}}
+	for _, o := range m.All("DistributedVirtualPortgroup") {
+		if pg, ok := o.(*simulator.DistributedVirtualPortgroup); ok && pg.Config.ConfigVersion == "" {
+			pg.Config.ConfigVersion = r.nextVersion()
+		}
+	}
+	m.AddHandler(r)
+	m.Handler = func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		switch method.Name {
+		case "ReconfigVM_Task":
+			if vm, ok := ctx.Map.Get(method.This).(*simulator.VirtualMachine); ok {
+				return &checkedVM{vm, r}, nil
+			}
+		case "ReconfigureDVPortgroup_Task":
+			if pg, ok := ctx.Map.Get(method.This).(*simulator.DistributedVirtualPortgroup); ok {
+				return &checkedPG{pg, r}, nil
+			}
+		}
+		return nil, nil
+	}
+	return nil
+}
+
+// realismServing sets the task delay once set-up is over (a set-up task would take it too).
+func realismServing(model *simulator.Model) error {
+	if *taskDelay > 0 {
+		simulator.TaskDelay.Delay = *taskDelay
+		simulator.TaskDelay.DelayJitter = *taskJitter
+		simulator.TaskDelay.MethodDelay = map[string]int{"LockHandoff": 0}
+	}
+	return nil
+}
