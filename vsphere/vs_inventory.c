@@ -169,16 +169,27 @@ static enum obj_kind obj_kind_of(const char *t)
 	return K_OTHER;
 }
 
+/* A list of Task references (recentTask) into *refs (once: a repeated list is ignored). */
+static void tasks_parse(const xmlNode *val, struct vs_moref **refs, size_t *n)
+{
+	if (*refs)
+		return;
+	*refs = vm_xcalloc(1, sizeof(**refs));
+	for (xmlNode *tk = vs_xml_child(val, NULL); tk; tk = vs_xml_next(tk, NULL)) {
+		*refs = vm_xrealloc(*refs, (*n + 1) * sizeof(**refs));
+		if (vs_xml_moref_get(tk, &(*refs)[*n]) == 0)
+			(*n)++;
+	}
+}
+
 static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 {
 	if (strcmp(name, "name") == 0) {
 		vm->name = vs_xml_text_dup(val);
 	} else if (strcmp(name, "recentTask") == 0) {
-		for (xmlNode *tk = vs_xml_child(val, NULL); tk; tk = vs_xml_next(tk, NULL)) {
-			vm->recent = vm_xrealloc(vm->recent, (vm->n_recent + 1) * sizeof(*vm->recent));
-			if (vs_xml_moref_get(tk, &vm->recent[vm->n_recent]) == 0)
-				vm->n_recent++;
-		}
+		tasks_parse(val, &vm->recent, &vm->n_recent);
+	} else if (strcmp(name, "config.changeVersion") == 0) {
+		vs_xml_text_copy(val, vm->change_version, sizeof(vm->change_version));
 	} else if (strcmp(name, "runtime.powerState") == 0) {
 		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
 	} else if (strcmp(name, "config.extraConfig") == 0) {
@@ -268,8 +279,12 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 				if (vs_xml_moref_get(u, &sw->uplinks[sw->n_uplinks]) == 0)
 					sw->n_uplinks++;
 			}
+		else if (sw && strcmp(name, "recentTask") == 0)
+			tasks_parse(val, &sw->recent, &sw->n_recent);
 		else if (pg && is_name && !pg->name)
 			pg->name = vs_xml_text_dup(val);
+		else if (pg && strcmp(name, "recentTask") == 0)
+			tasks_parse(val, &pg->recent, &pg->n_recent);
 		else if (pg && strcmp(name, "config") == 0)
 			rc = pg_config_parse(pg, val, err);
 		else if (vm && !(is_name && vm->name))
@@ -625,12 +640,14 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 	static const char *const named[] = {"name", "parent", NULL};
 	static const char *const parent[] = {"parent", NULL};
 	static const char *const dvs[] = {"name", "uuid", "parent", "summary.productInfo.version",
-					  "config.uplinkPortgroup", NULL};
-	static const char *const dvpg[] = {"config", NULL};
+					  "config.uplinkPortgroup", "recentTask", NULL};
+	static const char *const dvpg[] = {"config", "recentTask", NULL};
+	/* recentTask and config.changeVersion: after an unclear answer, what is still
+	 * running there, and whether the VM changed since it was read. */
 	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
-					  "recentTask", NULL};
+					  "recentTask", "config.changeVersion", NULL};
 	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
-					     "recentTask", "config.extraConfig", NULL};
+					     "recentTask", "config.changeVersion", "config.extraConfig", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
@@ -750,6 +767,7 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		free(sw->name);
 		free(sw->uuid);
 		free(sw->uplinks);
+		free(sw->recent);
 	}
 	while (inv->n_pgs > c->pgs) {
 		struct vs_portgroup *pg = &inv->pgs[--inv->n_pgs];
@@ -758,6 +776,7 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		free(pg->binding);
 		free(pg->config_version);
 		xmlFreeDoc(pg->config_doc);
+		free(pg->recent);
 		vm_vlan_set_clear(&pg->trunk);
 	}
 	while (inv->n_vms > c->vms) {

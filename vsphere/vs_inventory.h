@@ -27,6 +27,8 @@ struct vs_switch {
 	char version[32];          /* summary.productInfo.version, "" when not reported */
 	struct vs_moref *uplinks;  /* owned; config.uplinkPortgroup */
 	size_t n_uplinks;
+	struct vs_moref *recent;   /* owned; recentTask (AddDVPortgroup_Task runs on the switch) */
+	size_t n_recent;
 };
 
 /* A distributed port group, or a standard network (is_dvpg 0). */
@@ -52,6 +54,8 @@ struct vs_portgroup {
 	int promiscuous, mac_changes, forged_transmits, mac_learning;
 	const xmlNode *config;     /* the whole DVPortgroupConfigInfo, root of config_doc */
 	xmlDoc *config_doc;        /* owned: a copy, so the answer it came in can go */
+	struct vs_moref *recent;   /* owned; recentTask (distributed port groups) */
+	size_t n_recent;
 };
 
 struct vs_nic {
@@ -80,6 +84,8 @@ struct vs_vm {
 	char *name;                /* owned */
 	int dc;
 	char power_state[24];
+	char change_version[64];   /* config.changeVersion, "" when not reported; sent back in
+	                              every ReconfigVM_Task so a stale change fails */
 	int have_devices;
 	struct vs_nic *nics;       /* owned */
 	size_t n_nics, cap_nics;

@@ -356,8 +356,8 @@ static void headers_fill(const struct vs_rest *r, const char *hdrs[5], int login
 	hdrs[k] = NULL;
 }
 
-/* One request with its transient failures retried; any HTTP answer but 503 (and for
- * safe calls 502/504) is returned as it is. */
+/* One request with its transient failures retried; any HTTP answer but (for safe calls)
+ * 502/503/504 is returned as it is. */
 static int send_retrying(struct vs_rest *r, const char *method, const char *path, const char *body,
 			 unsigned flags, int login, struct vs_http_resp *resp, struct vm_err *err)
 {

@@ -69,13 +69,16 @@ int vs_session_version_pick(const char *xml, size_t len, char *out, size_t size,
 	return rc;
 }
 
-#define M_TASK 1u    /* starts a task: never re-sent once it may have arrived */
+#define M_TASK 1u    /* never re-sent once it may have arrived */
 #define M_NOAUTH 2u  /* login/logout: no new login on NotAuthenticated */
 
 static unsigned method_flags(const char *method)
 {
+	/* A task would run twice. A wait changes nothing, but the updates it consumed may
+	 * have gone into the lost answer: sent again it waits for what already happened
+	 * (vs_task_wait_call reads the tasks' states directly instead). */
 	static const char *const tasks[] = {"ReconfigVM_Task", "AddDVPortgroup_Task", "ReconfigureDVPortgroup_Task",
-					    "Destroy_Task", "CreateDVPortgroup_Task", NULL};
+					    "Destroy_Task", "CreateDVPortgroup_Task", "WaitForUpdatesEx", NULL};
 	for (const char *const *t = tasks; *t; t++)
 		if (strcmp(*t, method) == 0)
 			return M_TASK;
@@ -86,16 +89,23 @@ static unsigned method_flags(const char *method)
 
 int vs_err_uncertain(const struct vm_err *err)
 {
-	return err && (err->kind == VM_ERR_NET || err->kind == VM_ERR_HTTP || err->kind == VM_ERR_PARSE);
+	return err && (err->kind == VM_ERR_NET || err->kind == VM_ERR_HTTP || err->kind == VM_ERR_PARSE ||
+		       strcmp(err->fault, VS_FAULT_TASK_RUNNING) == 0);
+}
+
+int vs_err_conflict(const struct vm_err *err)
+{
+	return err && (err->kind == VM_ERR_TASK || err->kind == VM_ERR_FAULT) &&
+	       strcmp(err->fault, "ConcurrentAccess") == 0;
 }
 
 int vs_err_retry_worth(enum vm_err_kind kind, long status, int sent, int safe)
 {
+	/* Only a request that never left is surely not delivered: a front proxy answers 503
+	 * also when its upstream connection dropped after the request went through. */
 	if (kind == VM_ERR_NET && !sent)
 		return 1;
-	if (status == 503)
-		return 1; /* "unavailable": vCenter did not take the request */
-	return safe && (kind == VM_ERR_NET || status == 502 || status == 504);
+	return safe && (kind == VM_ERR_NET || status == 502 || status == 503 || status == 504);
 }
 
 static int not_authenticated(const struct vm_err *err)

@@ -50,9 +50,9 @@ void vs_session_free(struct vs_session **s);
  * Failures that are safe to retry are retried here, with backoff and a bound:
  * - a NotAuthenticated fault (the session expired): one new login, then the refused
  *   call again; refused once more, it fails with kind auth (exit 3);
- * - a call that never left (connection refused) or was answered 503: again;
+ * - a call that never left (connection refused): again;
  * - for calls that change nothing (reads, views, filters, waits): also a timeout, a
- *   reset or dropped connection, HTTP 502/504.
+ *   reset or dropped connection, HTTP 502/503/504.
  * A call that creates a task and may have reached vCenter without an answer is not
  * sent again: it fails, and vs_err_uncertain() says so; its caller re-reads. */
 int vs_session_call(struct vs_session *s, const char *method, const struct vm_buf *body,
@@ -77,15 +77,24 @@ int vs_session_call_stream(struct vs_session *s, const char *method, const struc
 			   const struct vs_stream *st, struct vm_err *err);
 
 /* Whether a failed request is worth sending again (with vs_http_backoff between tries):
- * one that never left (kind net, not sent) or was answered 503 always; one that is safe
- * to repeat (safe: it changes nothing, or repeating it changes nothing more) also after a
- * timeout, a reset or dropped connection (kind net), HTTP 502 or 504. status: the HTTP
- * status of an answer, 0 when none came. Shared by the SOAP and the REST client. */
+ * one that never left (kind net, not sent) always; one that is safe to repeat (safe: it
+ * changes nothing, or repeating it changes nothing more) also after a timeout, a reset or
+ * dropped connection (kind net), HTTP 502, 503 or 504 (a 503 may come after the request
+ * was forwarded). status: the HTTP status of an answer, 0 when none came. Shared by the
+ * SOAP and the REST client. */
 int vs_err_retry_worth(enum vm_err_kind kind, long status, int sent, int safe);
 
+/* The fault name vtrunk gives a task whose end it did not see (waiting failed or was
+ * stopped): vSphere's own name for "the task is still running". */
+#define VS_FAULT_TASK_RUNNING "TaskInProgress"
+
 /* 1 when err says vCenter may have acted on the request although no clear answer came
- * (no answer, a cut or unreadable one, a gateway error): re-read before acting again. */
+ * (no answer, a cut or unreadable one, a gateway error, a task whose end was not seen):
+ * re-read before acting again. */
 int vs_err_uncertain(const struct vm_err *err);
+/* 1 when err is a ConcurrentAccess fault: the object changed since it was read (its
+ * changeVersion or configVersion); re-read and decide again. */
+int vs_err_conflict(const struct vm_err *err);
 
 /* One call of a batch: the caller writes body; the session fills err and rc. */
 struct vs_call {

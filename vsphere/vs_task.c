@@ -95,6 +95,32 @@ static int create_filter(struct vs_session *s, const struct vs_task *tasks, size
 	return 0;
 }
 
+/* One property of a task, as the filter or a direct read names it. */
+static void task_prop_apply(struct vs_task *t, const char *name, const xmlNode *val)
+{
+	char state[16] = "";
+
+	if (strcmp(name, "info") == 0) {
+		vs_task_info_get(val, t);
+	} else if (strcmp(name, "info.error") == 0 && val) {
+		task_error_get(val, t);
+	} else if (strcmp(name, "info.result") == 0 && val) {
+		vs_xml_moref_get(val, &t->result);
+	} else if (strcmp(name, "info.state") == 0) {
+		vs_xml_text_copy(val, state, sizeof(state));
+		task_state_set(t, state);
+	}
+}
+
+/* The pending task ref names, or NULL. */
+static struct vs_task *task_find(struct vs_task *tasks, size_t n, const struct vs_moref *ref)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tasks[i].ref.value, ref->value) == 0 && tasks[i].state == VS_TASK_PENDING)
+			return &tasks[i];
+	return NULL;
+}
+
 size_t vs_task_updates_get(const xmlNode *rv, struct vs_task *tasks, size_t n)
 {
 	size_t ended = 0;
@@ -102,102 +128,214 @@ size_t vs_task_updates_get(const xmlNode *rv, struct vs_task *tasks, size_t n)
 	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet")) {
 		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
 			struct vs_moref ref;
-			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &ref) < 0)
+			struct vs_task *t;
+			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &ref) < 0 || !(t = task_find(tasks, n, &ref)))
 				continue;
-			for (size_t i = 0; i < n; i++) {
-				if (strcmp(tasks[i].ref.value, ref.value) != 0 || tasks[i].state != VS_TASK_PENDING)
-					continue;
-				for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
-					char name[16] = "", state[16] = "";
-					const xmlNode *val = vs_xml_child(c, "val");
-					vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
-					if (strcmp(name, "info") == 0) {
-						vs_task_info_get(val, &tasks[i]);
-					} else if (strcmp(name, "info.error") == 0 && val) {
-						task_error_get(val, &tasks[i]);
-					} else if (strcmp(name, "info.result") == 0 && val) {
-						vs_xml_moref_get(val, &tasks[i].result);
-					} else if (strcmp(name, "info.state") == 0) {
-						vs_xml_text_copy(val, state, sizeof(state));
-						task_state_set(&tasks[i], state);
-					}
-				}
-				if (tasks[i].state != VS_TASK_PENDING)
-					ended++;
+			for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
+				char name[16] = "";
+				vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
+				task_prop_apply(t, name, vs_xml_child(c, "val"));
 			}
+			ended += t->state != VS_TASK_PENDING;
 		}
 	}
 	return ended;
 }
+
+size_t vs_task_contents_get(const xmlNode *response, struct vs_task *tasks, size_t n)
+{
+	size_t ended = 0;
+
+	for (xmlNode *rv = vs_xml_child(response, "returnval"); rv; rv = vs_xml_next(rv, "returnval")) {
+		struct vs_moref ref;
+		struct vs_task *t;
+		if (vs_xml_moref_get(vs_xml_child(rv, "obj"), &ref) < 0 || !(t = task_find(tasks, n, &ref)))
+			continue;
+		for (xmlNode *ps = vs_xml_child(rv, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
+			char name[16] = "";
+			vs_xml_text_copy(vs_xml_child(ps, "name"), name, sizeof(name));
+			task_prop_apply(t, name, vs_xml_child(ps, "val"));
+		}
+		ended += t->state != VS_TASK_PENDING;
+	}
+	return ended;
+}
+
+#define READ_CHUNK 100
+
+/* Reads the states of the pending tasks directly (RetrieveProperties, which does not page,
+ * READ_CHUNK tasks a call): after a lost or failed wait, whose filter may have handed its
+ * updates to an answer that never arrived. */
+static int tasks_read(struct vs_session *s, struct vs_task *tasks, size_t n, struct vm_err *err)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		struct vm_buf b = {0};
+		xmlDoc *doc = NULL;
+		xmlNode *ret;
+		size_t k = 0, first = i;
+
+		vs_soap_begin(&b, "RetrieveProperties", &s->property_collector);
+		vs_soap_open(&b, "specSet", NULL);
+		vs_soap_open(&b, "propSet", NULL);
+		vs_soap_elem(&b, "type", "Task");
+		vs_soap_elem_bool(&b, "all", 0);
+		vs_soap_elem(&b, "pathSet", "info.state");
+		vs_soap_elem(&b, "pathSet", "info.error");
+		vs_soap_elem(&b, "pathSet", "info.result");
+		vs_soap_close(&b, "propSet");
+		for (; i < n && k < READ_CHUNK; i++) {
+			if (tasks[i].state != VS_TASK_PENDING)
+				continue;
+			vs_soap_open(&b, "objectSet", NULL);
+			vs_soap_moref(&b, "obj", &tasks[i].ref);
+			vs_soap_elem_bool(&b, "skip", 0);
+			vs_soap_close(&b, "objectSet");
+			k++;
+		}
+		vs_soap_close(&b, "specSet");
+		vs_soap_end(&b, "RetrieveProperties");
+		if (k && vs_session_call(s, "RetrieveProperties", &b, &doc, &ret, err) < 0) {
+			vm_buf_reset(&b);
+			return -1;
+		}
+		vm_buf_reset(&b);
+		if (k)
+			vs_task_contents_get(ret, tasks + first, i - first);
+		xmlFreeDoc(doc);
+	}
+	return 0;
+}
+
+static size_t count_ended(const struct vs_task *tasks, size_t n)
+{
+	size_t done = 0;
+	for (size_t i = 0; i < n; i++)
+		done += tasks[i].state != VS_TASK_PENDING;
+	return done;
+}
+
+/* A filter on the tasks still pending. */
+static int filter_make(struct vs_session *s, const struct vs_task *tasks, size_t n, struct vs_moref *filter,
+		       struct vm_err *err)
+{
+	struct vs_task *pending = vm_xcalloc(n ? n : 1, sizeof(*pending));
+	size_t np = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (tasks[i].state == VS_TASK_PENDING)
+			pending[np++] = tasks[i];
+	rc = create_filter(s, pending, np, filter, err);
+	free(pending);
+	return rc;
+}
+
+/* Ends a wait that cannot go on: the tasks still pending are "still running" as far as
+ * vtrunk knows (VS_FAULT_TASK_RUNNING), so callers re-read before deciding. */
+static int wait_give_up(struct vm_err *err, size_t left, size_t n, const char *why)
+{
+	vm_err_set(err, VM_ERR_TASK, "%zu of %zu tasks had not ended when vtrunk stopped waiting (%s)", left, n, why);
+	if (err)
+		snprintf(err->fault, sizeof(err->fault), "%s", VS_FAULT_TASK_RUNNING);
+	return -1;
+}
+
+#define WAIT_FAILURES_MAX 5
+#define WAIT_POLL_S 15
 
 int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, long timeout_s,
 		      void (*progress)(size_t done, size_t total, void *arg), void *arg,
 		      struct vm_err *err)
 {
 	struct vs_moref filter;
+	struct vm_err werr;
 	char *version = NULL;
-	size_t done = 0;
-	int epoch;
+	size_t done = count_ended(tasks, n);
+	int have_filter = 0, epoch = 0, failures = 0;
 	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);
 	int rc = -1;
 
-	for (size_t i = 0; i < n; i++)
-		if (tasks[i].state != VS_TASK_PENDING)
-			done++;
-	if (done == n)
-		return 0;
-	if (create_filter(s, tasks, n, &filter, err) < 0)
-		return -1;
-	epoch = s->epoch;
+	vm_err_clear(&werr);
 	while (done < n) {
 		struct vm_buf b = {0};
 		xmlDoc *doc = NULL;
 		xmlNode *ret, *rv;
 		long left = (long)(deadline - time(NULL));
 
-		if (left <= 0) {
-			vm_err_set(err, VM_ERR_TASK, "%zu of %zu tasks had not ended after %ld s", n - done, n,
-				   timeout_s);
+		/* A second signal stops waiting; the first lets the tasks already sent end, so
+		 * that the report says what happened. */
+		if (vs_http_stop_get(s->http) >= 2) {
+			wait_give_up(err, n - done, n, "stopped by a signal");
 			goto cleanup;
+		}
+		if (left <= 0) {
+			vm_err_set(&werr, VM_ERR_TASK, "after %ld s", timeout_s > 0 ? timeout_s : 3600L);
+			wait_give_up(err, n - done, n, werr.msg);
+			goto cleanup;
+		}
+		if (failures > WAIT_FAILURES_MAX) {
+			wait_give_up(err, n - done, n, werr.msg);
+			goto cleanup;
+		}
+		if (!have_filter) {
+			if (filter_make(s, tasks, n, &filter, &werr) < 0) {
+				failures++;
+				/* No filter: read the states directly, then try again. */
+				if (tasks_read(s, tasks, n, &werr) == 0) {
+					done = count_ended(tasks, n);
+					if (progress)
+						progress(done, n, arg);
+				}
+				vs_http_backoff(s->http, failures);
+				continue;
+			}
+			have_filter = 1;
+			epoch = s->epoch;
+			free(version);
+			version = NULL;
 		}
 		vs_soap_begin(&b, "WaitForUpdatesEx", &s->property_collector);
 		if (version)
 			vs_soap_elem(&b, "version", version);
 		vs_soap_open(&b, "options", NULL);
-		/* Bounded so a silent server cannot hold us past the deadline. */
-		vs_soap_elem_long(&b, "maxWaitSeconds", left < 60 ? left : 60);
+		/* Bounded so a silent server cannot hold us past the deadline, and short
+		 * enough that a missed update costs seconds (see below), not minutes. */
+		vs_soap_elem_long(&b, "maxWaitSeconds", left < WAIT_POLL_S ? left : WAIT_POLL_S);
 		vs_soap_close(&b, "options");
 		vs_soap_end(&b, "WaitForUpdatesEx");
-		rc = vs_session_call(s, "WaitForUpdatesEx", &b, &doc, &ret, err);
+		rc = vs_session_call(s, "WaitForUpdatesEx", &b, &doc, &ret, &werr);
 		vm_buf_reset(&b);
-		if (rc < 0 && s->epoch != epoch) {
-			/* A new login: the filter died with the old session; make another
-			 * for the tasks still pending (those done are known already). */
-			struct vs_task *pending = vm_xcalloc(n, sizeof(*pending));
-			size_t np = 0;
-			for (size_t i = 0; i < n; i++)
-				if (tasks[i].state == VS_TASK_PENDING)
-					pending[np++] = tasks[i];
-			rc = create_filter(s, pending, np, &filter, err);
-			free(pending);
-			if (rc < 0)
-				goto cleanup;
-			epoch = s->epoch;
-			free(version);
-			version = NULL;
+		if (rc < 0) {
+			/* A new login (the filter died with the old session), or a lost or broken
+			 * answer, which may have carried updates the filter will not send again:
+			 * read the states directly and make a new filter for what is left. */
+			have_filter = 0;
+			if (s->epoch == epoch)
+				failures++;
+			if (vs_http_stop_get(s->http) >= 2)
+				continue;
+			if (tasks_read(s, tasks, n, &werr) == 0) {
+				done = count_ended(tasks, n);
+				if (progress)
+					progress(done, n, arg);
+			}
 			continue;
 		}
-		if (rc < 0)
-			goto cleanup;
-		rc = -1;
 		rv = vs_xml_child(ret, "returnval");
 		if (rv) {
 			free(version);
 			version = vs_xml_text_dup(vs_xml_child(rv, "version"));
-			done += vs_task_updates_get(rv, tasks, n);
-			if (progress)
-				progress(done, n, arg);
+			vs_task_updates_get(rv, tasks, n);
+		} else if (tasks_read(s, tasks, n, &werr) < 0) {
+			/* A wait that ends with no update although tasks are pending: look
+			 * directly, so an update the filter missed cannot hold the run. */
+			failures++;
 		}
+		done = count_ended(tasks, n);
+		if (progress)
+			progress(done, n, arg);
 		xmlFreeDoc(doc);
 	}
 	rc = 0;

@@ -112,6 +112,12 @@ static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const 
 
 	vs_soap_begin(b, "ReconfigVM_Task", &c->vm->ref);
 	vs_soap_open(b, "spec", NULL);
+	/* First in VirtualMachineConfigSpec's order. With it vCenter applies the change only
+	 * to the VM as vtrunk read it: a late copy of an earlier call, or another client's
+	 * change in between, makes the task fail with ConcurrentAccess instead of adding a
+	 * second NIC. */
+	if (c->vm->change_version[0])
+		vs_soap_elem(b, "changeVersion", c->vm->change_version);
 	for (size_t i = 0; i < c->n_remove; i++) {
 		const struct vs_nic *n = &c->vm->nics[c->remove[i]];
 		vs_soap_open(b, "deviceChange", NULL);
@@ -168,8 +174,10 @@ int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t
 	owner = vm_xcalloc(n ? n : 1, sizeof(*owner));
 	for (size_t i = 0; i < n; i++) {
 		ch[i].rc = calls[i].rc;
+		ch[i].unsure = ch[i].conflict = 0;
 		if (calls[i].rc < 0) {
 			ch[i].err = calls[i].err;
+			ch[i].unsure = vs_err_uncertain(&ch[i].err);
 		} else {
 			tasks[n_tasks] = ch[i].task;
 			owner[n_tasks++] = i;
@@ -185,10 +193,13 @@ int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t
 			c->rc = -1;
 			vm_err_set(&c->err, VM_ERR_TASK, "%s: %s", tasks[t].fault, tasks[t].msg);
 			vm_str_copy(c->err.fault, sizeof(c->err.fault), tasks[t].fault);
+			c->conflict = vs_err_conflict(&c->err);
 		} else if (tasks[t].state == VS_TASK_PENDING) {
 			c->rc = -1;
+			c->unsure = 1;
 			vm_err_set(&c->err, VM_ERR_TASK, "its reconfigure task %s had not ended when vtrunk stopped waiting",
 				   tasks[t].ref.value);
+			vm_str_copy(c->err.fault, sizeof(c->err.fault), VS_FAULT_TASK_RUNNING);
 		}
 	}
 	free(owner);

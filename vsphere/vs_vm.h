@@ -21,6 +21,10 @@ struct vs_vm_change {
 	struct vs_task task;
 	struct vm_err err;             /* set when rc is -1 */
 	int rc;
+	int unsure;                    /* rc -1 but vCenter may have made the change: no clear
+	                                  answer, or its task had not ended when waiting stopped */
+	int conflict;                  /* its task failed with ConcurrentAccess: the VM changed
+	                                  since it was read (changeVersion) */
 };
 
 struct vs_vm_nic_spec {
@@ -43,9 +47,10 @@ void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *
 int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, struct vm_nic_net *out,
 		       struct vm_err *err);
 
-/* Sends one ReconfigVM_Task for each change (at most `parallel` in flight), then waits
- * for all the tasks through one filter. Each change records its own outcome (rc, err);
- * returns -1 only when waiting itself failed. */
+/* Sends one ReconfigVM_Task for each change (at most `parallel` in flight), each carrying
+ * its VM's config.changeVersion as read, then waits for all the tasks through one filter.
+ * Each change records its own outcome (rc, err, unsure, conflict); returns -1 only when
+ * waiting itself failed (the changes whose tasks had not ended are then unsure). */
 int vs_vm_reconfigure_call(struct vs_session *s, struct vs_vm_change *ch, size_t n,
 			   const struct vs_vm_nic_spec *spec, int parallel, long timeout_s,
 			   void (*progress)(size_t done, size_t total, void *arg), void *arg,

@@ -8,13 +8,19 @@
 #   proxy_rule SPEC...          add rules at run time (all or none: a bad spec adds nothing)
 #   proxy_rules; proxy_clear_rules
 #   proxy_stats                 {"requests": N, "methods": {...}, "faults": [...], "rules": [...],
-#                                "connections": N, "max_inflight": N}
+#                                "connections": N, "max_inflight": N, "late_pending": N}
+#                               (a fault: {"method", "call", "request", "rule", "action"}; for drop,
+#                               after and late also "upstream": the status of the discarded
+#                               answer, or "error"; late: "pending": true until its copy is answered)
 #   proxy_count [METHOD]        calls of METHOD seen by the proxy (no argument: all requests)
 #   proxy_faults [ACTION|SPEC]  how many faults were injected (of that action or rule)
 #   proxy_reset [--keep-rules]  zero the counters and faults; drops the rules unless --keep-rules
+#                               (late copies still pending are delivered all the same)
+#   proxy_wait_late [S]         wait (up to S seconds, default 30) until no late copy is pending;
+#                               1 if some still are
 #   proxy_stop
 #
-# Rule SPEC: METHOD:CALL:ACTION[:ARG]
+# Rule SPEC: METHOD:CALL:ACTION[:ARG]   (late: METHOD:CALL:late:NNN[:S])
 #   METHOD  SOAP method (first element in the Body), REST for any request to /rest/ or /api/
 #           (the tag calls), or * for any request (GETs count too)
 #   CALL    N | N+ (N and later) | N-M | * (every call) | next | nextK (the next K calls from now)
@@ -35,8 +41,20 @@
 #                      well-formed SOAP answer with endless <objects>; not forwarded
 #           truncate   forward, relay the full Content-Length but half the body, close
 #           reset      TCP RST once the request is read; not forwarded
+#           late:NNN[:S]  (NNN 400-599) NNN with the HTML page at once, then S seconds later
+#                      (default 1, fractions allowed) the same request goes upstream in the
+#                      background: method, path, headers (Cookie, SOAPAction, Content-Type,
+#                      vmware-api-session-id) and body as the client sent them; the answer is
+#                      discarded (logged, and in the fault's "upstream"). The copy is the same
+#                      call: not counted again, no rule applies to it. Sent even when the client
+#                      has hung up; a proxy whose starting shell is gone waits for it before it
+#                      exits (proxy_stop does not: a pending copy is lost). A gateway's 502 while
+#                      the request still reaches vCenter: vcsim counts the call once, S s later
+#           after:NNN  (NNN 400-599) forward, read upstream's whole answer, discard it, answer
+#                      NNN with the HTML page: the change is made, the client sees a gateway error
 #   e.g. ReconfigVM_Task:3:drop  '*:1:503'  RetrievePropertiesEx:2+:notauth
 #        WaitForUpdatesEx:1:stall:30  RetrievePropertiesEx:1:big:104857600
+#        ReconfigVM_Task:next:late:502:0.5  REST:2:after:503
 #   The first matching rule (in the order added) applies. Quote specs with * in them.
 #
 # proxy_start exports PROXY_URL (https://127.0.0.1:PORT/sdk), PROXY_SHA256 and PROXY_SHA1 (of its
@@ -253,6 +271,25 @@ proxy_count() {
 import json, sys
 s = json.load(sys.stdin)
 print(s["methods"].get(sys.argv[1], 0) if len(sys.argv) > 1 else s["requests"])' "$@"
+}
+
+# proxy_wait_late [S]: until no late copy is pending (late_pending 0), polling every 0.1 s for up
+# to S seconds (a whole number, default 30); 1 if some still are (or the proxy does not answer).
+proxy_wait_late() {
+	case "${1:-30}" in
+	*[!0-9]*) echo "proxy_wait_late: want whole seconds, not $1" >&2; return 2 ;;
+	esac
+	_px_n=$((${1:-30} * 10))
+	while :; do
+		if proxy_stats | /usr/bin/python3 -c '
+import json, sys
+sys.exit(json.load(sys.stdin)["late_pending"] != 0)' 2>/dev/null; then
+			return 0
+		fi
+		[ "$_px_n" -gt 0 ] || return 1
+		sleep 0.1
+		_px_n=$((_px_n - 1))
+	done
 }
 
 # proxy_faults [ACTION|SPEC]: faults injected (of that action, e.g. drop, or that rule spec).

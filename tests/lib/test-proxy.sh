@@ -39,7 +39,7 @@ if ! proxy_start --rule 'RetrieveServiceContent:2:503' --trap; then bad "proxy_s
 ok "proxy_start (build/vtproxy built on demand)"
 trap >"$out/traps"
 check "--trap keeps vcsim_stop on EXIT" grep -q "^trap -- 'proxy_stop; vcsim_stop' EXIT" "$out/traps"
-trap 'proxy_stop; vcsim_stop; rm -rf "$out"' EXIT
+trap 'proxy_stop; vcsim_stop; [ -z "${rec_pid:-}" ] || kill "$rec_pid" 2>/dev/null; rm -rf "$out"' EXIT
 base=${PROXY_URL%/sdk}
 check "PROXY_URL is https on loopback, /sdk" sh -c 'case $PROXY_URL in https://127.0.0.1:*/sdk) ;; *) exit 1 ;; esac'
 check "proxy is not a job of this shell" test "$(ps -o ppid= -p "$PROXY_PID" | tr -d ' ')" != $$
@@ -170,7 +170,8 @@ proxy_rule 'RetrieveServiceContent:1:503' '*:1:502'
 check "first matching rule wins" test "$(codes "$out/rsc.xml" 1)" = 503
 proxy_rules >"$out/rules.json"
 check "proxy_rules lists both, with hits" js '[(r["spec"], r["hits"]) for r in j] == [("RetrieveServiceContent:1:503", 1), ("*:1:502", 0)]' <"$out/rules.json"
-for spec in 'Foo:0:drop' 'Foo:1:explode' 'Foo:1:drop:3' 'Foo:x:503' 'Foo:1' 'F-o:1:503' 'Foo:1:delay' 'Foo:1:big:lots' 'Foo:3-2:503'; do
+for spec in 'Foo:0:drop' 'Foo:1:explode' 'Foo:1:drop:3' 'Foo:x:503' 'Foo:1' 'F-o:1:503' 'Foo:1:delay' 'Foo:1:big:lots' 'Foo:3-2:503' \
+	'Foo:1:late' 'Foo:1:late:200' 'Foo:1:late:502:x' 'Foo:1:late:502:-1' 'Foo:1:after' 'Foo:1:after:503:1' 'Foo:1:503:1:2'; do
 	if proxy_rule 'Bar:1:503' "$spec" 2>"$out/err"; then bad "bad rule $spec accepted"; else
 		check "bad rule $spec refused: $(head -c 90 "$out/err")" grep -q "$spec" "$out/err"
 	fi
@@ -252,6 +253,190 @@ read -r rc code bytes _ < <(post "$out/rsc.xml")
 check "reset: connection reset (curl $rc: 56 or 35), nothing received" sh -c "case '$rc/$bytes' in 56/0 | 35/0) ;; *) exit 1 ;; esac"
 check "reset: not forwarded" test "$(vcsim_count)" = 0
 
+# late:NNN[:S]: the gateway's page at once, the request itself reaches vcsim S seconds later,
+# once, with the client's headers and body. after:NNN: forwarded, its answer replaced.
+# vpath "POST /path": vcsim's count of that path. until_is V CMD...: polls CMD (every 50 ms, up
+# to 5 s) until it prints V.
+vpath() { vcsim_stats | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["paths"].get(sys.argv[1], 0))' "$1"; }
+until_is() {
+	local want=$1 i=0
+	shift
+	while [ "$("$@")" != "$want" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$("$@")" = "$want" ]
+}
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+reset_all
+read -r rc code _ < <(post "$out/login.xml" -c "$out/jar3")
+soap '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>Datacenter</type><pathSet>vmFolder</pathSet></propSet><objectSet><obj type="Folder">group-d1</obj><skip>true</skip><selectSet xsi:type="TraversalSpec" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><type>Folder</type><path>childEntity</path></selectSet></objectSet></specSet><options></options></RetrievePropertiesEx>' >"$out/vmfolder.xml"
+post "$out/vmfolder.xml" -b "$out/jar3" >/dev/null
+vmf=$(sed -n 's/.*type="Folder">\([^<]*\)<\/val>.*/\1/p' "$out/body")
+check "late: a session and DC0's VM folder ($vmf)" test "$code" = 200 -a -n "$vmf"
+for f in late after; do
+	soap "<CreateFolder xmlns=\"urn:vim25\"><_this type=\"Folder\">$vmf</_this><name>$f-folder</name></CreateFolder>" >"$out/cf-$f.xml"
+done
+proxy_rule 'RetrieveServiceContent:next:502'
+post "$out/rsc.xml" >/dev/null
+cp "$out/body" "$out/plain502"
+reset_all
+proxy_rule 'CreateFolder:next:late:502:0.5'
+read -r rc code _ < <(post "$out/cf-late.xml" -b "$out/jar3")
+t=$(date +%s%N)
+n0=$(vcsim_count CreateFolder)
+proxy_stats >"$out/stats.json"
+check "late:502:0.5: HTTP 502 at once, the plain 502 action's page" sh -c \
+	"test '$code' = 502 && case '$(ctype)' in text/html*) ;; *) exit 1 ;; esac && cmp -s '$out/body' '$out/plain502'"
+check "late: not at vcsim yet when the client has its answer" test "$n0" = 0
+check "late: stats: a late fault of the rule, pending" js 'j["late_pending"] == 1 and [(f["action"], f["rule"], f.get("pending")) for f in j["faults"]] == [("late", "CreateFolder:next:late:502:0.5", True)]' <"$out/stats.json"
+until_is 1 vcsim_count CreateFolder
+ms=$(ms_since "$t")
+check "late: vcsim got the CreateFolder after the delay (${ms} ms after the answer)" \
+	test "$(vcsim_count CreateFolder)" = 1 -a "$ms" -ge 400 -a "$ms" -lt 3000
+check "proxy_wait_late: the late copy answered" proxy_wait_late 5
+sleep 0.5
+proxy_stats >"$out/stats.json"
+check "late: exactly once at vcsim (still 1 call, 0.5 s later)" test "$(vcsim_count CreateFolder)/$(vcsim_count)" = 1/1
+check "late: stats: the same call (1 request), upstream's HTTP 200 recorded, nothing pending" js 'j["requests"] == 1 and j["methods"] == {"CreateFolder": 1} and j["late_pending"] == 0 and [(f["call"], f.get("upstream"), "pending" in f) for f in j["faults"]] == [(1, 200, False)]' <"$out/stats.json"
+read -r rc code _ < <(post "$out/cf-late.xml" -b "$out/jar3")
+check "late: the folder was made (the copy had the session's Cookie): CreateFolder again fails DuplicateName" \
+	sh -c "test '$code' = 500 && grep -q 'DuplicateName' '$out/body'"
+check "late: logged: the call, the answer, the forward, upstream's answer" sh -c "
+	grep -q 'CreateFolder call=1 -> late \[CreateFolder:next:late:502:0.5\]' '$PROXY_LOG' &&
+	grep -q '#1 late: answered 502; forwarding in 0.5 s' '$PROXY_LOG' &&
+	grep -q '#1 late: forwarding now, 0.5[0-9] s after the answer' '$PROXY_LOG' &&
+	grep -q '#1 late: discarded upstream.s HTTP 200 answer' '$PROXY_LOG'"
+reset_all
+proxy_rule 'CreateFolder:next:after:503'
+read -r rc code _ < <(post "$out/cf-after.xml" -b "$out/jar3")
+n0=$(vcsim_count CreateFolder)
+check "after:503: the client sees HTTP 503 with the HTML page" sh -c \
+	"test '$code' = 503 && case '$(ctype)' in text/html*) ;; *) exit 1 ;; esac && grep -q '<title>503 Service Unavailable</title>' '$out/body'"
+check "after: vcsim had the call, once, before the answer" test "$n0" = 1
+read -r rc code _ < <(post "$out/cf-after.xml" -b "$out/jar3")
+check "after: the folder was made: CreateFolder again fails DuplicateName" sh -c "test '$code' = 500 && grep -q 'DuplicateName' '$out/body'"
+proxy_stats >"$out/stats.json"
+check "after: stats: an after fault with upstream's HTTP 200" js 'j["methods"] == {"CreateFolder": 2} and [(f["action"], f["call"], f.get("upstream")) for f in j["faults"]] == [("after", 1, 200)]' <"$out/stats.json"
+check "after: logged" grep -q "#1 after: discarded upstream's HTTP 200 answer ([0-9]* bytes); answering 503" "$PROXY_LOG"
+
+# The same for REST (N-th call forms), the session in vmware-api-session-id.
+reset_all
+token=$(curl -sk -X POST -u "$VCSIM_USER:$VCSIM_PASSWORD" "$base/rest/com/vmware/cis/session" |
+	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["value"])')
+mkcat() { # mkcat NAME: create a tag category through the proxy; prints the HTTP code
+	curl -sk -o "$out/body" -D "$out/hdr" -w '%{http_code}' -H 'Content-Type: application/json' -H "vmware-api-session-id: $token" \
+		--data-binary "{\"create_spec\": {\"name\": \"$1\", \"description\": \"vtproxy test\", \"cardinality\": \"MULTIPLE\", \"associable_types\": []}}" \
+		"$base/rest/com/vmware/cis/tagging/category"
+}
+catpath='POST /rest/com/vmware/cis/tagging/category'
+proxy_rule 'REST:2:late:502:0.5' 'REST:3:after:503'
+code=$(mkcat late-cat)
+t=$(date +%s%N)
+n0=$(vpath "$catpath")
+check "REST:2:late:502:0.5: HTTP 502 at once, not at vcsim yet" test "$code/$n0/$(ctype)" = "502/0/text/html; charset=utf-8"
+until_is 1 vpath "$catpath"
+ms=$(ms_since "$t")
+check "REST late: vcsim got the POST after the delay (${ms} ms after the answer)" \
+	test "$(vpath "$catpath")" = 1 -a "$ms" -ge 400 -a "$ms" -lt 3000
+code=$(mkcat after-cat)
+check "REST:3:after:503: HTTP 503, vcsim had the POST (2 in all)" test "$code/$(vpath "$catpath")" = 503/2
+proxy_wait_late 5
+sleep 0.3
+proxy_stats >"$out/stats.json"
+check "REST: each POST once at vcsim" test "$(vpath "$catpath")" = 2
+check "REST: stats: 3 calls, both faults with upstream's HTTP 200" js 'j["methods"] == {"REST": 3} and [(f["call"], f["action"], f.get("upstream")) for f in j["faults"]] == [(2, "late", 200), (3, "after", 200)]' <"$out/stats.json"
+if vcsim_pyread tag late-cat none >"$out/t1.json" 2>"$out/py.err" && vcsim_pyread tag after-cat none >"$out/t2.json" 2>>"$out/py.err"; then
+	check "REST late: its category exists at vcsim (the copy had the session header and the body)" \
+		js 'j["category"]' <"$out/t1.json"
+	check "REST after: its category exists at vcsim" js 'j["category"]' <"$out/t2.json"
+else
+	cat "$out/py.err"
+	bad "REST late and after: pyread tag"
+fi
+
+# A late copy byte for byte, against an upstream that records what it gets; and a proxy whose
+# starting shell is gone delivers a pending late copy before it exits.
+cat >"$out/rec.py" <<'EOF'
+import base64, http.server, json, os, sys, threading, time
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with open(sys.argv[2], "a") as f:
+            f.write(json.dumps({"method": self.command, "path": self.path, "headers": self.headers.items(),
+                                "body": base64.b64encode(body).decode()}) + "\n")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+    do_PUT = do_POST
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+ppid = os.getppid()
+def watch():  # gone with the shell that started it
+    while os.getppid() == ppid:
+        time.sleep(0.5)
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+EOF
+/usr/bin/python3 "$out/rec.py" "$out/rec.port" "$out/rec.jsonl" &
+rec_pid=$!
+i=0
+while [ ! -s "$out/rec.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+rport=$(cat "$out/rec.port" 2>/dev/null)
+recs() { if [ -f "$out/rec.jsonl" ]; then wc -l <"$out/rec.jsonl" | tr -d ' '; else echo 0; fi; }
+(
+	unset PROXY_PID
+	proxy_start --upstream "http://127.0.0.1:$rport/sdk" --rule 'CreateFolder:1:late:502:0.3' --rule 'REST:1:late:504:0' || exit 1
+	post "$out/cf-late.xml" -H 'Cookie: vmware_soap_session="late-1"; other=2' | cut -d' ' -f2 >"$out/rec.w1"
+	curl -sk -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -H 'vmware-api-session-id: tok-123' \
+		--data-binary '{"a": "b c"}' "${PROXY_URL%/sdk}/api/cis/tagging/category?x=1&y=%2F" >"$out/rec.w2"
+	proxy_wait_late 5
+	proxy_stats >"$out/rec.stats"
+	proxy_stop
+)
+check "recorder: late:502:0.3 and late:504:0 answered 502 and 504" test "$(cat "$out/rec.w1" "$out/rec.w2" 2>/dev/null | tr '\n' ' ')" = "502 504"
+check "recorder: each late copy came once with the client's method, path, Cookie, SOAPAction, Content-Type, vmware-api-session-id and body" \
+	/usr/bin/python3 -c '
+import base64, json, sys
+r = {x["method"]: x for x in map(json.loads, open(sys.argv[1]))}
+h = {m: {k.lower(): v for k, v in x["headers"]} for m, x in r.items()}
+body = lambda m: base64.b64decode(r[m]["body"])
+sys.exit(not (sum(1 for _ in open(sys.argv[1])) == 2 and sorted(r) == ["POST", "PUT"] and
+	r["POST"]["path"] == "/sdk" and body("POST") == open(sys.argv[2], "rb").read() and
+	h["POST"]["cookie"] == "vmware_soap_session=\"late-1\"; other=2" and
+	h["POST"]["soapaction"] == "urn:vim25/8.0.2.0" and h["POST"]["content-type"] == "text/xml; charset=utf-8" and
+	r["PUT"]["path"] == "/api/cis/tagging/category?x=1&y=%2F" and body("PUT") == b"{\"a\": \"b c\"}" and
+	h["PUT"]["vmware-api-session-id"] == "tok-123" and h["PUT"]["content-type"] == "application/json"))' \
+	"$out/rec.jsonl" "$out/cf-late.xml"
+check "recorder: stats: 2 requests, 2 late faults answered 200" js 'j["requests"] == 2 and j["methods"] == {"CreateFolder": 1, "REST": 1} and [f.get("upstream") for f in j["faults"]] == [200, 200]' <"$out/rec.stats"
+n=$(recs)
+env -u PROXY_PID sh -c '. tests/lib/proxy.sh; proxy_start --upstream "$2" --rule "*:1:late:502:1" || exit 1
+	echo "$PROXY_PID $PROXY_DIR" >"$1/pid3"
+	curl -sk -o /dev/null -w "%{http_code}" -H "Content-Type: text/plain" --data-binary orphan "$PROXY_URL" >"$1/code3"' \
+	sh "$out" "http://127.0.0.1:$rport/sdk"
+t=$(date +%s%N)
+pid3="" dir3=""
+[ ! -f "$out/pid3" ] || read -r pid3 dir3 <"$out/pid3"
+sleep 0.7
+state=dead
+if _proxy_alive "$pid3"; then state=alive; fi
+state="$state/$(recs)"
+i=0
+while _proxy_alive "$pid3" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+ms=$(ms_since "$t")
+check "parent gone with a late:502:1 copy due: the client had 502, 0.7 s later the proxy still runs, nothing sent yet" \
+	test "$(cat "$out/code3" 2>/dev/null)/$state" = "502/alive/$n"
+delivered() { gone "$pid3" && [ "$(recs)" = $((n + 1)) ] && tail -n 1 "$out/rec.jsonl" | grep -q '"b3JwaGFu"' && [ ! -e "$dir3" ]; }
+check "then it delivers the copy and exits (${ms} ms), removing its PROXY_DIR" delivered
+kill "$rec_pid" 2>/dev/null
+wait "$rec_pid" 2>/dev/null
+rec_pid=""
+
 # stats and faults across several rules; reset --keep-rules.
 reset_all
 proxy_rule 'RetrieveServiceContent:2:503' 'CreateContainerView:1+:notauth' 'Login:1:html'
@@ -308,12 +493,14 @@ i=0
 while _proxy_alive "$pid2" && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done
 check "exits by itself when the starting shell is gone ($((i * 100)) ms)" gone "$pid2"
 check "and removes its PROXY_DIR" test -n "$dir2" -a ! -e "$dir2"
+proxy_rule 'RetrieveServiceContent:next:late:502:30'
+post "$out/rsc.xml" >/dev/null
 pid=$PROXY_PID
 start=$(date +%s%N)
 proxy_stop
 ms=$((($(date +%s%N) - start) / 1000000))
 stopped() { gone "$pid" && [ "$ms" -lt 1000 ]; }
-check "proxy_stop: SIGTERM ends it at once (${ms} ms)" stopped
+check "proxy_stop: SIGTERM ends it at once, a pending late copy notwithstanding (${ms} ms)" stopped
 check "proxy_stop unsets PROXY_URL" test -z "${PROXY_URL:-}"
 echo "# $(($(date +%s) - t0)) s"
 finish

@@ -1,7 +1,8 @@
 // Command vtproxy is vtrunk's fault-injecting HTTPS proxy for tests: it sits between vtrunk
 // and vcsim, forwards every request, counts SOAP calls per method and, by rule, breaks the
 // N-th call of a method in one of several ways (a lost answer, 503, NotAuthenticated, an
-// expired session, HTML, a stall, an oversized or truncated body, a reset connection).
+// expired session, HTML, a stall, an oversized or truncated body, a reset connection, a
+// gateway error while the request still reaches upstream, at once or later).
 //
 // Build: tests/lib/proxy.sh builds it on demand (build/vtproxy) with
 //
@@ -15,7 +16,7 @@
 // On start it generates a self-signed P-256 certificate for 127.0.0.1, ::1 and localhost and
 // prints PROXY_URL=, PROXY_SHA256=, PROXY_SHA1=, PROXY_PID= and finally PROXY_READY=1.
 //
-// Rule SPEC: METHOD:CALL:ACTION[:ARG]
+// Rule SPEC: METHOD:CALL:ACTION[:ARG] (late takes two: METHOD:CALL:late:NNN[:S])
 //
 //	METHOD  a SOAP method name (local name of the first element in the Body), REST for any
 //	        request to the vSphere Automation API (/rest/... or /api/...), or * for any
@@ -46,13 +47,33 @@
 //	                  and only the first half of the body, and close
 //	        reset     close the TCP connection with a RST as soon as the request is read, not
 //	                  forwarded
+//	        late:NNN[:S]  (NNN 400-599) answer NNN with the HTML page of the plain NNN action at
+//	                  once, then, S seconds later (default 1; fractions allowed; 0: right after
+//	                  the answer), forward the same request upstream in the background: the
+//	                  client's method, path, headers (Cookie, SOAPAction, Content-Type,
+//	                  vmware-api-session-id, ...; hop-by-hop ones dropped as always) and body,
+//	                  byte for byte. Upstream's answer is discarded. The late copy is the same
+//	                  call: it is not counted again (requests, methods) and no rule sees it. It
+//	                  is sent even if the client has hung up; a proxy whose -parent is gone
+//	                  waits for pending late copies before it exits (a SIGTERM/SIGINT/SIGHUP
+//	                  does not wait: they are lost, and logged). Models a gateway that answered
+//	                  502 while the request still reached vCenter afterwards
+//	        after:NNN (NNN 400-599) forward, wait for upstream's whole answer, discard it, then
+//	                  answer NNN with the HTML page (also when upstream failed). Models a request
+//	                  that went through while the answer was replaced by a gateway error
 //
 // The first matching rule (in the order added) applies; a call that no rule matches is
 // forwarded. Control endpoints (same port, never forwarded, never counted):
 //
 //	GET    /proxy/stats   {"requests": N, "methods": {...}, "faults": [...], "rules": [...],
-//	                       "connections": N, "max_inflight": N} (connections: those that
-//	                       carried a proxied request; max_inflight: most requests at once)
+//	                       "connections": N, "max_inflight": N, "late_pending": N}
+//	                      (connections: those that carried a proxied request; max_inflight:
+//	                      most requests at once; late_pending: late copies not yet answered by
+//	                      upstream, not zeroed by a reset). A fault is {"method", "call",
+//	                      "request", "rule", "action"}, plus for drop, after and late
+//	                      "upstream": the HTTP status of the discarded answer (once known) or
+//	                      "error": why there is none; a late fault has "pending": true until its
+//	                      copy has been answered
 //	POST   /proxy/reset   zero the counters and faults and drop the rules (?keep=rules keeps
 //	                      them); answers the stats it cleared
 //	GET    /proxy/rules   the rules, with their hits
@@ -62,7 +83,11 @@
 //	DELETE /proxy/rules   drop every rule
 //
 // One line per proxied request goes to -log: time, request number, connection, HTTP method and
-// path, SOAP method and its call number, and the action with the rule that chose it.
+// path, SOAP method and its call number, and the action with the rule that chose it; notes
+// about a request follow on lines "#N ..." (no " -> " in them), e.g. for late "#N late: answered
+// 502; forwarding in 0.5 s", "#N late: forwarding now, 0.50 s after the answer" and "#N late:
+// discarded upstream's HTTP 200 answer (B bytes)" (or "#N late: upstream: ERROR"), for after
+// "#N after: discarded upstream's HTTP 200 answer (B bytes); answering 503".
 package main
 
 import (
@@ -111,8 +136,8 @@ type rule struct {
 	From   int     `json:"from"`
 	To     int     `json:"to"`
 	Action string  `json:"action"`
-	Status int     `json:"status,omitempty"`  // for NNN
-	Secs   float64 `json:"seconds,omitempty"` // for stall, delay
+	Status int     `json:"status,omitempty"`  // for NNN, late, after
+	Secs   float64 `json:"seconds,omitempty"` // for stall, delay, late
 	Size   int64   `json:"size,omitempty"`    // for big
 	Hits   int     `json:"hits"`
 }
@@ -123,6 +148,10 @@ type fault struct {
 	Request int    `json:"request"` // the request number, overall
 	Rule    string `json:"rule"`
 	Action  string `json:"action"`
+	// For drop, after and late: upstream's status (its answer was discarded), or why none.
+	Upstream int    `json:"upstream,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Pending  bool   `json:"pending,omitempty"` // late: the copy is not answered yet
 }
 
 type proxy struct {
@@ -133,11 +162,12 @@ type proxy struct {
 	mu          sync.Mutex
 	requests    int
 	methods     map[string]int
-	faults      []fault
+	faults      []*fault // updated in place (under mu) when a forwarded copy is answered
 	rules       []*rule
 	seenConns   map[int]bool // connections that carried a proxied request since the reset
 	inflight    int
 	maxInflight int
+	latePending int // late copies scheduled or on their way, not yet answered
 	connIDs     map[net.Conn]int
 	nextConn    int
 
@@ -169,8 +199,8 @@ func parseSize(s string) (int64, error) {
 // for "next".
 func parseRule(spec string, count func(method string) int) (*rule, error) {
 	p := strings.Split(spec, ":")
-	if len(p) < 3 || len(p) > 4 {
-		return nil, fmt.Errorf("rule %q: want METHOD:CALL:ACTION[:ARG]", spec)
+	if len(p) < 3 || len(p) > 5 || (len(p) == 5 && p[2] != "late") {
+		return nil, fmt.Errorf("rule %q: want METHOD:CALL:ACTION[:ARG] (or METHOD:CALL:late:NNN[:S])", spec)
 	}
 	r := &rule{Spec: spec, Method: p[0], Action: p[2]}
 	if !methodRe.MatchString(r.Method) {
@@ -218,9 +248,13 @@ func parseRule(spec string, count func(method string) int) (*rule, error) {
 		}
 		r.To = r.From
 	}
-	arg, hasArg := "", len(p) == 4
+	arg, hasArg := "", len(p) >= 4
 	if hasArg {
 		arg = p[3]
+	}
+	status := func(s string) (int, bool) {
+		n, err := strconv.Atoi(s)
+		return n, err == nil && len(s) == 3 && n >= 400 && n <= 599
 	}
 	noArg := func() error {
 		if hasArg {
@@ -228,16 +262,17 @@ func parseRule(spec string, count func(method string) int) (*rule, error) {
 		}
 		return nil
 	}
-	secs := func(def float64) error {
+	// secs parses arg (has: given) as the seconds; def < 0: they are required.
+	secs := func(arg string, has bool, def float64) error {
 		r.Secs = def
-		if !hasArg {
+		if !has {
 			if def < 0 {
 				return fmt.Errorf("rule %q: %s needs seconds (%s:S)", spec, r.Action, r.Action)
 			}
 			return nil
 		}
 		f, err := strconv.ParseFloat(arg, 64)
-		if err != nil || f < 0 || f > 86400 {
+		if err != nil || !(f >= 0 && f <= 86400) { // NaN too
 			return fmt.Errorf("rule %q: bad seconds %q (0 to 86400)", spec, arg)
 		}
 		r.Secs = f
@@ -247,9 +282,28 @@ func parseRule(spec string, count func(method string) int) (*rule, error) {
 	case "drop", "notauth", "expire", "html", "truncate", "reset":
 		err = noArg()
 	case "stall":
-		err = secs(600)
+		err = secs(arg, hasArg, 600)
 	case "delay":
-		err = secs(-1)
+		err = secs(arg, hasArg, -1)
+	case "late", "after":
+		ok := false
+		if hasArg {
+			r.Status, ok = status(arg)
+		}
+		if !ok {
+			what := "after:NNN"
+			if r.Action == "late" {
+				what = "late:NNN[:S]"
+			}
+			return nil, fmt.Errorf("rule %q: %s needs a status 400-599 (%s)", spec, r.Action, what)
+		}
+		if r.Action == "late" { // late:NNN[:S]: the seconds are the second argument
+			if len(p) == 5 {
+				err = secs(p[4], true, 1)
+			} else {
+				r.Secs = 1
+			}
+		}
 	case "big":
 		r.Size = 100 << 20
 		if hasArg {
@@ -258,9 +312,9 @@ func parseRule(spec string, count func(method string) int) (*rule, error) {
 			}
 		}
 	default:
-		n, e := strconv.Atoi(r.Action)
-		if e != nil || len(r.Action) != 3 || n < 400 || n > 599 {
-			return nil, fmt.Errorf("rule %q: unknown action %q (drop, 4xx/5xx, notauth, expire, html, stall, delay, big, truncate, reset)", spec, r.Action)
+		n, ok := status(r.Action)
+		if !ok {
+			return nil, fmt.Errorf("rule %q: unknown action %q (drop, 4xx/5xx, notauth, expire, html, stall, delay, big, truncate, reset, late, after)", spec, r.Action)
 		}
 		r.Status = n
 		err = noArg()
@@ -655,10 +709,17 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = r.Method + " " + r.URL.Path
 	}
 	action := "forward"
+	var flt *fault
 	if rl != nil {
 		rl.Hits++
 		action = rl.Action
-		p.faults = append(p.faults, fault{Method: name, Call: n, Request: reqNo, Rule: rl.Spec, Action: rl.Action})
+		flt = &fault{Method: name, Call: n, Request: reqNo, Rule: rl.Spec, Action: rl.Action}
+		if action == "late" {
+			// Pending from now: once the client has the answer, the stats show the copy as due.
+			flt.Pending = true
+			p.latePending++
+		}
+		p.faults = append(p.faults, flt)
 	}
 	if p.inflight++; p.inflight > p.maxInflight {
 		p.maxInflight = p.inflight
@@ -710,16 +771,41 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		relay(resp)
 	case action == "drop":
-		ctx, cancel := bg()
-		defer cancel()
-		if resp, err := p.forward(ctx, r, body); err != nil {
+		if code, size, err := p.exchange(r, body, flt); err != nil {
 			fail("upstream", err)
 		} else {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			p.logf("#%d dropped upstream's HTTP %d answer", reqNo, resp.StatusCode)
+			p.logf("#%d dropped upstream's HTTP %d answer (%d bytes)", reqNo, code, size)
 		}
 		hangup(w, false)
+	case action == "after":
+		if code, size, err := p.exchange(r, body, flt); err != nil {
+			fail("after: upstream", err)
+		} else {
+			p.logf("#%d after: discarded upstream's HTTP %d answer (%d bytes); answering %d", reqNo, code, size, rl.Status)
+		}
+		gatewayError(w, rl.Status)
+	case action == "late":
+		// A copy of the request, usable after this handler has returned (r is not).
+		late := r.Clone(context.Background())
+		late.Body = nil
+		d := time.Duration(rl.Secs * float64(time.Second))
+		gatewayError(w, rl.Status)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		p.logf("#%d late: answered %d; forwarding in %g s", reqNo, rl.Status, rl.Secs)
+		answered := time.Now()
+		go func() {
+			time.Sleep(d)
+			p.logf("#%d late: forwarding now, %.2f s after the answer", reqNo, time.Since(answered).Seconds())
+			code, size, err := p.exchange(late, body, nil)
+			p.record(flt, code, err, true)
+			if err != nil {
+				p.logf("#%d late: upstream: %v", reqNo, err)
+			} else {
+				p.logf("#%d late: discarded upstream's HTTP %d answer (%d bytes)", reqNo, code, size)
+			}
+		}()
 	case action == "delay":
 		ctx, cancel := bg()
 		defer cancel()
@@ -774,25 +860,72 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.logf("#%d big: client stopped reading after %d bytes: %v", reqNo, n, err)
 		}
 	case rl.Status != 0:
-		b := htmlPage(rl.Status)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(rl.Status)
-		_, _ = w.Write(b)
+		gatewayError(w, rl.Status)
 	}
+}
+
+// gatewayError answers status with the small HTML page (NNN, late, after).
+func gatewayError(w http.ResponseWriter, status int) {
+	b := htmlPage(status)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// exchange forwards the request, independent of the client (who may hang up meanwhile), reads
+// upstream's whole answer and discards it; it records the outcome in flt (drop, after, late).
+func (p *proxy) exchange(r *http.Request, body []byte, flt *fault) (code int, size int64, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	defer cancel()
+	resp, err := p.forward(ctx, r, body)
+	if err == nil {
+		code = resp.StatusCode
+		size, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			err = fmt.Errorf("reading upstream's HTTP %d answer: %v", code, err)
+		}
+	}
+	if flt != nil {
+		p.record(flt, code, err, false)
+	}
+	return code, size, err
+}
+
+// record notes upstream's answer to a forwarded fault (code 0: none, err says why); late: the
+// late copy is no longer pending.
+func (p *proxy) record(flt *fault, code int, err error, late bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	flt.Upstream, flt.Pending = code, false
+	if err != nil {
+		flt.Error = err.Error()
+	}
+	if late {
+		p.latePending--
+	}
+}
+
+// pendingLate: late copies not yet answered.
+func (p *proxy) pendingLate() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.latePending
 }
 
 func (p *proxy) statsJSON() []byte {
 	faults := p.faults
 	if faults == nil {
-		faults = []fault{}
+		faults = []*fault{}
 	}
 	rules := p.rules
 	if rules == nil {
 		rules = []*rule{}
 	}
 	b, _ := json.Marshal(map[string]interface{}{"requests": p.requests, "methods": p.methods,
-		"faults": faults, "rules": rules, "connections": len(p.seenConns), "max_inflight": p.maxInflight})
+		"faults": faults, "rules": rules, "connections": len(p.seenConns), "max_inflight": p.maxInflight,
+		"late_pending": p.latePending})
 	return append(b, '\n')
 }
 
@@ -1047,20 +1180,45 @@ func main() {
 	fmt.Fprintf(os.Stdout, "PROXY_URL=https://%s/sdk\nPROXY_SHA256=%s\nPROXY_SHA1=%s\nPROXY_PID=%d\nPROXY_READY=1\n",
 		ln.Addr().String(), fingerprint(s256[:]), fingerprint(s1[:]), os.Getpid())
 	_ = os.Stdout.Sync()
+	orphaned := make(chan struct{})
 	if *parent > 0 {
 		go func() {
 			for alive(*parent) {
 				time.Sleep(500 * time.Millisecond)
 			}
-			p.logf("parent %d is gone", *parent)
-			if *orphanRm != "" {
-				_ = os.RemoveAll(*orphanRm)
-			}
-			sig <- syscall.SIGTERM
+			close(orphaned)
 		}()
 	}
-	s := <-sig
-	p.logf("stopping on %v", s)
+	select {
+	case s := <-sig:
+		// Stopped: pending late copies are not waited for.
+		if n := p.pendingLate(); n > 0 {
+			p.logf("stopping on %v; %d late forward(s) still pending are lost", s, n)
+		} else {
+			p.logf("stopping on %v", s)
+		}
+	case <-orphaned:
+		p.logf("parent %d is gone", *parent)
+		// A late copy still due is delivered first (each is bounded by its delay and
+		// -upstream-timeout); a signal meanwhile stops at once. (Closing ln now would end
+		// srv.ServeTLS, whose goroutine exits with status 2: it keeps serving.)
+		if n := p.pendingLate(); n > 0 {
+			p.logf("waiting for %d late forward(s) before exiting", n)
+		waiting:
+			for p.pendingLate() > 0 {
+				select {
+				case s := <-sig:
+					p.logf("stopping on %v; %d late forward(s) still pending are lost", s, p.pendingLate())
+					break waiting
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}
+		p.logf("exiting")
+		if *orphanRm != "" {
+			_ = os.RemoveAll(*orphanRm)
+		}
+	}
 	_ = ln.Close()
 	os.Exit(0)
 }

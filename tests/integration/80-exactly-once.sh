@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Exactly once on a vCenter that behaves like a real one (issue 11): the asynchronous test
+# vCenter (tests/vcsim-async: tasks take time, changeVersion and configVersion are checked)
+# behind the fault proxy. A reconfigure answered 502 that still lands (after vtrunk's retry,
+# or just before the 502), a 503 after forwarding, a lost port-group answer while its task
+# runs, two applies of one plan at once, a third party changing an agent mid-run, lost waits
+# and a lost Destroy_Task answer, SIGINT while 100 tasks run. Each must end with exactly one
+# trunk NIC and one management NIC per agent, read by pyvmomi (not by vtrunk).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/assert.sh"
+. "$here/../lib/vcsim.sh"
+. "$here/../lib/proxy.sh"
+if ! vcsim_async; then
+	echo "# $(basename "$0"): skipped: needs the asynchronous test vCenter (VCSIM_KIND=async)"
+	exit 0
+fi
+vcsim_start --vms 150 --task-delay 1000 --trap || exit 1
+proxy_start --upstream "$VCSIM_URL" --trap || exit 1
+export VTRUNK_URL=$PROXY_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$PROXY_SHA256
+export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+direct() { VTRUNK_URL=$VCSIM_URL VTRUNK_THUMBPRINT=$VCSIM_SHA256 "$@"; }
+
+# plan FILE N: the first N VMs (by name) as agents.
+plan() {
+	vcsim_pyread vms | /usr/bin/python3 -c '
+import json, sys
+vms = sorted(v["name"] for v in json.load(sys.stdin))[:int(sys.argv[2])]
+agents = [{"vm": n, "mgmt_address": "10.0.%d.%d" % (10 + i // 250, 1 + i % 250)} for i, n in enumerate(vms)]
+json.dump({"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
+           "management": {"network": "VM Network", "prefix": 16},
+           "vlans": [{"id": 150, "subnet": "10.150.0.0/16", "gateway": "10.150.0.1", "agent_prefix": 26}],
+           "agents": agents}, open(sys.argv[1], "w"))' "$1" "$2"
+}
+# nic_counts PLAN: "T/M" pairs of the plan's agents, counted by pyvmomi, as a sorted set:
+# [[1, 1]] is exactly one trunk NIC and one management NIC on every agent.
+nic_counts() {
+	vcsim_pyread vms | /usr/bin/python3 -c '
+import json, sys
+want = {a["vm"] for a in json.load(open(sys.argv[1]))["agents"]}
+seen = set()
+for v in json.load(sys.stdin):
+    if v["name"] in want:
+        t = sum(1 for n in v["nics"] if n.get("portgroup") == "Kasm-Trunk")
+        m = sum(1 for n in v["nics"] if "VM Network" in (n.get("portgroup"), n.get("network"), n.get("network_name")))
+        seen.add((t, m))
+print(sorted(list(x) for x in seen))' "$1"
+}
+pg_count() {
+	vcsim_pyread switches | jsons "$(cat)" '[s["portgroups"].count("Kasm-Trunk") for s in d if s["name"] == "DVS0"][0]'
+}
+fresh() {
+	direct vt destroy -f "$P150" -q >/dev/null 2>&1
+	# destroy leaves the management NICs: remove them too, so each scenario adds both.
+	vcsim_pyread vms | /usr/bin/python3 -c '
+import json, sys
+for v in json.load(sys.stdin):
+    for n in v["nics"]:
+        if "VM Network" in (n.get("portgroup"), n.get("network"), n.get("network_name")):
+            print(v["name"], n["key"])' | while read -r vm key; do vcsim_pyread remove-nic "$vm" "$key" >/dev/null; done
+	proxy_reset
+	vcsim_reset_stats
+}
+P4=$T_TMP/p4.json P150=$T_TMP/p150.json P100=$T_TMP/p100.json
+plan "$P4" 4
+plan "$P100" 100
+plan "$P150" 150
+
+# --- a reconfigure answered 502 whose request reaches vCenter after vtrunk's re-read ---
+for rule in 'ReconfigVM_Task:1:late:502:1.5' 'ReconfigVM_Task:2:after:502' 'ReconfigVM_Task:3:after:503' 'ReconfigVM_Task:1:late:503:0.2'; do
+	fresh
+	proxy_rule "$rule"
+	expect_rc 0 "$rule: apply ends well" vt apply -f "$P4" -o "$T_TMP/out" --parallel 1
+	sleep 2 # a late copy lands now at the latest
+	expect_eq "$(nic_counts "$P4")" "[[1, 1]]" "$rule: one trunk NIC and one management NIC on every agent"
+	expect_in "$T_OUT" "0 errors" "$rule: and the report says so"
+	run direct vt status -f "$P4"
+	expect_eq "$RC" 0 "$rule: status is in sync afterwards"
+done
+
+# --- a lost AddDVPortgroup_Task answer while its task still runs ---
+fresh
+proxy_rule AddDVPortgroup_Task:1:drop
+expect_rc 0 "a lost port-group answer while its task runs: apply ends well" vt apply -f "$P4" -o "$T_TMP/out"
+expect_eq "$(vcsim_count AddDVPortgroup_Task)" 1 "vCenter saw one AddDVPortgroup_Task: vtrunk waited for it"
+expect_eq "$(pg_count)" 1 "one port group"
+expect_eq "$(nic_counts "$P4")" "[[1, 1]]" "and every agent has one trunk NIC and one management NIC"
+
+# --- 502 on the port group task, delivered late; 503 after forwarding on Destroy_Task ---
+fresh
+proxy_rule 'AddDVPortgroup_Task:1:late:502:0.3'
+expect_rc 0 "AddDVPortgroup_Task answered 502 and delivered late: apply ends well" vt apply -f "$P4" -o "$T_TMP/out"
+expect_eq "$(pg_count)" 1 "one port group"
+expect_eq "$(nic_counts "$P4")" "[[1, 1]]" "one trunk NIC and one management NIC on every agent"
+proxy_reset
+proxy_rule 'Destroy_Task:1:after:503'
+expect_rc 0 "Destroy_Task answered 503 after it went through: destroy ends well" vt destroy -f "$P4"
+expect_eq "$(pg_count)" 0 "the port group is gone"
+proxy_reset
+expect_rc 0 "apply again" vt apply -f "$P4" -o "$T_TMP/out" -q
+proxy_rule 'Destroy_Task:1:drop'
+expect_rc 0 "a lost Destroy_Task answer: destroy ends well (not exit 3)" vt destroy -f "$P4"
+expect_not_in "$T_ERR" "rewind" "without a libcurl message"
+expect_eq "$(pg_count)" 0 "the port group is gone"
+
+# --- lost and broken waits ---
+fresh
+proxy_rule 'WaitForUpdatesEx:1:drop' 'WaitForUpdatesEx:3:truncate'
+expect_rc 0 "lost and cut WaitForUpdatesEx answers: apply ends well" timeout 60 ${VTRUNK_WRAP:-} "$VTRUNK" apply -f "$P4" -o "$T_TMP/out"
+expect_eq "$(nic_counts "$P4")" "[[1, 1]]" "one trunk NIC and one management NIC on every agent"
+fresh
+proxy_rule 'CreateFilter:1:html'
+expect_rc 0 "a CreateFilter answered with HTML: the tasks' states are read directly" timeout 60 ${VTRUNK_WRAP:-} "$VTRUNK" apply -f "$P4" -o "$T_TMP/out"
+expect_eq "$(nic_counts "$P4")" "[[1, 1]]" "one trunk NIC and one management NIC on every agent"
+expect_in "$T_OUT" "guest files for 4 agents" "and the guest files are written"
+
+# --- a third party adds a NIC to an agent between vtrunk's read and its reconfigure ---
+fresh
+vm1=$(jsons "$(cat "$P4")" 'd["agents"][0]["vm"]')
+proxy_rule 'RetrievePropertiesEx:1:delay:3'
+vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/3p.out" 2>"$T_TMP/3p.err" &
+pid=$!
+sleep 0.7
+VM="$vm1" /usr/bin/python3 - <<'PY'
+import os, ssl
+from urllib.parse import urlsplit
+from pyVim.connect import SmartConnect
+import time
+from pyVmomi import vim
+u = urlsplit(os.environ["VCSIM_URL"])
+si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
+                  sslContext=ssl._create_unverified_context())
+c = si.RetrieveContent()
+v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
+vm = [x for x in v.view if x.name == os.environ["VM"]][0]
+nic = vim.vm.device.VirtualE1000(key=-1, backing=vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(deviceName="VM Network"))
+t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)]))
+while t.info.state in ("queued", "running"):
+    time.sleep(0.1)
+assert t.info.state == "success", t.info.error
+PY
+wait "$pid"
+RC=$?
+expect_eq "$RC" 0 "a third party's change in between: apply ends well"
+expect_in "$T_TMP/3p.err" "changed meanwhile" "it re-read after ConcurrentAccess"
+trunks=$(vcsim_pyread vms | jsons "$(cat)" '[sum(1 for n in v["nics"] if n.get("portgroup") == "Kasm-Trunk") for v in d if v["name"] == "'"$vm1"'"][0]')
+expect_eq "$trunks" 1 "that agent has one trunk NIC"
+expect_eq "$(vcsim_pyread vms | jsons "$(cat)" '[len(v["nics"]) for v in d if v["name"] == "'"$vm1"'"][0]')" 4 \
+	"and keeps the third party's NIC (4 NICs: its own, the third party's, trunk, management)"
+
+# --- two applies of one plan at once, 150 agents, the port group made by both ---
+fresh
+direct vt destroy -f "$P150" -q >/dev/null 2>&1
+vt apply -f "$P150" -o "$T_TMP/a" >"$T_TMP/a.out" 2>"$T_TMP/a.err" &
+pa=$!
+vt apply -f "$P150" -o "$T_TMP/b" >"$T_TMP/b.out" 2>"$T_TMP/b.err" &
+pb=$!
+wait "$pa"; ra=$?
+wait "$pb"; rb=$?
+expect_eq "$ra/$rb" "0/0" "two applies at once: both exit 0"
+expect_eq "$(pg_count)" 1 "one port group"
+expect_eq "$(nic_counts "$P150")" "[[1, 1]]" "one trunk NIC and one management NIC on each of 150 agents"
+expect_not_in "$T_TMP/a.out" "DuplicateName" "the first run used the port group the other made"
+expect_not_in "$T_TMP/b.out" "DuplicateName" "and so did the second"
+cmp -s "$T_TMP/a/summary.json" "$T_TMP/b/summary.json" && ok "both wrote the same guest summary" ||
+	not_ok "the two runs' summary.json differ"
+
+# --- SIGINT while 100 tasks are running; then a second signal during the wait ---
+fresh
+vt apply -f "$P100" -o "$T_TMP/int" --parallel 100 >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+pid=$!
+for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 100 ] && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+RC=$?
+expect_eq "$RC" 0 "SIGINT while 100 tasks run: the tasks sent end and are reported (exit $RC)"
+expect_in "$T_TMP/int.out" "100 agents" "the report and the guest files are written"
+expect_eq "$(nic_counts "$P100")" "[[1, 1]]" "one trunk NIC and one management NIC on each of 100 agents"
+fresh
+vt apply -f "$P100" -o "$T_TMP/int2" --parallel 100 >"$T_TMP/int2.out" 2>"$T_TMP/int2.err" &
+pid=$!
+for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 100 ] && break; sleep 0.1; done
+kill -INT "$pid"
+sleep 0.2
+kill -TERM "$pid"
+wait "$pid"
+RC=$?
+expect_eq "$RC" 1 "a second signal stops the wait: exit 1 (not 3, no crash)"
+expect_in "$T_TMP/int2.out" "error" "and the report is still printed"
+sleep 2
+expect_eq "$(nic_counts "$P100")" "[[1, 1]]" "the tasks already sent still end: one trunk and one management NIC each"
+expect_rc 0 "a re-run finishes the job" vt apply -f "$P100" -o "$T_TMP/int2" -q
+expect_rc 0 "and everything is in sync" vt status -f "$P100" -q
+t_done
