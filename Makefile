@@ -49,7 +49,7 @@ build/vcsim: $(wildcard tests/vcsim/*.go)
 # asynchronous tasks and changeVersion/configVersion checks (see its realism.go).
 build/vcsim-async: $(wildcard tests/vcsim-async/*.go) tests/vcsim/main.go tests/vcsim-async/go.mod tests/vcsim-async/go.sum
 	@mkdir -p build
-	cd tests/vcsim-async && GO111MODULE=on GOFLAGS=-mod=readonly go build -o ../../build/vcsim-async .
+	cd tests/vcsim-async && GO111MODULE=on GOFLAGS="-mod=readonly -buildvcs=false" go build -o ../../build/vcsim-async .
 
 vcsim: build/vcsim build/vcsim-async
 

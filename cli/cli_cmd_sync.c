@@ -432,82 +432,6 @@ static int pg_destroy(struct cli_sync *r, unsigned what, struct vm_err *err)
 			return 0;
 	}
 }
-/* ---- "tags": a vCenter tag on the port group and the agents (REST) ---- */
-
-/* Reads the plan's category and tag and what carries it: before any change, so that a
- * vCenter without a working REST API stops the run while nothing is done yet. */
-static int tags_read(struct cli_sync *r, struct vm_err *err)
-{
-	const struct vm_plan_tags *t = &r->plan->tags;
-
-	if (!t->category)
-		return 0;
-	if (!r->rest && vs_rest_login_call(r->s, &r->rest, err) < 0)
-		return -1;
-	vs_rest_parallel_set(r->rest, r->ctx->parallel);
-	if (vs_tag_lookup_call(r->rest, t->category, t->tag, &r->tag, err) < 0)
-		return -1;
-	r->tag_pg_had = r->diff.pg && vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
-	for (size_t i = 0; i < r->plan->n_agents; i++) {
-		struct cli_agent *a = &r->agents[i];
-		a->tag_had = a->vm && vs_tag_attached_get(&r->tag, &a->vm->ref);
-	}
-	return 0;
-}
-
-/* What to attach the tag to (apply) or detach it from (destroy): the port group and every
- * agent found (apply: and not failed). Owned array; *n set. */
-static struct vs_moref *tag_objects(const struct cli_sync *r, size_t *n)
-{
-	struct vs_moref *objs = vm_xcalloc(r->plan->n_agents + 1, sizeof(*objs));
-
-	*n = 0;
-	if (r->diff.pg)
-		objs[(*n)++] = r->diff.pg->ref;
-	for (size_t i = 0; i < r->plan->n_agents; i++) {
-		const struct cli_agent *a = &r->agents[i];
-		if (a->vm && (r->mode == M_DESTROY || !a->failed))
-			objs[(*n)++] = a->vm->ref;
-	}
-	return objs;
-}
-
-/* apply: makes the category and tag when missing and attaches the tag where it is not;
- * destroy: detaches it (the tag and its category stay: other objects may carry it). */
-static int tags_change(struct cli_sync *r, struct vm_err *err)
-{
-	const struct vm_plan_tags *t = &r->plan->tags;
-	struct vs_moref *objs;
-	size_t n;
-	int rc;
-
-	if (!t->category)
-		return 0;
-	if (r->mode == M_APPLY) {
-		cli_info(r->ctx, "vtrunk: tagging with %s/%s...\n", t->category, t->tag);
-		if (vs_tag_ensure_call(r->rest, t->category, t->tag, &r->tag, &r->tag_created, err) < 0)
-			return -1;
-	} else if (!r->tag.tag_id) {
-		return 0;
-	}
-	objs = tag_objects(r, &n);
-	rc = r->mode == M_APPLY ? vs_tag_attach_call(r->rest, &r->tag, objs, n, err)
-				: vs_tag_detach_call(r->rest, &r->tag, objs, n, err);
-	free(objs);
-	/* What changed: compare with what carried it before (also after a failure, since
-	 * the state was read again). */
-	r->tag_pg_changed = r->diff.pg && r->tag_pg_had != vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
-	for (size_t i = 0; i < r->plan->n_agents; i++) {
-		struct cli_agent *a = &r->agents[i];
-		a->tag_changed = a->vm && a->tag_had != vs_tag_attached_get(&r->tag, &a->vm->ref);
-		r->changes_done += a->tag_changed;
-	}
-	r->changes_done += r->tag_pg_changed + !!(r->tag_created & VS_TAG_CREATED_CATEGORY) +
-			   !!(r->tag_created & VS_TAG_CREATED_TAG);
-	return rc;
-}
-
-
 /* The report of what was done, whatever stopped the run. */
 static void report_all(struct cli_sync *r, const char *pg_action)
 {
@@ -544,7 +468,7 @@ static int do_apply(struct cli_sync *r, struct vm_err *err)
 	cli_engine_verify(&check, r->plan->trunk.portgroup);
 	/* The NICs are done: a tag that cannot be attached is reported, and the guest
 	 * files are written all the same (a re-run attaches it). */
-	if (tags_change(r, &r->tag_err) < 0) {
+	if (cli_tags_change(r, &r->tag_err) < 0) {
 		cli_fail(r->ctx, &r->tag_err);
 		r->errors++;
 	}
@@ -564,7 +488,7 @@ static int do_destroy(struct cli_sync *r, struct vm_err *err)
 
 	/* The tag first: the port group may be gone afterwards. Nothing else is changed
 	 * when this fails. */
-	if (tags_change(r, err) < 0) {
+	if (cli_tags_change(r, err) < 0) {
 		r->tag_err = *err;
 		cli_report_tags(r);
 		return -1;
@@ -644,7 +568,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		goto cleanup;
 	}
 	if (((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) ||
-	    tags_read(&r, &err) < 0) {
+	    cli_tags_read(&r, &err) < 0) {
 		rc = fail(&r, &err);
 		goto cleanup;
 	}

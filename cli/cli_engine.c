@@ -163,15 +163,15 @@ static void give_up(struct cli_engine *e, const char *why)
 {
 	for (size_t i = 0; i < e->n; i++) {
 		struct cli_agent *a = &e->agents[i];
-		char was[sizeof(a->err.msg)];
+		char msg[2 * sizeof(a->err.msg)];
 		if (!in_doubt(a))
 			continue;
-		snprintf(was, sizeof(was), "%s", a->err.msg);
+		snprintf(msg, sizeof(msg), "%s (%s)", a->err.msg, why);
+		vm_str_copy(a->err.msg, sizeof(a->err.msg), msg);
 		a->failed = 1;
 		a->unsure = a->conflict = 0;
 		if (a->err.kind == VM_ERR_NONE)
 			a->err.kind = VM_ERR_TASK;
-		snprintf(a->err.msg, sizeof(a->err.msg), "%s (%s)", was, why);
 	}
 }
 

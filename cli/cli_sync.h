@@ -41,6 +41,12 @@ struct cli_sync {
 	struct vm_err tag_err;           /* set when the tag step failed */
 };
 
+/* "tags" (cli_tags.c): reads the plan's category and tag and what carries it, before any
+ * change (a vCenter without a working REST API stops the run while nothing is done); then
+ * attaches the tag (apply) or detaches it (destroy). Nothing to do without "tags". */
+int cli_tags_read(struct cli_sync *r, struct vm_err *err);
+int cli_tags_change(struct cli_sync *r, struct vm_err *err);
+
 /* The report (cli_report.c): each adds its part to r->report and, without --json, prints
  * it. */
 const char *cli_report_pg_word(enum cli_mode m, enum vs_pg_action a);

@@ -56,6 +56,19 @@ void vs_task_info_get(const xmlNode *info, struct vs_task *t)
 	task_state_set(t, state);
 }
 
+/* What the filter and the direct read ask of a task: three small properties, not the
+ * whole TaskInfo, so with a thousand tasks an answer stays a few hundred bytes a task. */
+static void task_prop_spec(struct vm_buf *b)
+{
+	vs_soap_open(b, "propSet", NULL);
+	vs_soap_elem(b, "type", "Task");
+	vs_soap_elem_bool(b, "all", 0);
+	vs_soap_elem(b, "pathSet", "info.state");
+	vs_soap_elem(b, "pathSet", "info.error");
+	vs_soap_elem(b, "pathSet", "info.result");
+	vs_soap_close(b, "propSet");
+}
+
 static int create_filter(struct vs_session *s, const struct vs_task *tasks, size_t n,
 			 struct vs_moref *filter, struct vm_err *err)
 {
@@ -66,15 +79,7 @@ static int create_filter(struct vs_session *s, const struct vs_task *tasks, size
 
 	vs_soap_begin(&b, "CreateFilter", &s->property_collector);
 	vs_soap_open(&b, "spec", NULL);
-	vs_soap_open(&b, "propSet", NULL);
-	vs_soap_elem(&b, "type", "Task");
-	vs_soap_elem_bool(&b, "all", 0);
-	/* Three small properties, not the whole TaskInfo: with a thousand tasks the
-	 * answer stays a few hundred bytes a task. */
-	vs_soap_elem(&b, "pathSet", "info.state");
-	vs_soap_elem(&b, "pathSet", "info.error");
-	vs_soap_elem(&b, "pathSet", "info.result");
-	vs_soap_close(&b, "propSet");
+	task_prop_spec(&b);
 	for (size_t i = 0; i < n; i++) {
 		vs_soap_open(&b, "objectSet", NULL);
 		vs_soap_moref(&b, "obj", &tasks[i].ref);
@@ -121,24 +126,31 @@ static struct vs_task *task_find(struct vs_task *tasks, size_t n, const struct v
 	return NULL;
 }
 
+/* One object's properties (a filter's objectSet with its changeSets, or a read's
+ * ObjectContent with its propSets: both name/val pairs) applied to the pending task it
+ * names. Returns 1 when that task has ended with it. */
+static int object_apply(const xmlNode *obj, const char *pairs, struct vs_task *tasks, size_t n)
+{
+	struct vs_moref ref;
+	struct vs_task *t;
+
+	if (vs_xml_moref_get(vs_xml_child(obj, "obj"), &ref) < 0 || !(t = task_find(tasks, n, &ref)))
+		return 0;
+	for (xmlNode *c = vs_xml_child(obj, pairs); c; c = vs_xml_next(c, pairs)) {
+		char name[16] = "";
+		vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
+		task_prop_apply(t, name, vs_xml_child(c, "val"));
+	}
+	return t->state != VS_TASK_PENDING;
+}
+
 size_t vs_task_updates_get(const xmlNode *rv, struct vs_task *tasks, size_t n)
 {
 	size_t ended = 0;
 
-	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet")) {
-		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet")) {
-			struct vs_moref ref;
-			struct vs_task *t;
-			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &ref) < 0 || !(t = task_find(tasks, n, &ref)))
-				continue;
-			for (xmlNode *c = vs_xml_child(os, "changeSet"); c; c = vs_xml_next(c, "changeSet")) {
-				char name[16] = "";
-				vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
-				task_prop_apply(t, name, vs_xml_child(c, "val"));
-			}
-			ended += t->state != VS_TASK_PENDING;
-		}
-	}
+	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
+		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet"))
+			ended += (size_t)object_apply(os, "changeSet", tasks, n);
 	return ended;
 }
 
@@ -146,18 +158,8 @@ size_t vs_task_contents_get(const xmlNode *response, struct vs_task *tasks, size
 {
 	size_t ended = 0;
 
-	for (xmlNode *rv = vs_xml_child(response, "returnval"); rv; rv = vs_xml_next(rv, "returnval")) {
-		struct vs_moref ref;
-		struct vs_task *t;
-		if (vs_xml_moref_get(vs_xml_child(rv, "obj"), &ref) < 0 || !(t = task_find(tasks, n, &ref)))
-			continue;
-		for (xmlNode *ps = vs_xml_child(rv, "propSet"); ps; ps = vs_xml_next(ps, "propSet")) {
-			char name[16] = "";
-			vs_xml_text_copy(vs_xml_child(ps, "name"), name, sizeof(name));
-			task_prop_apply(t, name, vs_xml_child(ps, "val"));
-		}
-		ended += t->state != VS_TASK_PENDING;
-	}
+	for (xmlNode *rv = vs_xml_child(response, "returnval"); rv; rv = vs_xml_next(rv, "returnval"))
+		ended += (size_t)object_apply(rv, "propSet", tasks, n);
 	return ended;
 }
 
@@ -178,13 +180,7 @@ static int tasks_read(struct vs_session *s, struct vs_task *tasks, size_t n, str
 
 		vs_soap_begin(&b, "RetrieveProperties", &s->property_collector);
 		vs_soap_open(&b, "specSet", NULL);
-		vs_soap_open(&b, "propSet", NULL);
-		vs_soap_elem(&b, "type", "Task");
-		vs_soap_elem_bool(&b, "all", 0);
-		vs_soap_elem(&b, "pathSet", "info.state");
-		vs_soap_elem(&b, "pathSet", "info.error");
-		vs_soap_elem(&b, "pathSet", "info.result");
-		vs_soap_close(&b, "propSet");
+		task_prop_spec(&b);
 		for (; i < n && k < READ_CHUNK; i++) {
 			if (tasks[i].state != VS_TASK_PENDING)
 				continue;

@@ -4,19 +4,28 @@
 #   tests/bench/agents.sh            # N = 100 and 500, 10 ms per call, --parallel 8
 #   DELAY=50 PARALLEL=16 tests/bench/agents.sh 1000
 #   TAGS=1 ARGS=--guestinfo tests/bench/agents.sh 500   # with a tag in the plan, guestinfo
+#   TASK_DELAY=2000 tests/bench/agents.sh 500   # on the asynchronous test vCenter (tests/vcsim-async):
+#                                               # every task takes ~2 s (jitter 0.5), as on a real vCenter
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 . tests/lib/vcsim.sh
 [ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
-DELAY=${DELAY:-10} PARALLEL=${PARALLEL:-8} TAGS=${TAGS:-0} ARGS=${ARGS:-}
+DELAY=${DELAY:-10} PARALLEL=${PARALLEL:-8} TAGS=${TAGS:-0} ARGS=${ARGS:-} TASK_DELAY=${TASK_DELAY:-}
+kind_args=()
+if [ -n "$TASK_DELAY" ]; then
+	export VCSIM_KIND=async
+	kind_args=(--task-delay "$TASK_DELAY")
+	[ -x build/vcsim-async ] || make -s build/vcsim-async
+fi
 [ $# -gt 0 ] || set -- 100 500
 [ -x build/vtrunk ] || make -s all
 [ -x build/vcsim ] || make -s build/vcsim
 command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+printf '# test vCenter: %s\n' "$(if [ -n "$TASK_DELAY" ]; then echo "async (tests/vcsim-async), tasks ${TASK_DELAY} ms"; else echo "Debian's vcsim, tasks end before the call returns"; fi)"
 printf '%-6s %-7s %-9s %-10s %-9s %-13s %s\n' N delay parallel wall_s requests "requests-N" peak_rss_MiB
 for n in "$@"; do
-	vcsim_start --vms "$n" --delay "$DELAY" >/dev/null || exit 1
+	vcsim_start --vms "$n" --delay "$DELAY" "${kind_args[@]}" >/dev/null || exit 1
 	dir=$(mktemp -d)
 	/usr/bin/python3 - "$n" "$dir/plan.json" "$TAGS" <<'PY'
 import json, sys

@@ -1,7 +1,8 @@
 /* fuzz_task.c — libFuzzer target for task answers: *_Task answers through vs_soap_parse
  * and vs_task_ref_get, and WaitForUpdatesEx answers through vs_task_updates_get (the
- * reader vs_task_wait_call applies: info, info.state, info.error, info.result), with,
- * to reach further, vs_task_info_get on every element of the answer.
+ * reader vs_task_wait_call applies: info, info.state, info.error, info.result), the same
+ * answer as a RetrieveProperties one through vs_task_contents_get (the direct read after a
+ * lost wait), and, to reach further, vs_task_info_get on every element of the answer.
  *
  * Input: a selector byte (see fuzz_common.h; bit 7 sends the WaitForUpdatesEx answer
  * through the method the selector names instead) and the HTTP body. */
@@ -58,6 +59,25 @@ static void updates_walk(const xmlNode *rv)
 	FUZZ_CHECK(ended <= done, "%zu tasks said ended, %zu are", ended, done);
 }
 
+/* As the direct read after a lost wait takes a RetrieveProperties answer: every Task its
+ * returnvals name (up to 64) pending, then vs_task_contents_get. */
+static void contents_walk(const xmlNode *resp)
+{
+	struct vs_task tasks[64];
+	size_t n = 0, ended, done = 0;
+
+	memset(tasks, 0, sizeof(tasks));
+	for (xmlNode *rv = vs_xml_child(resp, "returnval"); rv && n < 64; rv = vs_xml_next(rv, "returnval"))
+		if (vs_xml_moref_get(vs_xml_child(rv, "obj"), &tasks[n].ref) == 0)
+			n++;
+	ended = vs_task_contents_get(resp, tasks, n);
+	for (size_t i = 0; i < n; i++) {
+		task_check(&tasks[i]);
+		done += tasks[i].state != VS_TASK_PENDING;
+	}
+	FUZZ_CHECK(ended <= done, "%zu tasks said ended, %zu are", ended, done);
+}
+
 /* vs_task_info_get on every element: each may be taken for a TaskInfo. */
 static void every_element(const xmlNode *n, int depth, unsigned *budget)
 {
@@ -92,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned budget = 2000;
 
 		updates_walk(vs_xml_child(ret, "returnval"));
+		contents_walk(ret);
 		every_element(xmlDocGetRootElement(doc), 1, &budget);
 		vm_err_clear(&err);
 		if (vs_task_ref_get(ret, &ref, &err) == 0)

@@ -51,13 +51,29 @@ pg_count() {
 }
 fresh() {
 	direct vt destroy -f "$P150" -q >/dev/null 2>&1
-	# destroy leaves the management NICs: remove them too, so each scenario adds both.
-	vcsim_pyread vms | /usr/bin/python3 -c '
-import json, sys
-for v in json.load(sys.stdin):
-    for n in v["nics"]:
-        if "VM Network" in (n.get("portgroup"), n.get("network"), n.get("network_name")):
-            print(v["name"], n["key"])' | while read -r vm key; do vcsim_pyread remove-nic "$vm" "$key" >/dev/null; done
+	# destroy leaves the management NICs: remove them too (all at once), so each scenario
+	# adds both.
+	/usr/bin/python3 - <<'PY'
+import os, ssl, time
+from urllib.parse import urlsplit
+from pyVim.connect import SmartConnect
+from pyVmomi import vim
+u = urlsplit(os.environ["VCSIM_URL"])
+si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
+                  sslContext=ssl._create_unverified_context())
+c = si.RetrieveContent()
+view = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
+tasks = []
+for vm in view.view:
+    gone = [vim.vm.device.VirtualDeviceSpec(operation="remove", device=d) for d in vm.config.hardware.device
+            if isinstance(d, vim.vm.device.VirtualEthernetCard)
+            and isinstance(d.backing, vim.vm.device.VirtualEthernetCard.NetworkBackingInfo)
+            and d.backing.deviceName == "VM Network"]
+    if gone:
+        tasks.append(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=gone)))
+while any(t.info.state in ("queued", "running") for t in tasks):
+    time.sleep(0.2)
+PY
 	proxy_reset
 	vcsim_reset_stats
 }
@@ -117,10 +133,10 @@ expect_in "$T_OUT" "guest files for 4 agents" "and the guest files are written"
 # --- a third party adds a NIC to an agent between vtrunk's read and its reconfigure ---
 fresh
 vm1=$(jsons "$(cat "$P4")" 'd["agents"][0]["vm"]')
-proxy_rule 'RetrievePropertiesEx:1:delay:3'
+proxy_rule 'RetrievePropertiesEx:1:delay:8'
 vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/3p.out" 2>"$T_TMP/3p.err" &
 pid=$!
-sleep 0.7
+sleep 0.5
 VM="$vm1" /usr/bin/python3 - <<'PY'
 import os, ssl
 from urllib.parse import urlsplit
@@ -133,7 +149,11 @@ si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], p
 c = si.RetrieveContent()
 v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
 vm = [x for x in v.view if x.name == os.environ["VM"]][0]
-nic = vim.vm.device.VirtualE1000(key=-1, backing=vim.vm.device.VirtualEthernetCard.NetworkBackingInfo(deviceName="VM Network"))
+# A NIC on another port group (DC0_DVPG0): neither the trunk nor the management network.
+pgv = c.viewManager.CreateContainerView(c.rootFolder, [vim.dvs.DistributedVirtualPortgroup], True)
+pg = [p for p in pgv.view if p.name == "DC0_DVPG0"][0]
+port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
+nic = vim.vm.device.VirtualE1000(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
 t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)]))
 while t.info.state in ("queued", "running"):
     time.sleep(0.1)
@@ -167,17 +187,19 @@ cmp -s "$T_TMP/a/summary.json" "$T_TMP/b/summary.json" && ok "both wrote the sam
 
 # --- SIGINT while 100 tasks are running; then a second signal during the wait ---
 fresh
-vt apply -f "$P100" -o "$T_TMP/int" --parallel 100 >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+# The signal goes to vtrunk itself, not to a shell around it.
+${VTRUNK_WRAP:-} "$VTRUNK" apply -f "$P100" -o "$T_TMP/int" --parallel 64 >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
 pid=$!
 for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 100 ] && break; sleep 0.1; done
 kill -INT "$pid"
 wait "$pid"
 RC=$?
 expect_eq "$RC" 0 "SIGINT while 100 tasks run: the tasks sent end and are reported (exit $RC)"
+expect_in "$T_TMP/int.err" "interrupted: sending nothing new" "vtrunk got the signal"
 expect_in "$T_TMP/int.out" "100 agents" "the report and the guest files are written"
 expect_eq "$(nic_counts "$P100")" "[[1, 1]]" "one trunk NIC and one management NIC on each of 100 agents"
 fresh
-vt apply -f "$P100" -o "$T_TMP/int2" --parallel 100 >"$T_TMP/int2.out" 2>"$T_TMP/int2.err" &
+${VTRUNK_WRAP:-} "$VTRUNK" apply -f "$P100" -o "$T_TMP/int2" --parallel 64 >"$T_TMP/int2.out" 2>"$T_TMP/int2.err" &
 pid=$!
 for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 100 ] && break; sleep 0.1; done
 kill -INT "$pid"
@@ -186,7 +208,9 @@ kill -TERM "$pid"
 wait "$pid"
 RC=$?
 expect_eq "$RC" 1 "a second signal stops the wait: exit 1 (not 3, no crash)"
-expect_in "$T_TMP/int2.out" "error" "and the report is still printed"
+expect_in "$T_TMP/int2.err" "interrupted again" "vtrunk got both signals"
+expect_in "$T_TMP/int2.out" "stopped" "the report is still printed, naming the VMs whose tasks it did not see end"
+expect_in "$T_TMP/int2.out" "guest files for 100 agents" "and the guest files are written"
 sleep 2
 expect_eq "$(nic_counts "$P100")" "[[1, 1]]" "the tasks already sent still end: one trunk and one management NIC each"
 expect_rc 0 "a re-run finishes the job" vt apply -f "$P100" -o "$T_TMP/int2" -q

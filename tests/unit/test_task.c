@@ -101,6 +101,43 @@ static void test_ref_get_refuses_non_tasks(void **state)
 	assert_int_equal(vs_task_ref_get(NULL, &ref, NULL), -1);
 }
 
+/* --- vs_task_contents_get: the direct read after a lost wait --- */
+
+static void test_contents(void **state)
+{
+	struct vs_task t[4];
+	xmlDoc *doc;
+	xmlNode *ret;
+
+	(void)state;
+	memset(t, 0, sizeof(t));
+	snprintf(t[0].ref.value, sizeof(t[0].ref.value), "task-70");
+	snprintf(t[1].ref.value, sizeof(t[1].ref.value), "task-71");
+	snprintf(t[2].ref.value, sizeof(t[2].ref.value), "task-72");
+	snprintf(t[3].ref.value, sizeof(t[3].ref.value), "task-99"); /* not in the answer */
+	doc = fixture_soap(FIXTURE("soap/vcsim-async/RetrieveProperties-tasks.xml"), "RetrieveProperties", &ret);
+	assert_int_equal(vs_task_contents_get(ret, t, 4), 2);
+	assert_int_equal(t[0].state, VS_TASK_SUCCESS);
+	assert_int_equal(t[1].state, VS_TASK_SUCCESS);
+	assert_int_equal(t[2].state, VS_TASK_PENDING);
+	xmlFreeDoc(doc);
+
+	memset(t, 0, sizeof(t));
+	snprintf(t[0].ref.value, sizeof(t[0].ref.value), "task-70");
+	snprintf(t[1].ref.value, sizeof(t[1].ref.value), "task-71");
+	snprintf(t[2].ref.value, sizeof(t[2].ref.value), "task-72");
+	t[0].state = VS_TASK_SUCCESS; /* known already: not counted again */
+	doc = fixture_soap(FIXTURE("soap/vcsim-async/RetrieveProperties-tasks-error.xml"), "RetrieveProperties", &ret);
+	assert_int_equal(vs_task_contents_get(ret, t, 3), 1);
+	assert_int_equal(t[1].state, VS_TASK_ERROR);
+	assert_string_equal(t[1].fault, "ConcurrentAccess");
+	assert_contains(t[1].msg, "concurrent modification");
+	assert_int_equal(t[2].state, VS_TASK_PENDING);
+	xmlFreeDoc(doc);
+	/* Nothing in, nothing done. */
+	assert_int_equal(vs_task_contents_get(NULL, t, 3), 0);
+}
+
 /* --- vs_task_info_get --- */
 
 static void test_info_success_vcsim(void **state)
@@ -236,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_info_success_vcsim),
 		cmocka_unit_test(test_info_error_vcsim),
 		cmocka_unit_test(test_info_vcenter8),
+		cmocka_unit_test(test_contents),
 		cmocka_unit_test(test_info_edge_cases),
 	};
 	int rc = cmocka_run_group_tests_name("task", tests, NULL, NULL);
