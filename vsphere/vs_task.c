@@ -163,11 +163,12 @@ size_t vs_task_contents_get(const xmlNode *response, struct vs_task *tasks, size
 	return ended;
 }
 
-#define READ_CHUNK 100
+#define READ_CHUNK 500
 
 /* Reads the states of the pending tasks directly (RetrieveProperties, which does not page,
- * READ_CHUNK tasks a call): after a lost or failed wait, whose filter may have handed its
- * updates to an answer that never arrived. */
+ * READ_CHUNK tasks a call, a few hundred bytes each): before any filter, and after a lost
+ * or failed wait, whose filter may have handed its updates to an answer that never
+ * arrived. */
 static int tasks_read(struct vs_session *s, struct vs_task *tasks, size_t n, struct vm_err *err)
 {
 	size_t i = 0;
@@ -212,20 +213,47 @@ static size_t count_ended(const struct vs_task *tasks, size_t n)
 	return done;
 }
 
-/* A filter on the tasks still pending. */
+/* A filter covers at most this many tasks, the first still pending; once they have ended,
+ * the next ones get a filter. vCenter works out each filter's changes at every inventory
+ * update (govmomi's simulator re-collects the whole filter each time), so a bounded filter
+ * keeps that work and each first answer small; it costs a few round trips per hundred
+ * tasks, and the tasks not watched yet go on running meanwhile. */
+#define FILTER_MAX 100
+
+/* A filter on the first FILTER_MAX tasks still pending; *watched: how many it covers. */
 static int filter_make(struct vs_session *s, const struct vs_task *tasks, size_t n, struct vs_moref *filter,
-		       struct vm_err *err)
+		       size_t *watched, struct vm_err *err)
 {
 	struct vs_task *pending = vm_xcalloc(n ? n : 1, sizeof(*pending));
 	size_t np = 0;
 	int rc;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && np < FILTER_MAX; i++)
 		if (tasks[i].state == VS_TASK_PENDING)
 			pending[np++] = tasks[i];
 	rc = create_filter(s, pending, np, filter, err);
 	free(pending);
+	*watched = np;
 	return rc;
+}
+
+/* Destroys a filter that is done with. Each filter makes vCenter compute its changes at
+ * every update of the inventory (govmomi's simulator re-evaluates every filter of the
+ * session at every update); left to the session's end, filters of earlier waits would
+ * slow every later one. Errors are ignored: a filter that is gone is what is wanted. */
+static void filter_drop(struct vs_session *s, const struct vs_moref *filter)
+{
+	struct vm_buf b = {0};
+	xmlDoc *doc = NULL;
+	xmlNode *ret;
+
+	if (vs_http_stop_get(s->http) >= 2)
+		return;
+	vs_soap_begin(&b, "DestroyPropertyFilter", filter);
+	vs_soap_end(&b, "DestroyPropertyFilter");
+	if (vs_session_call(s, "DestroyPropertyFilter", &b, &doc, &ret, NULL) == 0)
+		xmlFreeDoc(doc);
+	vm_buf_reset(&b);
 }
 
 /* Ends a wait that cannot go on: the tasks still pending are "still running" as far as
@@ -250,10 +278,18 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	char *version = NULL;
 	size_t done = count_ended(tasks, n);
 	int have_filter = 0, epoch = 0, failures = 0;
+	size_t watched = 0, watch_end = 0;
 	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);
 	int rc = -1;
 
 	vm_err_clear(&werr);
+	/* One direct read first: tasks that have ended already (all of them, on a vCenter
+	 * that is quick) need no filter at all. */
+	if (done < n && tasks_read(s, tasks, n, &werr) == 0) {
+		done = count_ended(tasks, n);
+		if (progress && done)
+			progress(done, n, arg);
+	}
 	while (done < n) {
 		struct vm_buf b = {0};
 		xmlDoc *doc = NULL;
@@ -276,7 +312,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 			goto cleanup;
 		}
 		if (!have_filter) {
-			if (filter_make(s, tasks, n, &filter, &werr) < 0) {
+			if (filter_make(s, tasks, n, &filter, &watched, &werr) < 0) {
 				failures++;
 				/* No filter: read the states directly, then try again. */
 				if (tasks_read(s, tasks, n, &werr) == 0) {
@@ -289,6 +325,8 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 			}
 			have_filter = 1;
 			epoch = s->epoch;
+			/* Only tasks it watches end through it (or through a direct read). */
+			watch_end = done + watched;
 			free(version);
 			version = NULL;
 		}
@@ -308,8 +346,10 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 			 * answer, which may have carried updates the filter will not send again:
 			 * read the states directly and make a new filter for what is left. */
 			have_filter = 0;
-			if (s->epoch == epoch)
+			if (s->epoch == epoch) {
 				failures++;
+				filter_drop(s, &filter);
+			}
 			if (vs_http_stop_get(s->http) >= 2)
 				continue;
 			if (tasks_read(s, tasks, n, &werr) == 0) {
@@ -333,11 +373,16 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		if (progress)
 			progress(done, n, arg);
 		xmlFreeDoc(doc);
+		if (done < n && done >= watch_end) {
+			/* Every task this filter watches has ended: the next ones. */
+			filter_drop(s, &filter);
+			have_filter = 0;
+		}
 	}
 	rc = 0;
 cleanup:
-	/* The filter dies with the session at logout; destroying it now would cost a
-	 * round trip on every run. */
+	if (have_filter && s->epoch == epoch)
+		filter_drop(s, &filter);
 	free(version);
 	return rc;
 }
