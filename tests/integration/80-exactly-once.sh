@@ -168,6 +168,73 @@ expect_eq "$trunks" 1 "that agent has one trunk NIC"
 expect_eq "$(vcsim_pyread vms | jsons "$(cat)" '[len(v["nics"]) for v in d if v["name"] == "'"$vm1"'"][0]')" 4 \
 	"and keeps the third party's NIC (4 NICs: its own, the third party's, trunk, management)"
 
+# --- an unclear port-group answer whose re-read fails too: a report, exit 1, nothing freed twice ---
+fresh
+proxy_rule AddDVPortgroup_Task:1:drop 'RetrievePropertiesEx:2+:reset' 'RetrieveProperties:1+:reset'
+expect_rc 1 "a lost port-group answer and a failing re-read: exit 1 (a change may have been made)" vt apply -f "$P4" -o "$T_TMP/out"
+expect_in "$T_OUT" "failed" "the port group is reported failed"
+expect_in "$T_ERR" "RetrievePropertiesEx" "naming the read that failed"
+proxy_reset
+sleep 2
+expect_rc 0 "a re-run finishes the job" vt apply -f "$P4" -o "$T_TMP/out" -q
+expect_eq "$(pg_count)" 1 "with one port group"
+
+# --- a second trunk NIC that appears before the read-back is an error of the run ---
+fresh
+expect_rc 0 "the port group first" direct vt apply -f "$P4" -o "$T_TMP/out" -q
+vm1=$(jsons "$(cat "$P4")" 'd["agents"][0]["vm"]')
+VM="$vm1" /usr/bin/python3 - <<'PY'
+import os, ssl, time
+from urllib.parse import urlsplit
+from pyVim.connect import SmartConnect
+from pyVmomi import vim
+u = urlsplit(os.environ["VCSIM_URL"])
+si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
+                  sslContext=ssl._create_unverified_context())
+c = si.RetrieveContent()
+v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
+vm = [x for x in v.view if x.name == os.environ["VM"]][0]
+# Take its trunk NIC away, so that the run adds one.
+trunk = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)
+         and isinstance(d.backing, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo)
+         and d.backing.port.portgroupKey != ""][-1]
+t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="remove", device=trunk)]))
+while t.info.state in ("queued", "running"):
+    time.sleep(0.1)
+PY
+proxy_reset
+# The wait's answer is held 8 s: meanwhile someone adds a second trunk NIC.
+proxy_rule 'WaitForUpdatesEx:1:delay:8'
+vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/dup.out" 2>"$T_TMP/dup.err" &
+pid=$!
+sleep 3.5
+VM="$vm1" /usr/bin/python3 - <<'PY'
+import os, ssl, time
+from urllib.parse import urlsplit
+from pyVim.connect import SmartConnect
+from pyVmomi import vim
+u = urlsplit(os.environ["VCSIM_URL"])
+si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
+                  sslContext=ssl._create_unverified_context())
+c = si.RetrieveContent()
+pgv = c.viewManager.CreateContainerView(c.rootFolder, [vim.dvs.DistributedVirtualPortgroup], True)
+pg = [p for p in pgv.view if p.name == "Kasm-Trunk"][0]
+v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
+vm = [x for x in v.view if x.name == os.environ["VM"]][0]
+port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
+nic = vim.vm.device.VirtualVmxnet3(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
+t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)]))
+while t.info.state in ("queued", "running"):
+    time.sleep(0.1)
+PY
+wait "$pid"
+expect_eq "$?" 1 "a second trunk NIC on read-back: exit 1, not \"0 errors\""
+expect_in "$T_TMP/dup.out" "has 2 NICs on port group \"Kasm-Trunk\"" "the report names it"
+expect_in "$T_TMP/dup.out" "1 error" "and counts it"
+expect_rc 0 "a re-run removes the extra one" vt apply -f "$P4" -o "$T_TMP/out" -q
+expect_eq "$(vcsim_pyread vms | jsons "$(cat)" '[sum(1 for n in v["nics"] if n.get("portgroup") == "Kasm-Trunk") for v in d if v["name"] == "'"$vm1"'"][0]')" 1 \
+	"leaving one"
+
 # --- two applies of one plan at once, 150 agents, the port group made by both ---
 fresh
 direct vt destroy -f "$P150" -q >/dev/null 2>&1
