@@ -141,6 +141,9 @@ static int object_apply(const xmlNode *obj, const char *pairs, struct vs_task *t
 		vs_xml_text_copy(vs_xml_child(c, "name"), name, sizeof(name));
 		task_prop_apply(t, name, vs_xml_child(c, "val"));
 	}
+	/* Failed without saying how (no info.error with it): still a fault name to report. */
+	if (t->state == VS_TASK_ERROR && !t->fault[0])
+		task_error_get(NULL, t);
 	return t->state != VS_TASK_PENDING;
 }
 
