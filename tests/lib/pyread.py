@@ -38,7 +38,6 @@ import urllib.request
 from urllib.parse import quote, urlsplit
 
 from pyVim.connect import Connect, Disconnect
-from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 VS = vim.dvs.VmwareDistributedVirtualSwitch
@@ -143,10 +142,34 @@ def find_one(content, kind, name, what):
 
 
 def wait(task):
+    """Waits for the task to end (a filter on info.state, WaitForUpdatesEx); its result, or Fail
+    with its fault. Not pyVim's WaitForTask: when it sees a task running, it reads
+    task.info.name as a method, and vcsim names tasks its own way ("ReconfigureDvPortgroup"),
+    which pyVmomi cannot resolve (AttributeError), so it breaks on a vCenter whose tasks end
+    after the call returns."""
+    pc = vim.ServiceInstance("ServiceInstance", task._stub).content.propertyCollector
+    spec = vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=task)],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.Task, pathSet=["info.state"])])
+    filt = pc.CreateFilter(spec, True)
     try:
-        WaitForTask(task)
-    except vmodl.MethodFault as e:
+        version, state = "", None
+        while state not in (vim.TaskInfo.State.success, vim.TaskInfo.State.error):
+            update = pc.WaitForUpdatesEx(version, vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=60))
+            if update is None:
+                raise Fail("task %s did not end within 60 s" % task._moId)
+            version = update.version
+            for fs in update.filterSet or []:
+                for obj in fs.objectSet or []:
+                    for change in obj.changeSet or []:
+                        if change.name == "info.state":
+                            state = change.val
+    finally:
+        filt.Destroy()
+    if state == vim.TaskInfo.State.error:
+        e = task.info.error
         raise Fail("%s: %s" % (type(e).__name__.split(".")[-1], e.msg or "task failed"))
+    return task.info.result
 
 
 def cmd_portgroup(content, name):
@@ -282,11 +305,15 @@ def cmd_add_hosts(content, name, opts):
 
 def cmd_remove_nic(content, vm_name, key):
     vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
-    dev = [d for d in vm.config.hardware.device if d.key == int(key)]
+    config = vm.config  # one read: the device and the changeVersion it goes with
+    dev = [d for d in config.hardware.device if d.key == int(key)]
     if not dev:  # vcsim would silently succeed
         raise Fail("VM %r has no device %s" % (vm_name, key))
     change = vim.vm.device.VirtualDeviceSpec(operation="remove", device=dev[0])
-    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
+    # changeVersion: applied only if nobody changed the VM since it was read, as a careful
+    # client asks (vim.vm.ConfigSpec; the asynchronous test vCenter checks it).
+    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeVersion=config.changeVersion,
+                                              deviceChange=[change])))
     return {"vm": vm_name, "removed": int(key)}
 
 
@@ -301,7 +328,8 @@ def cmd_guestinfo(content, vm_name):
 
 def cmd_set_extra(content, vm_name, key, value):
     vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
-    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(extraConfig=[vim.option.OptionValue(key=key, value=value)])))
+    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeVersion=vm.config.changeVersion,
+                                              extraConfig=[vim.option.OptionValue(key=key, value=value)])))
     return {"vm": vm_name, key: value}
 
 

@@ -22,20 +22,26 @@
 //     InvalidArgument, one with a stale one with ConcurrentAccess; every successful one, and
 //     every port group's creation, gives it a new configVersion (the simulator keeps "" forever).
 //
-// How: the registry's method Handler hands those two methods to a wrapper object (so the
-// check's state is set up under the object's lock, which serializes calls on one object), and
-// a registry PutObject hook wraps the Execute function of the task the simulator creates for
-// that call, before the task starts: the check then runs when the task runs, under the lock the
-// task holds on its entity, like a real vCenter's.
+// How: the registry's method Handler hands those two methods to the realism object, which
+// takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
+// does), registers the check and calls the simulator's method; a registry PutObject hook wraps
+// the Execute function of the task the simulator creates for that call, before the task starts:
+// the check then runs when the task runs, under the lock the task holds on its entity, like a
+// real vCenter's. The Handler points the call's This at the realism object rather than
+// returning a wrapper: for a logged-in session the simulator's dispatch (Service.call) replaces
+// the Handler's object with Session.Get(This), which falls back to the registry's own object,
+// so a returned wrapper is never called (the realism object is in the registry for that).
 package main
 
 import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
@@ -54,8 +60,9 @@ func init() {
 
 // check runs inside a task, before the simulator's own work; a fault stops the task.
 type check struct {
-	before func() types.BaseMethodFault
-	after  func() // after a successful run
+	descriptionID string // the task's Info.DescriptionId: only that call's task takes it
+	before        func() types.BaseMethodFault
+	after         func() // after a successful run
 }
 
 type realism struct {
@@ -74,9 +81,25 @@ func (r *realism) PutObject(obj mo.Reference) {
 		if o.Info.Entity == nil {
 			return
 		}
+		if strings.HasSuffix(o.Info.DescriptionId, ".addDVPortgroup") {
+			// The simulator puts a new port group in the registry first and sets its Config
+			// (with the spec's configVersion, "" from a client) afterwards: stamp it when the
+			// task has run. CreateDVS makes its uplink port group through this task too.
+			run := o.Execute
+			o.Execute = func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
+				res, f := run(t)
+				r.stampPortgroups()
+				return res, f
+			}
+			return
+		}
 		r.mu.Lock()
 		c := r.pending[*o.Info.Entity]
-		delete(r.pending, *o.Info.Entity)
+		if c != nil && c.descriptionID == o.Info.DescriptionId {
+			delete(r.pending, *o.Info.Entity)
+		} else {
+			c = nil
+		}
 		r.mu.Unlock()
 		if c == nil {
 			return
@@ -92,9 +115,15 @@ func (r *realism) PutObject(obj mo.Reference) {
 			}
 			return res, f
 		}
-	case *simulator.DistributedVirtualPortgroup:
-		if o.Config.ConfigVersion == "" {
-			o.Config.ConfigVersion = r.nextVersion()
+	}
+}
+
+// stampPortgroups gives every port group without a configVersion its first one.
+func (r *realism) stampPortgroups() {
+	for _, o := range simulator.Map.All("DistributedVirtualPortgroup") {
+		if pg, ok := o.(*simulator.DistributedVirtualPortgroup); ok && pg.Config.ConfigVersion == "" {
+			simulator.Map.Update(pg, []types.PropertyChange{{Name: "config.configVersion",
+				Val: r.nextVersion(), Op: types.PropertyChangeOpAssign}})
 		}
 	}
 }
@@ -129,16 +158,44 @@ func concurrent(what, have, want string) types.BaseMethodFault {
 			Message: fmt.Sprintf("%s is %q, the spec carries %q", what, have, want)}}}}}
 }
 
-type checkedVM struct {
-	*simulator.VirtualMachine
-	r *realism
+// Lock and Unlock make the realism object opt out of the registry's per-object lock (see
+// Registry.locker): the dispatch would otherwise lock it around every checked call, making
+// calls on different entities wait for each other; each method locks its entity instead.
+func (r *realism) Lock()   {}
+func (r *realism) Unlock() {}
+
+// entityCall runs call on the entity ref under its lock, with c registered for the task the
+// call creates. name is the method's simulator name, for its DisabledMethod check (which the
+// dispatch made on the entity before the call was routed here).
+func (r *realism) entityCall(ctx *simulator.Context, obj mo.Entity, name string, c *check, call func()) *soap.Fault {
+	e := obj.Entity()
+	for _, dm := range e.DisabledMethod {
+		if dm == name {
+			return simulator.Fault(fmt.Sprintf("%s method is disabled: %s", e.Self, name), &types.MethodDisabled{})
+		}
+	}
+	ctx.Map.WithLock(ctx, obj, func() {
+		r.expect(e.Self, c)
+		defer r.forget(e.Self)
+		call()
+	})
+	return nil
 }
 
-func (v *checkedVM) ReconfigVMTask(ctx *simulator.Context, req *types.ReconfigVM_Task) soap.HasFault {
+func notFound(ref types.ManagedObjectReference) *soap.Fault {
+	return simulator.Fault(fmt.Sprintf("managed object not found: %s", ref), &types.ManagedObjectNotFound{Obj: ref})
+}
+
+func (r *realism) ReconfigVMTask(ctx *simulator.Context, req *types.ReconfigVM_Task) soap.HasFault {
+	vm, ok := ctx.Map.Get(req.This).(*simulator.VirtualMachine)
+	if !ok {
+		return &methods.ReconfigVM_TaskBody{Fault_: notFound(req.This)}
+	}
 	want := req.Spec.ChangeVersion
-	vm := v.VirtualMachine
 	var before string
-	v.r.expect(vm.Self, &check{
+	var res soap.HasFault
+	c := &check{
+		descriptionID: "VirtualMachine.reconfigVm",
 		before: func() types.BaseMethodFault {
 			before = vm.Config.ChangeVersion
 			if want != "" && want != before {
@@ -149,23 +206,25 @@ func (v *checkedVM) ReconfigVMTask(ctx *simulator.Context, req *types.ReconfigVM
 		after: func() {
 			if vm.Config.ChangeVersion == before {
 				ctx.Map.Update(vm, []types.PropertyChange{{Name: "config.changeVersion",
-					Val: before + "." + v.r.nextVersion(), Op: types.PropertyChangeOpAssign}})
+					Val: before + "." + r.nextVersion(), Op: types.PropertyChangeOpAssign}})
 			}
 		},
-	})
-	defer v.r.forget(vm.Self)
-	return vm.ReconfigVMTask(ctx, req)
+	}
+	if f := r.entityCall(ctx, vm, "ReconfigVMTask", c, func() { res = vm.ReconfigVMTask(ctx, req) }); f != nil {
+		return &methods.ReconfigVM_TaskBody{Fault_: f}
+	}
+	return res
 }
 
-type checkedPG struct {
-	*simulator.DistributedVirtualPortgroup
-	r *realism
-}
-
-func (p *checkedPG) ReconfigureDVPortgroupTask(ctx *simulator.Context, req *types.ReconfigureDVPortgroup_Task) soap.HasFault {
+func (r *realism) ReconfigureDVPortgroupTask(ctx *simulator.Context, req *types.ReconfigureDVPortgroup_Task) soap.HasFault {
+	pg, ok := ctx.Map.Get(req.This).(*simulator.DistributedVirtualPortgroup)
+	if !ok {
+		return &methods.ReconfigureDVPortgroup_TaskBody{Fault_: notFound(req.This)}
+	}
 	want := req.Spec.ConfigVersion
-	pg := p.DistributedVirtualPortgroup
-	p.r.expect(pg.Self, &check{
+	var res soap.HasFault
+	c := &check{
+		descriptionID: "DistributedVirtualPortgroup.reconfigureDvPortgroup",
 		before: func() types.BaseMethodFault {
 			if want == "" {
 				return &types.InvalidArgument{InvalidProperty: "spec.configVersion"}
@@ -177,11 +236,13 @@ func (p *checkedPG) ReconfigureDVPortgroupTask(ctx *simulator.Context, req *type
 		},
 		after: func() {
 			ctx.Map.Update(pg, []types.PropertyChange{{Name: "config.configVersion",
-				Val: p.r.nextVersion(), Op: types.PropertyChangeOpAssign}})
+				Val: r.nextVersion(), Op: types.PropertyChangeOpAssign}})
 		},
-	})
-	defer p.r.forget(pg.Self)
-	return pg.ReconfigureDVPortgroupTask(ctx, req)
+	}
+	if f := r.entityCall(ctx, pg, "ReconfigureDVPortgroupTask", c, func() { res = pg.ReconfigureDVPortgroupTask(ctx, req) }); f != nil {
+		return &methods.ReconfigureDVPortgroup_TaskBody{Fault_: f}
+	}
+	return res
 }
 
 func realismPrepare(model *simulator.Model) error {
@@ -194,24 +255,26 @@ func realismPrepare(model *simulator.Model) error {
 	m := simulator.Map
 	r := &realism{self: types.ManagedObjectReference{Type: "VtrunkRealism", Value: "realism-1"},
 		pending: map[types.ManagedObjectReference]*check{}}
-	for _, o := range m.All("DistributedVirtualPortgroup") {
-		if pg, ok := o.(*simulator.DistributedVirtualPortgroup); ok && pg.Config.ConfigVersion == "" {
-			pg.Config.ConfigVersion = r.nextVersion()
-		}
-	}
+	r.stampPortgroups() // the model's
+	m.Put(r)            // Session.Get(This) must find it (see the header)
 	m.AddHandler(r)
 	m.Handler = func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		if ctx.Session == nil { // refused as NotAuthenticated, naming the real This
+			return nil, nil
+		}
+		route := false
 		switch method.Name {
 		case "ReconfigVM_Task":
-			if vm, ok := ctx.Map.Get(method.This).(*simulator.VirtualMachine); ok {
-				return &checkedVM{vm, r}, nil
-			}
+			_, route = ctx.Map.Get(method.This).(*simulator.VirtualMachine)
 		case "ReconfigureDVPortgroup_Task":
-			if pg, ok := ctx.Map.Get(method.This).(*simulator.DistributedVirtualPortgroup); ok {
-				return &checkedPG{pg, r}, nil
-			}
+			_, route = ctx.Map.Get(method.This).(*simulator.DistributedVirtualPortgroup)
 		}
-		return nil, nil
+		if !route {
+			return nil, nil
+		}
+		// The request body keeps the entity (req.This); the dispatch then finds r.
+		method.This = r.self
+		return r, nil
 	}
 	return nil
 }
