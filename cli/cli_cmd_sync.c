@@ -593,12 +593,11 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		if ((mode == M_APPLY ? do_apply(&r, &err) : do_destroy(&r, &err)) < 0) {
 			/* Once something may have changed, what was done is reported (and the guest
 			 * files of the agents that are done are written): exit 1, never 3. */
-			int frc = cli_fail(ctx, &err);
 			if (!r.sent) {
 				rc = fail(&r, &err);
 				goto cleanup;
 			}
-			(void)frc;
+			cli_fail(ctx, &err);
 			cJSON_AddStringToObject(r.report, "error", err.msg);
 			if (err.fault[0])
 				cJSON_AddStringToObject(r.report, "fault", err.fault);

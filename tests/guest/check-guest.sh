@@ -297,10 +297,24 @@ check_live() {
 #!/bin/sh
 printf '%s %s\n' "${0##*/}" "$*" >>"$FAKE_LOG"
 [ "${0##*/} $1 $2" = "docker network inspect" ] && exit 1
+# What the stand-in apt-get "installs", its dpkg-query reports (below).
+[ "${0##*/}" = apt-get ] && printf '%s\n' "$@" >>"$FAKE_LOG.installed"
 exit 0
 EOF
 		chmod +x "$fake/$c"
 	done
+	# dpkg-query as on a machine whose packages are this one's plus what the stand-in
+	# apt-get installed: the second run must not depend on whether this machine has vlan.
+	cat >"$fake/dpkg-query" <<'EOF'
+#!/bin/sh
+for a; do pkg=$a; done
+if grep -qx "$pkg" "$FAKE_LOG.installed" 2>/dev/null; then
+	printf 'install ok installed'
+	exit 0
+fi
+exec /usr/bin/dpkg-query "$@"
+EOF
+	chmod +x "$fake/dpkg-query"
 	: >"$log"
 	if grep -q "^TRUNK_MAC=." "$t/vtrunk-apply.sh"; then
 		out=$(live_run "$etc" "$fake" "$log" "$t/vtrunk-apply.sh")
@@ -345,7 +359,7 @@ EOF
 	check "$name: live: second run exits 0" [ $rc = 0 ]
 	check "$name: live: second run applies no network change" bash -c '! grep -qE "^(netplan|ifup|systemctl|apt-get)" "$1"' _ "$log"
 	check "$name: live: second run leaves /etc/modules alone" [ "$(grep -c '^8021q$' "$etc/modules")" = 1 ]
-	rm -rf "$etc" "$fake"
+	rm -rf "$etc" "$fake" "$log.installed"
 }
 
 check_tree() {
