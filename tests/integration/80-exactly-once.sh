@@ -202,12 +202,16 @@ t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDevi
 while t.info.state in ("queued", "running"):
     time.sleep(0.1)
 PY
+expect_eq "$(pg_count)/$(nic_counts "$P4")" "1/[[0, 1], [1, 1]]" "before: the port group, and one agent without its trunk NIC"
 proxy_reset
-# The wait's answer is held 8 s: meanwhile someone adds a second trunk NIC.
-proxy_rule 'WaitForUpdatesEx:1:delay:8'
+vcsim_reset_stats
+# The wait's answer is held 10 s: once vtrunk's reconfigure has ended in vCenter, someone
+# adds a second trunk NIC, before vtrunk reads back.
+proxy_rule 'WaitForUpdatesEx:1:delay:10'
 vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/dup.out" 2>"$T_TMP/dup.err" &
 pid=$!
-sleep 3.5
+for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 1 ] && break; sleep 0.1; done
+sleep 3 # its task: 1 s, jitter 0.5
 VM="$vm1" /usr/bin/python3 - <<'PY'
 import os, ssl, time
 from urllib.parse import urlsplit
