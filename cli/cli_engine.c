@@ -6,13 +6,11 @@
 
 #include "vm_alloc.h"
 
+static int nics_pending(const struct cli_agent *a, int destroy);
+
 int cli_agent_pending(const struct cli_agent *a, int destroy)
 {
-	if (a->gi_pending)
-		return 1;
-	if (destroy)
-		return a->diff.trunk >= 0 || a->diff.n_remove > 0;
-	return vm_nic_diff_pending(&a->diff);
+	return a->gi_pending || nics_pending(a, destroy);
 }
 
 static int in_doubt(const struct cli_agent *a)
@@ -142,16 +140,31 @@ static int wait_recent(struct cli_engine *e, struct vm_err *err)
 	return rc;
 }
 
+static int nics_pending(const struct cli_agent *a, int destroy)
+{
+	return destroy ? a->diff.trunk >= 0 || a->diff.n_remove > 0 : vm_nic_diff_pending(&a->diff);
+}
+
 /* After a re-read: an agent in doubt whose change is there now is done. Its call made
- * it when the answer was unclear; after ConcurrentAccess someone else did. */
+ * it when the answer was unclear; after ConcurrentAccess someone else did. The NICs of
+ * an unclear call are credited as soon as they are there, even when the guestinfo that
+ * names their MACs is still to be written. */
 static void settle(struct cli_engine *e)
 {
 	for (size_t i = 0; i < e->n; i++) {
 		struct cli_agent *a = &e->agents[i];
-		if (!in_doubt(a) || !a->vm || cli_agent_pending(a, e->destroy))
+		int gi_done;
+		if (!in_doubt(a) || !a->vm)
 			continue;
-		if (a->unsure)
+		gi_done = a->want_gi && !a->gi_pending;
+		if (a->unsure && !nics_pending(a, e->destroy) &&
+		    (a->want_trunk || a->want_mgmt || a->want_removed || gi_done)) {
+			a->want_gi = gi_done;
 			credit(e, a);
+			a->want_trunk = a->want_mgmt = a->want_removed = a->want_gi = 0;
+		}
+		if (cli_agent_pending(a, e->destroy))
+			continue;
 		a->unsure = a->conflict = 0;
 		a->failed = 0;
 		vm_err_clear(&a->err);
