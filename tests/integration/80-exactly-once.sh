@@ -136,7 +136,8 @@ vm1=$(jsons "$(cat "$P4")" 'd["agents"][0]["vm"]')
 proxy_rule 'RetrievePropertiesEx:1:delay:8'
 vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/3p.out" 2>"$T_TMP/3p.err" &
 pid=$!
-sleep 0.5
+# Once vCenter has answered vtrunk's read (the proxy holds that answer 8 s).
+for _ in $(seq 100); do [ "$(proxy_count RetrievePropertiesEx)" -ge 1 ] && break; sleep 0.1; done
 VM="$vm1" /usr/bin/python3 - <<'PY'
 import os, ssl
 from urllib.parse import urlsplit
