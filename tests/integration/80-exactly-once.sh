@@ -21,6 +21,28 @@ export VTRUNK_URL=$PROXY_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$PROX
 export VTRUNK_PASSWORD=$VCSIM_PASSWORD
 direct() { VTRUNK_URL=$VCSIM_URL VTRUNK_THUMBPRINT=$VCSIM_SHA256 "$@"; }
 
+# pyvc: runs the Python on stdin through pyvmomi, as a third party would, after a prelude
+# that connects to vcsim and gives c (the content), vms and pgs (by name) and wait(task).
+PY_PRELUDE='
+import os, ssl, time
+from urllib.parse import urlsplit
+from pyVim.connect import SmartConnect
+from pyVmomi import vim
+u = urlsplit(os.environ["VCSIM_URL"])
+si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
+                  sslContext=ssl._create_unverified_context())
+c = si.RetrieveContent()
+def view(kind):
+    return {o.name: o for o in c.viewManager.CreateContainerView(c.rootFolder, [kind], True).view}
+vms, pgs = view(vim.VirtualMachine), view(vim.dvs.DistributedVirtualPortgroup)
+def wait(*tasks):
+    while any(t.info.state in ("queued", "running") for t in tasks):
+        time.sleep(0.1)
+    for t in tasks:
+        assert t.info.state == "success", t.info.error
+'
+pyvc() { /usr/bin/python3 -c "$PY_PRELUDE$(cat)"; }
+
 # plan FILE N: the first N VMs (by name) as agents.
 plan() {
 	vcsim_pyread vms | /usr/bin/python3 -c '
@@ -53,26 +75,16 @@ fresh() {
 	direct vt destroy -f "$P150" -q >/dev/null 2>&1
 	# destroy leaves the management NICs: remove them too (all at once), so each scenario
 	# adds both.
-	/usr/bin/python3 - <<'PY'
-import os, ssl, time
-from urllib.parse import urlsplit
-from pyVim.connect import SmartConnect
-from pyVmomi import vim
-u = urlsplit(os.environ["VCSIM_URL"])
-si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
-                  sslContext=ssl._create_unverified_context())
-c = si.RetrieveContent()
-view = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
+	pyvc <<'PY'
 tasks = []
-for vm in view.view:
+for vm in vms.values():
     gone = [vim.vm.device.VirtualDeviceSpec(operation="remove", device=d) for d in vm.config.hardware.device
             if isinstance(d, vim.vm.device.VirtualEthernetCard)
             and isinstance(d.backing, vim.vm.device.VirtualEthernetCard.NetworkBackingInfo)
             and d.backing.deviceName == "VM Network"]
     if gone:
         tasks.append(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=gone)))
-while any(t.info.state in ("queued", "running") for t in tasks):
-    time.sleep(0.2)
+wait(*tasks)
 PY
 	proxy_reset
 	vcsim_reset_stats
@@ -138,27 +150,13 @@ vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/3p.out" 2>"$T_TMP/3p.err" &
 pid=$!
 # Once vCenter has answered vtrunk's read (the proxy holds that answer 8 s).
 for _ in $(seq 100); do [ "$(proxy_count RetrievePropertiesEx)" -ge 1 ] && break; sleep 0.1; done
-VM="$vm1" /usr/bin/python3 - <<'PY'
-import os, ssl
-from urllib.parse import urlsplit
-from pyVim.connect import SmartConnect
-import time
-from pyVmomi import vim
-u = urlsplit(os.environ["VCSIM_URL"])
-si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
-                  sslContext=ssl._create_unverified_context())
-c = si.RetrieveContent()
-v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
-vm = [x for x in v.view if x.name == os.environ["VM"]][0]
+VM="$vm1" pyvc <<'PY'
 # A NIC on another port group (DC0_DVPG0): neither the trunk nor the management network.
-pgv = c.viewManager.CreateContainerView(c.rootFolder, [vim.dvs.DistributedVirtualPortgroup], True)
-pg = [p for p in pgv.view if p.name == "DC0_DVPG0"][0]
+pg = pgs["DC0_DVPG0"]
 port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
 nic = vim.vm.device.VirtualE1000(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
-t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)]))
-while t.info.state in ("queued", "running"):
-    time.sleep(0.1)
-assert t.info.state == "success", t.info.error
+wait(vms[os.environ["VM"]].ReconfigVM_Task(vim.vm.ConfigSpec(
+    deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)])))
 PY
 wait "$pid"
 RC=$?
@@ -184,24 +182,14 @@ expect_eq "$(pg_count)" 1 "with one port group"
 fresh
 expect_rc 0 "the port group first" direct vt apply -f "$P4" -o "$T_TMP/out" -q
 vm1=$(jsons "$(cat "$P4")" 'd["agents"][0]["vm"]')
-VM="$vm1" /usr/bin/python3 - <<'PY'
-import os, ssl, time
-from urllib.parse import urlsplit
-from pyVim.connect import SmartConnect
-from pyVmomi import vim
-u = urlsplit(os.environ["VCSIM_URL"])
-si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
-                  sslContext=ssl._create_unverified_context())
-c = si.RetrieveContent()
-v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
-vm = [x for x in v.view if x.name == os.environ["VM"]][0]
+VM="$vm1" pyvc <<'PY'
 # Take its trunk NIC away, so that the run adds one.
+vm = vms[os.environ["VM"]]
+key = pgs["Kasm-Trunk"].key
 trunk = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)
          and isinstance(d.backing, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo)
-         and d.backing.port.portgroupKey != ""][-1]
-t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="remove", device=trunk)]))
-while t.info.state in ("queued", "running"):
-    time.sleep(0.1)
+         and d.backing.port.portgroupKey == key][0]
+wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="remove", device=trunk)])))
 PY
 expect_eq "$(pg_count)/$(nic_counts "$P4")" "1/[[0, 1], [1, 1]]" "before: the port group, and one agent without its trunk NIC"
 proxy_reset
@@ -213,24 +201,12 @@ vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/dup.out" 2>"$T_TMP/dup.err" &
 pid=$!
 for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 1 ] && break; sleep 0.1; done
 sleep 3 # its task: 1 s, jitter 0.5
-VM="$vm1" /usr/bin/python3 - <<'PY'
-import os, ssl, time
-from urllib.parse import urlsplit
-from pyVim.connect import SmartConnect
-from pyVmomi import vim
-u = urlsplit(os.environ["VCSIM_URL"])
-si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
-                  sslContext=ssl._create_unverified_context())
-c = si.RetrieveContent()
-pgv = c.viewManager.CreateContainerView(c.rootFolder, [vim.dvs.DistributedVirtualPortgroup], True)
-pg = [p for p in pgv.view if p.name == "Kasm-Trunk"][0]
-v = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
-vm = [x for x in v.view if x.name == os.environ["VM"]][0]
+VM="$vm1" pyvc <<'PY'
+pg = pgs["Kasm-Trunk"]
 port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
 nic = vim.vm.device.VirtualVmxnet3(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
-t = vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)]))
-while t.info.state in ("queued", "running"):
-    time.sleep(0.1)
+wait(vms[os.environ["VM"]].ReconfigVM_Task(vim.vm.ConfigSpec(
+    deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)])))
 PY
 wait "$pid"
 expect_eq "$?" 1 "a second trunk NIC on read-back: exit 1, not \"0 errors\""
