@@ -44,7 +44,6 @@ static const char *extra_lookup(const char *key, const void *vm)
 static void agent_facts(struct cli_sync *r, struct cli_agent *a);
 static void agent_guestinfo(struct cli_sync *r, size_t i);
 
-
 /* Resolves every agent's VM and computes its NIC diff (and, with --guestinfo, its
  * guestinfo's) against r->inv. */
 static void agents_diff(struct cli_sync *r)
@@ -306,10 +305,10 @@ static int op_send(void *arg, struct vs_vm_change *ch, size_t n, struct vm_err *
 	return vs_vm_reconfigure_call(r->s, ch, n, &spec, r->ctx->parallel, r->ctx->timeout, progress_cb, r, err);
 }
 
-static int op_wait(void *arg, struct vs_task *tasks, size_t n, struct vm_err *err)
+static int op_wait(void *arg, const struct vs_moref *tasks, size_t n, struct vm_err *err)
 {
 	struct cli_sync *r = ((struct engine_arg *)arg)->r;
-	return vs_task_wait_call(r->s, tasks, n, r->ctx->timeout, NULL, NULL, err);
+	return vs_task_wait_refs_call(r->s, tasks, n, r->ctx->timeout, err);
 }
 
 static int op_reread(void *arg, struct vm_err *err)
@@ -346,20 +345,10 @@ static int reconfigure(struct cli_sync *r, int destroy, unsigned what, struct vm
  * whose answer was lost may still be running there. */
 static void pg_wait_recent(struct cli_sync *r)
 {
-	struct vs_task *tasks = vm_xcalloc(1, sizeof(*tasks));
-	size_t n = 0;
-	const struct vs_moref *lists[2] = {r->diff.sw ? r->diff.sw->recent : NULL, r->diff.pg ? r->diff.pg->recent : NULL};
-	size_t lens[2] = {r->diff.sw ? r->diff.sw->n_recent : 0, r->diff.pg ? r->diff.pg->n_recent : 0};
-
-	for (size_t l = 0; l < 2; l++)
-		for (size_t k = 0; k < lens[l]; k++) {
-			tasks = vm_xrealloc(tasks, (n + 1) * sizeof(*tasks));
-			memset(&tasks[n], 0, sizeof(*tasks));
-			tasks[n++].ref = lists[l][k];
-		}
-	if (n)
-		vs_task_wait_call(r->s, tasks, n, r->ctx->timeout, NULL, NULL, NULL);
-	free(tasks);
+	if (r->diff.sw)
+		vs_task_wait_refs_call(r->s, r->diff.sw->recent, r->diff.sw->n_recent, r->ctx->timeout, NULL);
+	if (r->diff.pg)
+		vs_task_wait_refs_call(r->s, r->diff.pg->recent, r->diff.pg->n_recent, r->ctx->timeout, NULL);
 }
 
 /* After a port group call that may have been made (no clear answer), was refused because
@@ -432,6 +421,7 @@ static int pg_destroy(struct cli_sync *r, unsigned what, struct vm_err *err)
 			return 0;
 	}
 }
+
 /* The report of what was done, whatever stopped the run. */
 static void report_all(struct cli_sync *r, const char *pg_action)
 {
@@ -445,7 +435,6 @@ static int do_apply(struct cli_sync *r, struct vm_err *err)
 {
 	unsigned what = inv_what(r);
 	size_t n_gi;
-	struct cli_engine check = {r->agents, r->plan->n_agents, 0, &engine_ops, NULL, 0, 0};
 
 	if (r->diff.action != VS_PG_UNCHANGED && pg_apply(r, what, err) < 0) {
 		report_all(r, "failed");
@@ -465,7 +454,7 @@ static int do_apply(struct cli_sync *r, struct vm_err *err)
 			goto failed;
 	}
 	/* What vCenter holds now is the judge: a second trunk NIC is an error of this run. */
-	cli_engine_verify(&check, r->plan->trunk.portgroup);
+	cli_engine_verify(r->agents, r->plan->n_agents, 0, r->plan->trunk.portgroup);
 	/* The NICs are done: a tag that cannot be attached is reported, and the guest
 	 * files are written all the same (a re-run attaches it). */
 	if (cli_tags_change(r, &r->tag_err) < 0) {
@@ -484,7 +473,6 @@ static int do_destroy(struct cli_sync *r, struct vm_err *err)
 	size_t users = 0;
 	struct vm_buf names = {0};
 	unsigned what = inv_what(r);
-	struct cli_engine check = {r->agents, r->plan->n_agents, 1, &engine_ops, NULL, 0, 0};
 
 	/* The tag first: the port group may be gone afterwards. Nothing else is changed
 	 * when this fails. */
@@ -505,7 +493,7 @@ static int do_destroy(struct cli_sync *r, struct vm_err *err)
 		report_all(r, "kept");
 		return -1;
 	}
-	cli_engine_verify(&check, r->plan->trunk.portgroup);
+	cli_engine_verify(r->agents, r->plan->n_agents, 1, r->plan->trunk.portgroup);
 	/* Who still uses it: every VM with a NIC on it (read after the removals). */
 	for (size_t i = 0; r->diff.pg && i < r->inv->n_vms; i++) {
 		const struct vs_vm *vm = &r->inv->vms[i];

@@ -122,17 +122,17 @@ static int round_send(struct cli_engine *e, int retry, struct vm_err *err)
 /* The tasks listed on the VMs in doubt: a call of ours may still be running there. */
 static int wait_recent(struct cli_engine *e, struct vm_err *err)
 {
-	struct vs_task *tasks = vm_xcalloc(1, sizeof(*tasks));
+	struct vs_moref *tasks = vm_xcalloc(1, sizeof(*tasks));
 	size_t n = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < e->n; i++) {
 		const struct cli_agent *a = &e->agents[i];
-		for (size_t k = 0; in_doubt(a) && a->vm && k < a->vm->n_recent; k++) {
-			tasks = vm_xrealloc(tasks, (n + 1) * sizeof(*tasks));
-			memset(&tasks[n], 0, sizeof(*tasks));
-			tasks[n++].ref = a->vm->recent[k];
-		}
+		if (!in_doubt(a) || !a->vm || !a->vm->n_recent)
+			continue;
+		tasks = vm_xrealloc(tasks, (n + a->vm->n_recent) * sizeof(*tasks));
+		memcpy(&tasks[n], a->vm->recent, a->vm->n_recent * sizeof(*tasks));
+		n += a->vm->n_recent;
 	}
 	if (n)
 		rc = e->ops->wait(e->arg, tasks, n, err);
@@ -210,7 +210,10 @@ int cli_engine_run(struct cli_engine *e, struct vm_err *err)
 		if (!count_doubt(e))
 			break;
 		if (k == CLI_ENGINE_ROUNDS) {
-			give_up(e, "still unresolved after " CLI_ENGINE_ROUNDS_TEXT " rounds; vCenter holds what the report shows");
+			char why[128];
+			snprintf(why, sizeof(why), "still unresolved after %d rounds; vCenter holds what the report shows",
+				 CLI_ENGINE_ROUNDS);
+			give_up(e, why);
 			break;
 		}
 		if (e->ops->stopped(e->arg)) {
@@ -226,17 +229,17 @@ reread_failed:
 	return -1;
 }
 
-size_t cli_engine_verify(struct cli_engine *e, const char *trunk_pg)
+size_t cli_engine_verify(struct cli_agent *agents, size_t n_agents, int destroy, const char *trunk_pg)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < e->n; i++) {
-		struct cli_agent *a = &e->agents[i];
-		if (!a->vm || a->failed || !cli_agent_pending(a, e->destroy) || a->gi_pending)
+	for (size_t i = 0; i < n_agents; i++) {
+		struct cli_agent *a = &agents[i];
+		if (!a->vm || a->failed || a->gi_pending || !nics_pending(a, destroy))
 			continue;
 		a->failed = 1;
 		n++;
-		if (e->destroy)
+		if (destroy)
 			vm_err_set(&a->err, VM_ERR_TASK, "VM \"%s\" still has a NIC on port group \"%s\" after this run",
 				   a->pa->vm, trunk_pg);
 		else if (a->diff.n_remove)

@@ -22,7 +22,6 @@
 #include "vs_vm.h"
 
 #define CLI_ENGINE_ROUNDS 3
-#define CLI_ENGINE_ROUNDS_TEXT "3"
 
 struct cli_agent {
 	const struct vm_plan_agent *pa;  /* borrowed from the plan */
@@ -47,8 +46,8 @@ struct cli_engine_ops {
 	/* Sends the changes and awaits their tasks (vs_vm_reconfigure_call): every change's
 	 * rc, err, unsure and conflict set. -1 (err set) when waiting itself failed. */
 	int (*send)(void *arg, struct vs_vm_change *ch, size_t n, struct vm_err *err);
-	/* Waits for tasks found running on VMs in doubt. */
-	int (*wait)(void *arg, struct vs_task *tasks, size_t n, struct vm_err *err);
+	/* Waits for tasks found running on VMs in doubt (their recentTask). */
+	int (*wait)(void *arg, const struct vs_moref *tasks, size_t n, struct vm_err *err);
 	/* Reads vCenter again: every agent's vm, diff and gi_pending recomputed on it. */
 	int (*reread)(void *arg, struct vm_err *err);
 	/* Non-zero once no new round should start (a signal). */
@@ -75,8 +74,8 @@ int cli_agent_pending(const struct cli_agent *a, int destroy);
 int cli_engine_run(struct cli_engine *e, struct vm_err *err);
 
 /* After the last read-back: an agent that still lacks a NIC, or has more than one NIC on
- * the trunk port group, is failed with a message naming it (never "0 errors"). Returns
- * how many were failed now. */
-size_t cli_engine_verify(struct cli_engine *e, const char *trunk_pg);
+ * the trunk port group (destroy: still has one), is failed with a message naming it
+ * (never "0 errors"). Returns how many were failed now. */
+size_t cli_engine_verify(struct cli_agent *agents, size_t n, int destroy, const char *trunk_pg);
 
 #endif

@@ -279,7 +279,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	struct vs_moref filter;
 	struct vm_err werr;
 	char *version = NULL;
-	size_t done = count_ended(tasks, n);
+	size_t done = 0, reported = 0;
 	int have_filter = 0, epoch = 0, failures = 0;
 	size_t watched = 0, watch_end = 0;
 	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);
@@ -288,16 +288,23 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	vm_err_clear(&werr);
 	/* One direct read first: tasks that have ended already (all of them, on a vCenter
 	 * that is quick) need no filter at all. */
-	if (done < n && tasks_read(s, tasks, n, &werr) == 0) {
-		done = count_ended(tasks, n);
-		if (progress && done)
-			progress(done, n, arg);
-	}
-	while (done < n) {
+	if (count_ended(tasks, n) < n)
+		tasks_read(s, tasks, n, &werr);
+	/* Every way through the loop (an update, a direct read) ends here: what has ended. */
+	while ((done = count_ended(tasks, n)) < n) {
 		struct vm_buf b = {0};
 		xmlDoc *doc = NULL;
 		xmlNode *ret, *rv;
 		long left = (long)(deadline - time(NULL));
+
+		if (progress && done != reported)
+			progress(done, n, arg);
+		reported = done;
+		if (have_filter && done >= watch_end) {
+			/* Every task this filter watches has ended: the next ones. */
+			filter_drop(s, &filter);
+			have_filter = 0;
+		}
 
 		/* A second signal stops waiting; the first lets the tasks already sent end, so
 		 * that the report says what happened. */
@@ -318,11 +325,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 			if (filter_make(s, tasks, n, &filter, &watched, &werr) < 0) {
 				failures++;
 				/* No filter: read the states directly, then try again. */
-				if (tasks_read(s, tasks, n, &werr) == 0) {
-					done = count_ended(tasks, n);
-					if (progress)
-						progress(done, n, arg);
-				}
+				tasks_read(s, tasks, n, &werr);
 				vs_http_backoff(s->http, failures);
 				continue;
 			}
@@ -353,13 +356,8 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 				failures++;
 				filter_drop(s, &filter);
 			}
-			if (vs_http_stop_get(s->http) >= 2)
-				continue;
-			if (tasks_read(s, tasks, n, &werr) == 0) {
-				done = count_ended(tasks, n);
-				if (progress)
-					progress(done, n, arg);
-			}
+			if (vs_http_stop_get(s->http) < 2)
+				tasks_read(s, tasks, n, &werr);
 			continue;
 		}
 		rv = vs_xml_child(ret, "returnval");
@@ -372,20 +370,27 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 			 * directly, so an update the filter missed cannot hold the run. */
 			failures++;
 		}
-		done = count_ended(tasks, n);
-		if (progress)
-			progress(done, n, arg);
 		xmlFreeDoc(doc);
-		if (done < n && done >= watch_end) {
-			/* Every task this filter watches has ended: the next ones. */
-			filter_drop(s, &filter);
-			have_filter = 0;
-		}
 	}
+	if (progress && done != reported)
+		progress(done, n, arg);
 	rc = 0;
 cleanup:
 	if (have_filter && s->epoch == epoch)
 		filter_drop(s, &filter);
 	free(version);
+	return rc;
+}
+
+int vs_task_wait_refs_call(struct vs_session *s, const struct vs_moref *refs, size_t n, long timeout_s,
+			   struct vm_err *err)
+{
+	struct vs_task *tasks = vm_xcalloc(n ? n : 1, sizeof(*tasks));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		tasks[i].ref = refs[i];
+	rc = vs_task_wait_call(s, tasks, n, timeout_s, NULL, NULL, err);
+	free(tasks);
 	return rc;
 }

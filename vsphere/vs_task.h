@@ -32,6 +32,11 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		      void (*progress)(size_t done, size_t total, void *arg), void *arg,
 		      struct vm_err *err);
 
+/* vs_task_wait_call() for tasks known only by reference (a recentTask list), without
+ * progress; their outcomes are not kept. */
+int vs_task_wait_refs_call(struct vs_session *s, const struct vs_moref *refs, size_t n, long timeout_s,
+			   struct vm_err *err);
+
 /* Applies one WaitForUpdatesEx <returnval> to the tasks still pending that it names:
  * a whole "info" change, or "info.state", "info.error" and "info.result" (what the
  * filter asks for). Returns how many of them ended with it. */

@@ -38,44 +38,46 @@ static void info_read(const xmlNode *info)
 	task_check(&t);
 }
 
+/* After a reader ran over tasks (all pending before): each is consistent, and it said no
+ * more of them ended than did (two objects may name one task: counted once, when it ends). */
+static void ended_check(const struct vs_task *tasks, size_t n, size_t ended)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		task_check(&tasks[i]);
+		done += tasks[i].state != VS_TASK_PENDING;
+	}
+	FUZZ_CHECK(ended <= done, "%zu tasks said ended, %zu are", ended, done);
+}
+
 /* As vs_task_wait_call() reads an answer: every Task it names (up to 64) pending, then
- * vs_task_updates_get; each must end up in a consistent state. */
+ * vs_task_updates_get. */
 static void updates_walk(const xmlNode *rv)
 {
 	struct vs_task tasks[64];
-	size_t n = 0, ended, done = 0;
+	size_t n = 0;
 
 	memset(tasks, 0, sizeof(tasks));
 	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
 		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os && n < 64; os = vs_xml_next(os, "objectSet"))
 			if (vs_xml_moref_get(vs_xml_child(os, "obj"), &tasks[n].ref) == 0)
 				n++;
-	ended = vs_task_updates_get(rv, tasks, n);
-	for (size_t i = 0; i < n; i++) {
-		task_check(&tasks[i]);
-		done += tasks[i].state != VS_TASK_PENDING;
-	}
-	/* Two objectSets may name one task: it is counted once, when it ends. */
-	FUZZ_CHECK(ended <= done, "%zu tasks said ended, %zu are", ended, done);
+	ended_check(tasks, n, vs_task_updates_get(rv, tasks, n));
 }
 
-/* As the direct read after a lost wait takes a RetrieveProperties answer: every Task its
- * returnvals name (up to 64) pending, then vs_task_contents_get. */
+/* As the direct read takes a RetrieveProperties answer: every Task its returnvals name
+ * (up to 64) pending, then vs_task_contents_get. */
 static void contents_walk(const xmlNode *resp)
 {
 	struct vs_task tasks[64];
-	size_t n = 0, ended, done = 0;
+	size_t n = 0;
 
 	memset(tasks, 0, sizeof(tasks));
 	for (xmlNode *rv = vs_xml_child(resp, "returnval"); rv && n < 64; rv = vs_xml_next(rv, "returnval"))
 		if (vs_xml_moref_get(vs_xml_child(rv, "obj"), &tasks[n].ref) == 0)
 			n++;
-	ended = vs_task_contents_get(resp, tasks, n);
-	for (size_t i = 0; i < n; i++) {
-		task_check(&tasks[i]);
-		done += tasks[i].state != VS_TASK_PENDING;
-	}
-	FUZZ_CHECK(ended <= done, "%zu tasks said ended, %zu are", ended, done);
+	ended_check(tasks, n, vs_task_contents_get(resp, tasks, n));
 }
 
 /* vs_task_info_get on every element: each may be taken for a TaskInfo. */

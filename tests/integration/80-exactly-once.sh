@@ -22,7 +22,8 @@ export VTRUNK_PASSWORD=$VCSIM_PASSWORD
 direct() { VTRUNK_URL=$VCSIM_URL VTRUNK_THUMBPRINT=$VCSIM_SHA256 "$@"; }
 
 # pyvc: runs the Python on stdin through pyvmomi, as a third party would, after a prelude
-# that connects to vcsim and gives c (the content), vms and pgs (by name) and wait(task).
+# that connects to vcsim and gives c (the content), vms and pgs (by name), wait(task...) and
+# add_nic(vm, port group name, device class), which starts adding a NIC on that port group.
 PY_PRELUDE='
 import os, ssl, time
 from urllib.parse import urlsplit
@@ -40,6 +41,11 @@ def wait(*tasks):
         time.sleep(0.1)
     for t in tasks:
         assert t.info.state == "success", t.info.error
+def add_nic(vm, pg_name, kind):
+    pg = pgs[pg_name]
+    port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
+    nic = kind(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
+    return vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)]))
 '
 pyvc() { /usr/bin/python3 -c "$PY_PRELUDE$(cat)"; }
 
@@ -152,11 +158,7 @@ pid=$!
 for _ in $(seq 100); do [ "$(proxy_count RetrievePropertiesEx)" -ge 1 ] && break; sleep 0.1; done
 VM="$vm1" pyvc <<'PY'
 # A NIC on another port group (DC0_DVPG0): neither the trunk nor the management network.
-pg = pgs["DC0_DVPG0"]
-port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
-nic = vim.vm.device.VirtualE1000(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
-wait(vms[os.environ["VM"]].ReconfigVM_Task(vim.vm.ConfigSpec(
-    deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)])))
+wait(add_nic(vms[os.environ["VM"]], "DC0_DVPG0", vim.vm.device.VirtualE1000))
 PY
 wait "$pid"
 RC=$?
@@ -202,11 +204,7 @@ pid=$!
 for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 1 ] && break; sleep 0.1; done
 sleep 3 # its task: 1 s, jitter 0.5
 VM="$vm1" pyvc <<'PY'
-pg = pgs["Kasm-Trunk"]
-port = vim.dvs.PortConnection(portgroupKey=pg.key, switchUuid=pg.config.distributedVirtualSwitch.uuid)
-nic = vim.vm.device.VirtualVmxnet3(key=-1, backing=vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo(port=port))
-wait(vms[os.environ["VM"]].ReconfigVM_Task(vim.vm.ConfigSpec(
-    deviceChange=[vim.vm.device.VirtualDeviceSpec(operation="add", device=nic)])))
+wait(add_nic(vms[os.environ["VM"]], "Kasm-Trunk", vim.vm.device.VirtualVmxnet3))
 PY
 wait "$pid"
 expect_eq "$?" 1 "a second trunk NIC on read-back: exit 1, not \"0 errors\""

@@ -134,7 +134,7 @@ static int op_send(void *arg, struct vs_vm_change *ch, size_t n, struct vm_err *
 	return 0;
 }
 
-static int op_wait(void *arg, struct vs_task *tasks, size_t n, struct vm_err *err)
+static int op_wait(void *arg, const struct vs_moref *tasks, size_t n, struct vm_err *err)
 {
 	(void)arg;
 	(void)tasks;
@@ -363,7 +363,7 @@ static void test_verify_names_a_second_trunk_nic(void **state)
 	assert_int_equal(engine_run(md, &e), 0);
 	md->m[2].trunks = 2;
 	model_read(md);
-	assert_int_equal(cli_engine_verify(&e, "Kasm-Trunk"), 1);
+	assert_int_equal(cli_engine_verify(md->agents, N_VMS, 0, "Kasm-Trunk"), 1);
 	assert_true(md->agents[2].failed);
 	assert_non_null(strstr(md->agents[2].err.msg, "has 2 NICs on port group \"Kasm-Trunk\""));
 	free(md);
