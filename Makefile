@@ -114,7 +114,9 @@ clean:
 # `make fuzz-smoke` (part of check) runs each FUZZ_SMOKE_SECONDS (20). Both go through
 # tests/fuzz/run.sh, which writes the seed corpora from fixtures/ into build/fuzz/corpus.
 FUZZ_CC ?= clang
-FUZZ_TARGETS = soap inventory task plan vlan rest
+FUZZ_TARGETS = soap inventory task plan vlan rest names
+# fuzz_names checks the netplan text with libyaml, the YAML parser netplan itself uses.
+FUZZ_LIBS_names = $(shell pkg-config --libs yaml-0.1)
 FUZZ_BIN = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 600
@@ -124,7 +126,7 @@ fuzz-build: deps-test
 	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_BIN)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libvtrunk.a
-	$(FUZZ_CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libvtrunk.a $(PKG_LIBS)
+	$(FUZZ_CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libvtrunk.a $(PKG_LIBS) $(FUZZ_LIBS_$*)
 
 fuzz: fuzz-build
 	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)

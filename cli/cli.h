@@ -6,6 +6,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <cJSON.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -49,6 +50,9 @@ extern volatile sig_atomic_t cli_stop;
 int cli_exit_code(enum vm_err_kind kind);
 /* Prints "vtrunk: <msg>" (and hints for TLS failures) on stderr; returns the exit code. */
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err);
+/* Prints a JSON document on stdout, through vm_text_json_safe(): names from vCenter may
+ * hold C1 controls or bidi formatting, which cJSON leaves raw. */
+void cli_json_print(const cJSON *root);
 /* Progress/info lines on stderr, silenced by -q. */
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

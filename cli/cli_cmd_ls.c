@@ -10,6 +10,7 @@
 #include "cli_conn.h"
 #include "vs_inventory.h"
 #include "vs_tag.h"
+#include "vm_text.h"
 
 /* Whether an object is listed: always without --tag, else when it carries the tag. */
 static int shown(const struct vs_tag_state *tag, const struct vs_moref *ref)
@@ -39,6 +40,18 @@ static char *vlan_text(const struct vs_portgroup *pg)
 	}
 }
 
+/* A row of the table: every cell comes from vCenter, so the whole line goes out through
+ * vm_text_display(): a newline in a name cannot forge a row, nor a control reach the
+ * terminal. */
+static void row_print(struct vm_buf *row)
+{
+	char *t = vm_text_display(row->data);
+
+	printf("%s\n", t);
+	free(t);
+	vm_buf_reset(row);
+}
+
 static void ls_switches(const struct vs_inventory *inv, const struct vs_tag_state *tag, cJSON *arr, int json)
 {
 	if (!json)
@@ -60,7 +73,9 @@ static void ls_switches(const struct vs_inventory *inv, const struct vs_tag_stat
 			cJSON_AddNumberToObject(o, "portgroups", n);
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("%-24s %-12s %-38s %d\n", sw->name, dc_name(inv, sw->dc), sw->uuid, n);
+			struct vm_buf row = {0};
+			vm_buf_addf(&row, "%-24s %-12s %-38s %d", sw->name, dc_name(inv, sw->dc), sw->uuid, n);
+			row_print(&row);
 		}
 	}
 }
@@ -99,8 +114,10 @@ static void ls_portgroups(const struct vs_inventory *inv, const struct vs_tag_st
 			}
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("%-28s %-12s %-12s %-20s %-24s %-13s %ld\n", pg->name, dc_name(inv, pg->dc), sw,
-			       pg->key ? pg->key : "-", vlan, pg->binding ? pg->binding : "-", pg->num_ports);
+			struct vm_buf row = {0};
+			vm_buf_addf(&row, "%-28s %-12s %-12s %-20s %-24s %-13s %ld", pg->name, dc_name(inv, pg->dc),
+				    sw, pg->key ? pg->key : "-", vlan, pg->binding ? pg->binding : "-", pg->num_ports);
+			row_print(&row);
 		}
 		free(vlan);
 	}
@@ -123,6 +140,7 @@ static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *ta
 		printf("%-28s %-12s %-11s %s\n", "VM", "DATACENTER", "POWER", "NICS (key type mac network)");
 	for (size_t i = 0; i < inv->n_vms; i++) {
 		const struct vs_vm *vm = &inv->vms[i];
+		struct vm_buf row = {0};
 		cJSON *o = NULL, *nics = NULL;
 		if (!shown(tag, &vm->ref))
 			continue;
@@ -134,7 +152,7 @@ static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *ta
 			nics = cJSON_AddArrayToObject(o, "nics");
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("%-28s %-12s %-11s", vm->name, dc_name(inv, vm->dc), vm->power_state);
+			vm_buf_addf(&row, "%-28s %-12s %-11s", vm->name, dc_name(inv, vm->dc), vm->power_state);
 		}
 		for (size_t j = 0; j < vm->n_nics; j++) {
 			const struct vs_nic *n = &vm->nics[j];
@@ -150,12 +168,12 @@ static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *ta
 				cJSON_AddBoolToObject(x, "connected", n->connected);
 				cJSON_AddItemToArray(nics, x);
 			} else {
-				printf("%s%d %s %s %s", j ? "; " : " ", n->key, n->type, n->mac[0] ? n->mac : "-",
-				       nic_network(inv, n));
+				vm_buf_addf(&row, "%s%d %s %s %s", j ? "; " : " ", n->key, n->type,
+					    n->mac[0] ? n->mac : "-", nic_network(inv, n));
 			}
 		}
 		if (!json)
-			printf("\n");
+			row_print(&row);
 	}
 }
 
@@ -172,7 +190,9 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 
 	vm_err_clear(&err);
 	if (strcmp(what, "switches") && strcmp(what, "portgroups") && strcmp(what, "vms")) {
-		fprintf(stderr, "vtrunk: ls: \"%s\" is not one of switches, portgroups, vms\n", what);
+		char *shown = vm_text_display(what);
+		fprintf(stderr, "vtrunk: ls: \"%s\" is not one of switches, portgroups, vms\n", shown);
+		free(shown);
 		return CLI_EXIT_USAGE;
 	}
 	s = cli_conn_open(ctx, 1, &err);
@@ -197,12 +217,9 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 		ls_vms(inv, ctx->tag ? &tag : NULL, arr, ctx->json);
 	if (ctx->json) {
 		cJSON *root = cJSON_CreateObject();
-		char *text;
 		cJSON_AddItemToObject(root, what, arr);
 		arr = NULL;
-		text = cJSON_Print(root);
-		printf("%s\n", text);
-		free(text);
+		cli_json_print(root);
 		cJSON_Delete(root);
 	}
 	rc = CLI_EXIT_OK;

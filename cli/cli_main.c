@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_cmd.h"
 #include "vm_alloc.h"
+#include "vm_text.h"
 
 /* Option bits: which commands take which options. */
 #define O_PLAN 1u   /* -f */
@@ -228,8 +229,12 @@ int cli_exit_code(enum vm_err_kind kind)
 
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
 {
+	/* Messages carry vCenter's own words (fault texts, names): one line, no controls. */
+	char *msg = vm_text_display(err->msg[0] ? err->msg : "failed");
+
 	(void)ctx;
-	fprintf(stderr, "vtrunk: %s\n", err->msg[0] ? err->msg : "failed");
+	fprintf(stderr, "vtrunk: %s\n", msg);
+	free(msg);
 	if (err->kind == VM_ERR_TLS) {
 		const char *fp = strstr(err->msg, "SHA-256 ");
 		if (fp && strstr(err->msg, "could not be verified"))
@@ -240,15 +245,38 @@ int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
 	return cli_exit_code(err->kind);
 }
 
+void cli_json_print(const cJSON *root)
+{
+	char *text = cJSON_Print(root), *safe = vm_text_json_safe(text);
+
+	printf("%s\n", safe);
+	free(safe);
+	free(text);
+}
+
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
+	char *line, *shown;
+	size_t len;
+	int nl;
 
 	if (ctx->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
 	va_end(ap);
+	/* Names from vCenter go into these lines: each line is shown through
+	 * vm_text_display(), its own line ends kept. */
+	len = strlen(line);
+	nl = len && line[len - 1] == '\n';
+	if (nl)
+		line[len - 1] = '\0';
+	shown = vm_text_display(line);
+	fprintf(stderr, "%s%s", shown, nl ? "\n" : "");
+	free(shown);
+	free(line);
 }
 
 static int parse_long(const char *opt, const char *v, long lo, long hi, long *out)

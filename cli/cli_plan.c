@@ -14,13 +14,14 @@
 
 #include <cJSON.h>
 
+#include "cli_plan_text.h"
 #include "vm_alloc.h"
 #include "vm_ipplan.h"
+#include "vm_text.h"
 
 #define PATH_LEN 192
 #define IFNAME_MAX 15       /* IFNAMSIZ - 1 */
 #define PORTGROUP_MAX 80    /* vCenter's limit for entity names, in characters */
-#define QUOTE_MAX 60        /* bytes of a user's value repeated in a message */
 
 static int fail(struct vm_err *err, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -53,95 +54,6 @@ static const char *type_name(const cJSON *j)
 	if (cJSON_IsNull(j))
 		return "null";
 	return "an unknown value";
-}
-
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n;
-		unsigned c = *p;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (int i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-		/* Overlong forms, surrogates and code points past U+10FFFF. */
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* A user's value as a JSON-style quoted string, shortened: messages repeat what
- * was written without letting control characters reach the terminal. */
-static void quote(const char *s, char *out, size_t outsz)
-{
-	struct vm_buf b = {0};
-	size_t n = 0;
-	int utf8 = utf8_valid(s);
-	char *q;
-
-	vm_buf_adds(&b, "\"");
-	for (; *s; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-
-		/* Escapes can grow a byte sixfold: stop on whichever limit comes first,
-		 * and never inside a multi-byte character. */
-		if ((n >= QUOTE_MAX || b.len + 12 >= outsz) && (c & 0xc0) != 0x80) {
-			vm_buf_adds(&b, "...");
-			break;
-		}
-		if (c == '"' || c == '\\')
-			vm_buf_addf(&b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			vm_buf_addf(&b, "\\u%04x", c);
-		else if (c >= 0x80 && !utf8)
-			vm_buf_addf(&b, "\\x%02x", c);
-		else
-			vm_buf_add(&b, s, 1);
-	}
-	vm_buf_adds(&b, "\"");
-	q = vm_buf_steal(&b);
-	snprintf(out, outsz, "%s", q);
-	free(q);
-}
-
-/* Strings end up in SOAP bodies, guest files and terminals: refuse what none of
- * those can carry faithfully. */
-static int check_text(const char *path, const char *s, struct vm_err *err)
-{
-	if (!utf8_valid(s))
-		return fail(err, path, "is not valid UTF-8");
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(err, path, "contains a control character (byte %zu)",
-				    (size_t)(p - s));
-	return 0;
 }
 
 /* Paths are short unless a plan nests garbage keys; cut those visibly. */
@@ -187,10 +99,10 @@ static int check_keys(const cJSON *obj, const char *path, const char *const *key
 				vm_buf_addf(&list, "%s%s", i ? ", " : "", keys[i]);
 			/* The key itself is user text: show it raw only when it is plain. */
 			if (strlen(c->string) < 40 && c->string[strcspn(c->string, "\"\\.[]")] == 0 &&
-			    check_text("", c->string, NULL) == 0 && *c->string)
+			    cli_plan_text_check("", c->string, NULL) == 0 && *c->string)
 				snprintf(shown, sizeof(shown), "%s", c->string);
 			else
-				quote(c->string, shown, sizeof(shown));
+				cli_plan_quote(c->string, shown, sizeof(shown));
 			path_key(p, path, shown);
 			rc = fail(err, p, "unknown key (expected one of %s)", list.data);
 			vm_buf_reset(&list);
@@ -254,7 +166,7 @@ static int get_string(const cJSON *obj, const char *parent, const char *key, int
 		return fail(err, p, "expected a string, got %s", type_name(j));
 	if (!*j->valuestring)
 		return fail(err, p, "must not be empty");
-	if (check_text(p, j->valuestring, err) < 0)
+	if (cli_plan_text_check(p, j->valuestring, err) < 0)
 		return -1;
 	free(*out);
 	*out = vm_xstrdup(j->valuestring);
@@ -297,7 +209,7 @@ static int get_enum(const cJSON *obj, const char *parent, const char *key,
 	}
 	for (int i = 0; names[i]; i++)
 		vm_buf_addf(&list, "%s%s", i ? ", " : "", names[i]);
-	quote(j->valuestring, q, sizeof(q));
+	cli_plan_quote(j->valuestring, q, sizeof(q));
 	rc = fail(err, p, "%s is not one of %s", q, list.data);
 	vm_buf_reset(&list);
 	return rc;
@@ -310,7 +222,7 @@ static int ip_value(const cJSON *j, const char *path, uint32_t *out, struct vm_e
 	if (!cJSON_IsString(j))
 		return fail(err, path, "expected an IPv4 address string, got %s", type_name(j));
 	if (vm_ip_parse(j->valuestring, out) < 0) {
-		quote(j->valuestring, q, sizeof(q));
+		cli_plan_quote(j->valuestring, q, sizeof(q));
 		return fail(err, path, "%s is not an IPv4 address", q);
 	}
 	return 0;
@@ -411,7 +323,7 @@ static int load_trunk(const cJSON *root, struct vm_plan *plan, struct vm_err *er
 		return -1;
 	if (get_string(t, "trunk", "portgroup", 1, &tr->portgroup, err) < 0)
 		return -1;
-	len = utf8_chars(tr->portgroup);
+	len = vm_text_chars(tr->portgroup);
 	if (len > PORTGROUP_MAX)
 		return fail(err, "trunk.portgroup", "is %zu characters long; vCenter allows at most %d",
 			    len, PORTGROUP_MAX);
@@ -510,7 +422,7 @@ static int load_management(const cJSON *root, struct vm_plan *plan, struct vm_er
 				return fail(err, p, "expected a domain name string, got %s",
 					    type_name(c));
 			if (!domain_ok(c->valuestring)) {
-				quote(c->valuestring, q, sizeof(q));
+				cli_plan_quote(c->valuestring, q, sizeof(q));
 				return fail(err, p, "%s is not a domain name", q);
 			}
 			mg->search[mg->n_search++] = vm_xstrdup(c->valuestring);
@@ -546,7 +458,7 @@ static int get_ifname(const cJSON *g, const char *key, char **out, struct vm_err
 	if (!cJSON_IsString(j))
 		return fail(err, p, "expected a string, got %s", type_name(j));
 	if (!ifname_ok(j->valuestring)) {
-		quote(j->valuestring, q, sizeof(q));
+		cli_plan_quote(j->valuestring, q, sizeof(q));
 		return fail(err, p,
 			    "%s is not a valid interface name (1-%d characters from A-Z a-z 0-9 _ . -; "
 			    "no '/', ':' or whitespace)",
@@ -594,9 +506,9 @@ static int load_tags(const cJSON *root, struct vm_plan *plan, struct vm_err *err
 	    get_string(t, "tags", "tag", 1, &tg->tag, err) < 0)
 		return -1;
 	/* vCenter refuses longer names (the vAPI limit is 256 characters). */
-	if (utf8_chars(tg->category) > 256)
+	if (vm_text_chars(tg->category) > 256)
 		return fail(err, "tags.category", "at most 256 characters");
-	if (utf8_chars(tg->tag) > 256)
+	if (vm_text_chars(tg->tag) > 256)
 		return fail(err, "tags.tag", "at most 256 characters");
 	return 0;
 }
@@ -632,7 +544,7 @@ static int load_guest(const cJSON *root, struct vm_plan *plan, struct vm_err *er
 			else if (strcmp(c->valuestring, "netplan") == 0)
 				bit = VM_FMT_NETPLAN;
 			else {
-				quote(c->valuestring, q, sizeof(q));
+				cli_plan_quote(c->valuestring, q, sizeof(q));
 				return fail(err, p, "%s is not one of ifupdown, netplan", q);
 			}
 			if (gu->formats & bit)
@@ -648,7 +560,7 @@ static int load_guest(const cJSON *root, struct vm_plan *plan, struct vm_err *er
 			return fail(err, "guest.docker_version",
 				    "expected a version string like \"20.10\", got %s", type_name(j));
 		if (!docker_version_ok(j->valuestring)) {
-			quote(j->valuestring, q, sizeof(q));
+			cli_plan_quote(j->valuestring, q, sizeof(q));
 			return fail(err, "guest.docker_version",
 				    "%s is not a version like \"20.10\" or \"24.0.7\"", q);
 		}
@@ -678,7 +590,7 @@ static int load_subnet(const cJSON *obj, const char *parent, struct vm_plan_vlan
 			    type_name(j));
 	if (vm_cidr_parse(j->valuestring, &v->subnet, &v->prefix) == 0)
 		return 0;
-	quote(j->valuestring, q, sizeof(q));
+	cli_plan_quote(j->valuestring, q, sizeof(q));
 	/* Tell "host bits set" apart from plain garbage: the fix differs. */
 	slash = strchr(j->valuestring, '/');
 	if (slash) {
@@ -725,7 +637,7 @@ static int load_vlan(const cJSON *j, const char *path, struct vm_plan_vlan *v,
 		v->network = vm_xasprintf("vlan%d", v->id);
 	if (!vm_plan_docker_name_ok(v->network)) {
 		path_key(p, path, "network");
-		quote(v->network, q, sizeof(q));
+		cli_plan_quote(v->network, q, sizeof(q));
 		return fail(err, p,
 			    "%s is not a valid Docker network name (letters, digits, '_', '.', '-'; "
 			    "starting with a letter or digit)",
@@ -826,7 +738,7 @@ static int json_syntax_error(const char *json, const char *stop, const char *nam
 		if (after > 20)
 			after = 20;
 		tmp = vm_xstrndup(ls - before, before + after);
-		quote(tmp, snippet, sizeof(snippet));
+		cli_plan_quote(tmp, snippet, sizeof(snippet));
 		free(tmp);
 	}
 	return vm_err_set(err, VM_ERR_USAGE, "%s:%zu:%zu (byte %zu): malformed JSON near %s", name,
@@ -838,6 +750,8 @@ int cli_plan_load_string(const char *json, const char *source_name, struct vm_pl
 {
 	const char *name = source_name ? source_name : "<plan>";
 	const char *body = json, *stop = NULL;
+	char *masked;
+	uint32_t sentinel;
 	struct vm_plan *plan = NULL;
 	cJSON *root = NULL;
 	int rc = -1;
@@ -851,9 +765,18 @@ int cli_plan_load_string(const char *json, const char *source_name, struct vm_pl
 	if ((unsigned char)body[0] == 0xef && (unsigned char)body[1] == 0xbb &&
 	    (unsigned char)body[2] == 0xbf)
 		body += 3;
-	root = cJSON_ParseWithOpts(body, &stop, 1);
-	if (!root)
+	masked = cli_plan_nul_mask(body, &sentinel);
+	root = cJSON_ParseWithOpts(masked ? masked : body, &stop, 1);
+	if (!root) {
+		/* Offsets into the copy are offsets into the text. */
+		if (masked && stop)
+			stop = body + (stop - masked);
+		free(masked);
 		return json_syntax_error(json, stop, name, err);
+	}
+	free(masked);
+	if (cli_plan_nul_find(root, sentinel, err) < 0)
+		goto cleanup;
 	if (!cJSON_IsObject(root)) {
 		vm_err_set(err, VM_ERR_USAGE, "%s: a plan is a JSON object, got %s", name,
 			   type_name(root));

@@ -6,6 +6,7 @@
 
 #include "cli_sync.h"
 #include "vm_alloc.h"
+#include "vm_text.h"
 
 const char *cli_report_pg_word(enum cli_mode m, enum vs_pg_action a)
 {
@@ -204,8 +205,12 @@ void cli_report_agents(struct cli_sync *r)
 		if (a->mgmt_nic)
 			snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
 		printf("%-28s %-*s %-26s %s\n", a->pa->vm, width, texts[i], tn, mn);
-		if (a->failed || !a->vm)
-			printf("  error: %s\n", a->err.msg);
+		if (a->failed || !a->vm) {
+			/* vCenter's own words (a fault's message) may be in it. */
+			char *shown = vm_text_display(a->err.msg);
+			printf("  error: %s\n", shown);
+			free(shown);
+		}
 	}
 	for (size_t i = 0; i < r->plan->n_agents; i++)
 		free(texts[i]);
@@ -247,8 +252,11 @@ void cli_report_tags(struct cli_sync *r)
 	if (r->ctx->json)
 		return;
 	printf("tag %s/%s: ", t->category, t->tag);
-	if (r->tag_err.kind != VM_ERR_NONE)
-		printf("failed: %s\n", r->tag_err.msg);
+	if (r->tag_err.kind != VM_ERR_NONE) {
+		char *shown = vm_text_display(r->tag_err.msg);
+		printf("failed: %s\n", shown);
+		free(shown);
+	}
 	else if (r->mode == M_DESTROY)
 		printf("detached from %zu object%s\n", changed + r->tag_pg_changed,
 		       changed + r->tag_pg_changed == 1 ? "" : "s");
@@ -276,9 +284,7 @@ int cli_report_finish(struct cli_sync *r, int rc)
 		fprintf(stderr, "vtrunk: %lu HTTP requests (%lu SOAP calls) before logout\n",
 			vs_http_requests_get(r->s->http), r->s->calls);
 	if (r->ctx->json) {
-		char *text = cJSON_Print(r->report);
-		printf("%s\n", text);
-		free(text);
+		cli_json_print(r->report);
 	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
 		int c = r->changes_done;
 		printf("%d change%s, %d error%s\n", c, c == 1 ? "" : "s", r->errors, r->errors == 1 ? "" : "s");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "vm_alloc.h"
+#include "vm_text.h"
 
 /* The part of the script that is the same for every agent; the per-agent facts are
  * shell variables set above it, each quoted by vm_guest_sh_quote(). */
@@ -343,7 +344,7 @@ char *vm_apply_emit(const struct vm_plan *plan, size_t agent_index,
 
 	vm_guest_bind_macs(agent, tmac, mmac);
 	vm_buf_adds(&b, "#!/bin/bash\n# vtrunk-apply.sh for VM \"");
-	vm_guest_comment_add(&b, a->vm);
+	vm_text_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_adds(&b,
 		    "# Installs the files beside this script into / (or under --root DIR), loads\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vm_alloc.h"
+#include "vm_text.h"
 #include "vm_ipplan.h"
 
 char *vm_docker_daemon_emit(const struct vm_plan *plan)
@@ -58,7 +59,7 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 
 	(void)agent;
 	vm_buf_adds(&b, "#!/bin/bash\n# docker-networks.sh for VM \"");
-	vm_guest_comment_add(&b, a->vm);
+	vm_text_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_addf(&b,
 		    "# One Docker %s network per VLAN on the trunk NIC %s; Docker creates\n"

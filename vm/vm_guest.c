@@ -17,6 +17,7 @@
 #include "vm_modules.h"
 #include "vm_netplan.h"
 #include "vm_summary.h"
+#include "vm_text.h"
 
 /* Linux IFNAMSIZ - 1. */
 #define IFNAME_MAX 15
@@ -77,56 +78,41 @@ int vm_guest_docker_needs_experimental(const char *version)
 	return major < 19 || (major == 19 && minor < 3);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (1 for ASCII), or 0 when malformed
- * (overlong forms, surrogates and values past U+10FFFF count as malformed). */
-static size_t utf8_len(const unsigned char *s)
+/* Bytes that need no quoting in a shell word. */
+static int sh_bare(unsigned char c)
 {
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-static int is_ctl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
+	return c < 0x80 && (isalnum(c) || strchr("_@%+=:,./-", c));
 }
 
 void vm_guest_sh_quote(struct vm_buf *b, const char *s)
 {
-	const char *p;
+	const unsigned char *p;
 
-	for (p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_@%+=:,./-", *p))
-			break;
+	for (p = (const unsigned char *)s; *p && sh_bare(*p); p++)
+		;
 	if (*s && !*p) {
 		vm_buf_adds(b, s);
 		return;
 	}
 	vm_buf_adds(b, "'");
-	for (p = s; *p; p++) {
-		if (*p == '\'')
+	for (p = (const unsigned char *)s; *p;) {
+		uint32_t c = 0;
+		size_t n = vm_text_decode(p, &c);
+
+		if (*p == '\'') {
 			vm_buf_adds(b, "'\\''");
-		else
-			vm_buf_add(b, p, 1);
+		} else if (n && !vm_text_unsafe(c)) {
+			vm_buf_add(b, p, n);
+		} else {
+			/* Kept byte for byte, but spelled in octal in bash's $'...', so the
+			 * script a user reads holds no control or bidi character. */
+			n = n ? n : 1;
+			vm_buf_adds(b, "'$'");
+			for (size_t k = 0; k < n; k++)
+				vm_buf_addf(b, "\\%03o", p[k]);
+			vm_buf_adds(b, "''");
+		}
+		p += n;
 	}
 	vm_buf_adds(b, "'");
 }
@@ -134,33 +120,25 @@ void vm_guest_sh_quote(struct vm_buf *b, const char *s)
 void vm_guest_yaml_quote(struct vm_buf *b, const char *s)
 {
 	vm_buf_adds(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			vm_buf_addf(b, "\\%c", *p);
-		else if (is_ctl(*p))
-			vm_buf_addf(b, "\\x%02x", *p);
-		else
-			vm_buf_add(b, p, 1);
-	}
-	vm_buf_adds(b, "\"");
-}
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		uint32_t c = 0;
+		size_t n = vm_text_decode(p, &c);
 
-void vm_guest_comment_add(struct vm_buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	while (*p) {
-		size_t n = utf8_len(p);
-		if (n == 0 || (n == 1 && is_ctl(*p))) {
-			/* A newline would end the comment; bad UTF-8 makes libyaml refuse
-			 * the whole netplan file. */
-			vm_buf_adds(b, "?");
+		if (n == 0) {
+			/* YAML text is Unicode: a byte that is not UTF-8 has no spelling. */
+			vm_buf_adds(b, "\\uFFFD");
 			p++;
 			continue;
 		}
-		vm_buf_add(b, p, n);
+		if (c == '"' || c == '\\')
+			vm_buf_addf(b, "\\%c", (char)c);
+		else if (vm_text_unsafe(c))
+			vm_buf_addf(b, c < 0x100 ? "\\x%02x" : "\\u%04x", (unsigned)c);
+		else
+			vm_buf_add(b, p, n);
 		p += n;
 	}
+	vm_buf_adds(b, "\"");
 }
 
 /* ---- checks ---- */
@@ -186,7 +164,8 @@ static int ifname_check(const char *field, const char *name, struct vm_err *err)
 static int vm_name_check(size_t i, const char *vm, struct vm_err *err)
 {
 	const char *why = NULL;
-	int printable = 1; /* the name may hold the very bytes being refused */
+	size_t at = 0;
+	uint32_t cp = 0;
 
 	if (!vm || !*vm)
 		why = "it is empty";
@@ -196,26 +175,28 @@ static int vm_name_check(size_t i, const char *vm, struct vm_err *err)
 		why = "it is a special directory name";
 	else if (strcmp(vm, VM_GUEST_SUMMARY_PATH) == 0)
 		why = "DIR/" VM_GUEST_SUMMARY_PATH " is the summary file";
-	for (const unsigned char *p = (const unsigned char *)vm; !why && *p;) {
-		size_t n = utf8_len(p);
-		if (n == 0)
-			why = "it is not valid UTF-8";
-		else if (n == 1 && is_ctl(*p))
-			why = "it contains a control character";
-		printable = !why;
-		p += n;
+	if (!why && (why = vm_text_check(vm, &at, &cp)) != NULL) {
+		/* The name holds the very characters refused: show it escaped. */
+		char *shown = vm_text_display(vm);
+		if (strcmp(why, "invalid UTF-8") == 0)
+			vm_err_set(err, VM_ERR_USAGE,
+				   "agents[%zu].vm: \"%.200s\" cannot be used as a directory name "
+				   "for its guest files (it is not valid UTF-8: byte %zu)",
+				   i, shown, at);
+		else
+			vm_err_set(err, VM_ERR_USAGE,
+				   "agents[%zu].vm: \"%.200s\" cannot be used as a directory name "
+				   "for its guest files (it contains %s, U+%04X at byte %zu)",
+				   i, shown, why, (unsigned)cp, at);
+		free(shown);
+		return -1;
 	}
 	if (!why)
 		return 0;
-	if (printable)
-		return vm_err_set(err, VM_ERR_USAGE,
-				  "agents[%zu].vm: \"%s\" cannot be used as a directory name for "
-				  "its guest files (%s)",
-				  i, vm ? vm : "", why);
 	return vm_err_set(err, VM_ERR_USAGE,
-			  "agents[%zu].vm: the name cannot be used as a directory name for its "
-			  "guest files (%s)",
-			  i, why);
+			  "agents[%zu].vm: \"%s\" cannot be used as a directory name for "
+			  "its guest files (%s)",
+			  i, vm ? vm : "", why);
 }
 
 static int mac_check(size_t i, const char *vm, const char *which,

@@ -76,13 +76,14 @@ void vm_guest_bind_macs(const struct vm_guest_agent *agent, char trunk[VM_GUEST_
 int vm_guest_docker_needs_experimental(const char *version);
 
 /* Text helpers shared by the emitters. */
-/* Appends s as one shell word: bare when it is only safe characters, otherwise in
- * single quotes with each ' written as '\''. */
+/* Appends s as one bash word (the scripts are bash's): bare when it is only safe
+ * characters, otherwise in single quotes with each ' written as '\'' and each unsafe
+ * code point (vm_text.h) or malformed byte as $'\ooo...': the same bytes to bash, none
+ * of them raw in the script. */
 void vm_guest_sh_quote(struct vm_buf *b, const char *s);
-/* Appends s as a YAML double-quoted scalar (\", \\, control characters escaped). */
+/* Appends s as a YAML double-quoted scalar: \", \\ and what vm_text_unsafe() names
+ * escaped (\xNN, \uNNNN), a byte that is not UTF-8 as \uFFFD. */
 void vm_guest_yaml_quote(struct vm_buf *b, const char *s);
-/* Appends s for use inside a '#' comment: control characters become '?', so a name
- * can never end the comment line. */
-void vm_guest_comment_add(struct vm_buf *b, const char *s);
+/* Comments: vm_text_comment_add() (vm_text.h). */
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "vm_alloc.h"
+#include "vm_text.h"
 #include "vm_ipplan.h"
 
 /* Makes ifup refuse a NIC whose MAC is not the one vCenter reported: ifupdown cannot
@@ -28,7 +29,7 @@ static void nic_comment_add(struct vm_buf *b, const char *what, const char *mac,
 		vm_buf_addf(b, ", MAC %s", mac);
 	if (pg) {
 		vm_buf_adds(b, ", port group \"");
-		vm_guest_comment_add(b, pg);
+		vm_text_comment_add(b, pg);
 		vm_buf_adds(b, "\"");
 	}
 	vm_buf_adds(b, "\n");
@@ -46,7 +47,7 @@ char *vm_ifupdown_emit(const struct vm_plan *plan, size_t agent_index,
 
 	vm_guest_bind_macs(agent, tmac, mmac);
 	vm_buf_adds(&b, "# /etc/network/interfaces for VM \"");
-	vm_guest_comment_add(&b, a->vm);
+	vm_text_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_addf(&b,
 		    "# %s is the management NIC. %s is the trunk: it carries the tagged VLANs\n"

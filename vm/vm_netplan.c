@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "vm_alloc.h"
+#include "vm_text.h"
 #include "vm_ipplan.h"
 
 /* The lines every interface gets: who it is, and how it is found. */
@@ -54,7 +55,7 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 
 	vm_guest_bind_macs(agent, tmac, mmac);
 	vm_buf_adds(&b, "# /etc/netplan/60-vtrunk.yaml for VM \"");
-	vm_guest_comment_add(&b, a->vm);
+	vm_text_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_addf(&b,
 		    "# %s is the trunk (VLANs %s): up, no address; Docker's ipvlan driver\n"

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) targets+=("$1"); shift ;;
 	esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(soap inventory task plan vlan rest)
+[ ${#targets[@]} -gt 0 ] || targets=(soap inventory task plan vlan rest names)
 out=build/fuzz
 # Same order as fuzz_methods[] in tests/fuzz/fuzz_common.h (selector bits 0-3).
 METHODS=(RetrieveServiceContent Login Logout CreateContainerView RetrievePropertiesEx
@@ -83,6 +83,18 @@ write_seeds() { # write_seeds TARGET DIR
 			seed "$dir" "$n-rest-400" 17 "$f"
 		done < <(find fixtures/rest -type f \( -name '*.json' -o -name '*.txt' \) | sort)
 		;;
+	names)
+		# VM, port group and network name, NUL-separated: the payloads of issue 15
+		# (U+2028/U+0085 line breaks, a C1 CSI, bidi overrides, quotes, newlines).
+		i=0
+		for s in 'kasm-agent-01\0Kasm-Trunk\0VM Network' \
+			'a\342\200\250  addresses: ["6.6.6.6/8"]\0T\0N' 'a\302\205- 6.6.6.6/8\0T\0N' \
+			'x\302\23331m\0T\0N' 'evil\342\200\256gpj.exe\0T\0N' "it's\n\"x\"\\\\\0a'b\0\$(id)" \
+			'\377\376bad\0\300\257\0\355\240\200' '\357\273\277bom\342\201\246\0T\0\342\200\251'; do
+			printf "$s" >"$dir/seed-$i"
+			i=$((i + 1))
+		done
+		;;
 	vlan)
 		i=0
 		for s in "100-200,300" " 1 - 5 , 7" "0-4094" "4094" "0" "10,11,12,13" "300,100-200,150-250" \
@@ -101,6 +113,7 @@ dict_of() {
 	plan) echo tests/fuzz/plan.dict ;;
 	vlan) echo tests/fuzz/vlan.dict ;;
 	rest) echo tests/fuzz/rest.dict ;;
+	names) echo tests/fuzz/names.dict ;;
 	esac
 }
 

@@ -70,6 +70,22 @@ if [ $# -eq 0 ]; then
 		for d in "$WORK"/test_guest/*; do
 			[ -d "$WORK/render/$(basename "$d")" ] || mv "$d" "$WORK/render/"
 		done
+		# Issue 15: VM names holding U+2028, NEL, a C1 CSI or a newline, emitted
+		# straight (the plan loader refuses them): the real netplan must see exactly
+		# the plan's address, and bash must read VM= back as the very name.
+		check "hostile names: $TEST_GUEST --hostile" "$TEST_GUEST" --hostile "$WORK/hostile"
+		for d in "$WORK"/hostile/*; do
+			n=$(basename "$d")
+			err=$(netplan generate --root-dir "$d" 2>&1 >/dev/null)
+			check "hostile name $n: netplan generate exits 0" netplan generate --root-dir "$d"
+			check "hostile name $n: netplan generate prints no warning${err:+ (got: $err)}" [ -z "$err" ]
+			check "hostile name $n: the only address is the plan's 10.0.0.11/24" \
+				bash -c '[ "$(cat "$1"/run/systemd/network/*.network | grep "^Address=" | sort -u)" = "Address=10.0.0.11/24" ]' _ "$d"
+			check "hostile name $n: bash reads VM= of vtrunk-apply.sh back as the name" \
+				bash -c 'eval "$(grep "^VM=" "$1/vtrunk-apply.sh")"; [ "$VM" = "$(cat "$1/name")" ]' _ "$d"
+			check "hostile name $n: no C1, line separator or bidi byte in the files" \
+				bash -c '! LC_ALL=C grep -qP "\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]" "$1/vtrunk-apply.sh" "$1/etc/netplan/60-vtrunk.yaml"' _ "$d"
+		done
 	fi
 	set -- "$WORK"/render/*
 fi

@@ -8,6 +8,7 @@
  * The program doubles as a renderer for tests/guest/check-guest.sh, which checks the
  * trees with the real tools:
  *   test_guest --write DIR [CASE...]   writes DIR/<case>/ for each case (default all)
+ *   test_guest --hostile DIR           writes hostile-name netplan files (write_hostile)
  *   test_guest --cases                 lists the cases
  */
 #include "unit.h"
@@ -25,6 +26,7 @@
 #include "vm_apply.h"
 #include "vm_docker.h"
 #include "vm_guest.h"
+#include "vm_text.h"
 #include "vm_ifupdown.h"
 #include "vm_ipplan.h"
 #include "vm_modules.h"
@@ -564,8 +566,13 @@ static void test_sh_quote(void **state)
 		{"a b", "'a b'"},
 		{"it's", "'it'\\''s'"},
 		{"$(reboot)", "'$(reboot)'"},
-		{"`x`;\n", "'`x`;\n'"},
 		{"tr\xc3\xaas", "'tr\xc3\xaas'"},
+		/* Issue 15: the same bytes to bash, none of them raw in the script. */
+		{"`x`;\n", "'`x`;'$'\\012'''"},
+		{"a\xe2\x80\xa8" "b", "'a'$'\\342\\200\\250''b'"},
+		{"\xc2\x9b" "31m", "''$'\\302\\233''31m'"},
+		{"x\xe2\x80\xaey", "'x'$'\\342\\200\\256''y'"},
+		{"\xff'", "''$'\\377'''\\'''"},
 	};
 
 	(void)state;
@@ -588,14 +595,21 @@ static void test_yaml_quote_comment(void **state)
 	vm_guest_yaml_quote(&b, "");
 	assert_string_equal(b.data, "\"\"");
 	vm_buf_reset(&b);
-	vm_guest_comment_add(&b, "ok tr\xc3\xaas\nauto x\r\xff\xc3");
+	/* YAML line breaks (U+2028, U+2029, NEL), C1 and bidi escaped; not UTF-8 as U+FFFD. */
+	vm_guest_yaml_quote(&b, "a\xe2\x80\xa8\xe2\x80\xa9\xc2\x85\xc2\x9b\xe2\x80\xae\xff\xc3\xa9");
+	assert_string_equal(b.data, "\"a\\u2028\\u2029\\x85\\x9b\\u202e\\uFFFD\xc3\xa9\"");
+	vm_buf_reset(&b);
+	vm_text_comment_add(&b, "a\xe2\x80\xa8  addresses: [x]\xc2\x85- y\xe2\x81\xa6z\xc3\xa9");
+	assert_string_equal(b.data, "a?  addresses: [x]?- y?z\xc3\xa9");
+	vm_buf_reset(&b);
+	vm_text_comment_add(&b, "ok tr\xc3\xaas\nauto x\r\xff\xc3");
 	assert_string_equal(b.data, "ok tr\xc3\xaas?auto x???");
 	vm_buf_reset(&b);
 	/* Overlong and surrogate forms are not UTF-8 either. */
-	vm_guest_comment_add(&b, "\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80");
+	vm_text_comment_add(&b, "\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80");
 	assert_string_equal(b.data, "?????????");
 	vm_buf_reset(&b);
-	vm_guest_comment_add(&b, NULL);
+	vm_text_comment_add(&b, NULL);
 	assert_true(b.data == NULL || !*b.data);
 	vm_buf_reset(&b);
 }
@@ -692,6 +706,85 @@ static int write_cases(int argc, char **argv)
 	return 0;
 }
 
+/* Names that vCenter allows and that once reached the guest files raw (issue 15): a
+ * line separator or NEL followed by YAML that adds an address, a C1 CSI, a bidi
+ * override, a newline and a quote. */
+static const char *const hostile[] = {
+	"evil\xe2\x80\xa8        - \"6.6.6.6/8\"",
+	"evil\xc2\x85      addresses: [\"6.6.6.6/8\"]",
+	"evil\xc2\x9b" "31m\xe2\x80\xaetxt.exe",
+	"evil\n  - 6.6.6.6/8 'x' \\",
+};
+
+static int file_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int rc = f && fputs(text, f) >= 0 ? 0 : 1;
+
+	if (f && fclose(f) != 0)
+		rc = 1;
+	if (rc)
+		fprintf(stderr, "test_guest: cannot write %s\n", path);
+	return rc;
+}
+
+static int mkdirs(const char *dir)
+{
+	char *d = vm_xstrdup(dir);
+
+	for (char *p = d + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			(void)mkdir(d, 0755);
+			*p = '/';
+		}
+	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "test_guest: cannot create %s: %s\n", d, strerror(errno));
+		free(d);
+		return -1;
+	}
+	free(d);
+	return 0;
+}
+
+/* test_guest --hostile DIR: DIR/<n>/ holds etc/netplan/60-vtrunk.yaml and
+ * vtrunk-apply.sh emitted for the basic case with agents[0].vm set to hostile[n], and
+ * the name itself in DIR/<n>/name. The emitters are called directly: the plan loader
+ * and vm_guest_write would refuse these names, and the point is that the emitters are
+ * safe on their own. */
+static int write_hostile(const char *out)
+{
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		struct vm_plan *p = plan_basic();
+		char *dir = vm_xasprintf("%s/%zu/etc/netplan", out, i), *path, *text;
+		int rc = 0;
+
+		free(p->agents[0].vm);
+		p->agents[0].vm = vm_xstrdup(hostile[i]);
+		if (mkdirs(dir) < 0)
+			return 1;
+		path = vm_xasprintf("%s/60-vtrunk.yaml", dir);
+		text = vm_netplan_emit(p, 0, NULL);
+		rc |= file_write(path, text);
+		rc |= chmod(path, 0600) != 0; /* netplan warns about anything wider */
+		free(text);
+		free(path);
+		path = vm_xasprintf("%s/%zu/vtrunk-apply.sh", out, i);
+		text = vm_apply_emit(p, 0, NULL);
+		rc |= file_write(path, text);
+		free(text);
+		free(path);
+		path = vm_xasprintf("%s/%zu/name", out, i);
+		rc |= file_write(path, hostile[i]);
+		free(path);
+		free(dir);
+		vm_plan_free(&p);
+		if (rc)
+			return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct CMUnitTest tests[3 * N_CASES + 16];
@@ -701,6 +794,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && strcmp(argv[1], "--write") == 0)
 		return write_cases(argc - 2, argv + 2);
+	if (argc == 3 && strcmp(argv[1], "--hostile") == 0)
+		return write_hostile(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "--cases") == 0) {
 		for (size_t i = 0; i < N_CASES; i++)
 			printf("%s\n", cases[i].name);

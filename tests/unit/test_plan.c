@@ -369,7 +369,38 @@ static void test_special_names(void **state)
 	vm_buf_reset(&b);
 
 	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"a\\u0007b\", \"vlans\": \"1\"}}",
-		   "trunk.portgroup: contains a control character (byte 1)");
+		   "trunk.portgroup: contains a control character (U+0007 at byte 1)");
+	/* Issue 15: what YAML reads as a line break, C1 controls and bidi formatting are
+	 * refused in every string, whether written raw or as an escape. */
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\"},"
+		   " \"management\": {\"network\": \"N\"}, \"agents\": [{\"vm\": \"a\\u2028b\","
+		   " \"mgmt_address\": \"10.0.0.5\"}]}",
+		   "agents[0].vm: contains a Unicode line separator, a line break in YAML (U+2028 at byte 1)");
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\xc2\x85x\", \"vlans\": \"1\"}}",
+		   "trunk.portgroup: contains a control character that YAML reads as a line break (NEL) "
+		   "(U+0085 at byte 1)");
+	load_fails("{\"switch\": \"S\\u009b31m\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\"}}",
+		   "switch: contains a C1 control character (U+009B at byte 1)");
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\xe2\x80\xaex\", \"vlans\": \"1\"}}",
+		   "trunk.portgroup: contains a bidirectional formatting character");
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\"},"
+		   " \"management\": {\"network\": \"N\\u2029x\"}}",
+		   "management.network: contains a Unicode paragraph separator");
+	/* A NUL escape would cut the string short in cJSON: refused, the field named, in a
+	 * value, in a key, and in a value of a list; an escaped backslash before u0000 is
+	 * just text. */
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\\u0000x\", \"vlans\": \"1\"}}",
+		   "trunk.portgroup: contains \\u0000 (a NUL character), which would cut the text short");
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\","
+		   " \"binding\": \"static\\u0000junk\"}}",
+		   "trunk.binding: contains \\u0000 (a NUL character)");
+	load_fails("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\"},"
+		   " \"management\": {\"network\": \"N\"}, \"agents\": [{\"vm\": \"a\","
+		   " \"vm\\u0000x\": \"b\", \"mgmt_address\": \"10.0.0.5\"}]}",
+		   "agents[0]: a key contains \\u0000 (a NUL character)");
+	p = load_ok("{\"switch\": \"S\\\\u0000\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\"}}");
+	assert_string_equal(p->sw, "S\\u0000");
+	vm_plan_free(&p);
 	load_fails("{\"switch\": \"S\xff\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\"}}",
 		   "switch: is not valid UTF-8");
 	/* A user's text in a message is quoted, escaped and cut. */
