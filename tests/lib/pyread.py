@@ -17,6 +17,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py guestinfo VM              the VM's guestinfo.* extraConfig as {key: value}
                                       (the last entry of a key; empty values left out)
   pyread.py set-extra VM KEY VALUE    set one extraConfig key
+  pyread.py rename KIND OLD NEW       rename a VM, portgroup or switch (Rename_Task), e.g. to
+                                      a name with a newline or U+2028 as vCenter allows
   pyread.py tag CATEGORY TAG          through the REST API (/rest/com/vmware/cis): whether the
                                       category and tag exist, and the names of the objects the
                                       tag is attached to ({"VirtualMachine": [...], ...})
@@ -333,6 +335,16 @@ def cmd_set_extra(content, vm_name, key, value):
     return {"vm": vm_name, key: value}
 
 
+def cmd_rename(content, kind, old, new):
+    types = {"vm": vim.VirtualMachine, "portgroup": vim.dvs.DistributedVirtualPortgroup,
+             "switch": vim.DistributedVirtualSwitch}
+    if kind not in types:
+        raise Fail("rename: KIND is one of %s" % ", ".join(sorted(types)), 2)
+    obj = find_one(content, types[kind], old, kind)
+    wait(obj.Rename_Task(new))
+    return {"old": old, "new": obj.name}
+
+
 def rest(method, path, token=None, body=None):
     """One call to vCenter's REST API (the /rest flavour, which vcsim has); the answer's value."""
     u = urlsplit(os.environ["VCSIM_URL"])
@@ -464,6 +476,7 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
         c, a[0], lambda st: set_security(st, a[1] == "on"))),
     "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
     "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
+    "rename": (3, (), (), lambda c, a, o: cmd_rename(c, a[0], a[1], a[2])),
     "tag": (2, (), (), lambda c, a, o: cmd_tag(c, a[0], a[1])),
     "make-tag": (2, ("--cardinality",), (), lambda c, a, o: cmd_make_tag(c, a[0], a[1], o)),
     "untag": (3, (), (), lambda c, a, o: cmd_untag(c, a[0], a[1], a[2])),
