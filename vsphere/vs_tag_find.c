@@ -437,7 +437,6 @@ int vs_tag_lookup_call(struct vs_rest *r, const char *category, const char *tag,
 {
 	char **cats = NULL;
 	size_t nc = 0;
-	int rc = -1;
 
 	vs_tag_state_clear(out);
 	if (!category || !*category || !tag || !*tag)
@@ -446,13 +445,13 @@ int vs_tag_lookup_call(struct vs_rest *r, const char *category, const char *tag,
 		goto fail;
 	if (!out->tag_id) {
 		char *path = vs_rest_path(vs_rest_flavor_get(r), CATEGORIES, NULL, NULL);
-		/* The long way: every category read, then every tag of the one named so. */
-		rc = n_near ? 0 : ids_call(r, "GET", path, NULL, &cats, &nc, err);
+		/* The long way: every category read (listed already when near was asked), then
+		 * every tag of the one named so. */
+		int rc = n_near ? 0 : ids_call(r, "GET", path, NULL, &cats, &nc, err);
 		free(path);
 		if (rc < 0 ||
 		    named_pick(r, CATEGORIES, cats, nc, category, NULL, &out->category_id, &out->category, err) < 0)
 			goto fail;
-		rc = -1;
 		if (out->category_id &&
 		    vs_tag_in_category_find_call(r, out->category_id, tag, &out->tag_id, &out->tag, err) < 0)
 			goto fail;
