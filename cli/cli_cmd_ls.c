@@ -18,6 +18,19 @@ static int shown(const struct vs_tag_state *tag, const struct vs_moref *ref)
 	return !tag || vs_tag_attached_get(tag, ref);
 }
 
+/* The objects `ls what` lists (owned; *n set): --tag asks which tags these carry. */
+static struct vs_moref *listed(const struct vs_inventory *inv, const char *what, size_t *n)
+{
+	int sw = strcmp(what, "switches") == 0, vms = strcmp(what, "vms") == 0;
+	size_t m = sw ? inv->n_switches : vms ? inv->n_vms : inv->n_pgs;
+	struct vs_moref *refs = vm_xcalloc(m ? m : 1, sizeof(*refs));
+
+	for (size_t i = 0; i < m; i++)
+		refs[i] = sw ? inv->switches[i].ref : vms ? inv->vms[i].ref : inv->pgs[i].ref;
+	*n = m;
+	return refs;
+}
+
 static const char *dc_name(const struct vs_inventory *inv, int dc)
 {
 	return dc >= 0 ? inv->dcs[dc].name : "-";
@@ -203,9 +216,19 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 		rc = cli_fail(ctx, &err);
 		goto cleanup;
 	}
-	if (ctx->tag && (vs_rest_login_call(s, &rest, &err) < 0 || vs_tag_find_call(rest, ctx->tag, &tag, &err) < 0)) {
-		rc = cli_fail(ctx, &err);
-		goto cleanup;
+	if (ctx->tag) {
+		size_t n;
+		struct vs_moref *refs = listed(inv, what, &n);
+		int trc = vs_rest_login_call(s, &rest, &err);
+		if (trc == 0)
+			vs_rest_parallel_set(rest, ctx->parallel);
+		if (trc == 0)
+			trc = vs_tag_find_call(rest, ctx->tag, refs, n, &tag, &err);
+		free(refs);
+		if (trc < 0) {
+			rc = cli_fail(ctx, &err);
+			goto cleanup;
+		}
 	}
 	vs_rest_free(&rest);
 	arr = cJSON_CreateArray();

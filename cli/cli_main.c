@@ -78,8 +78,10 @@ static const struct cli_command commands[] = {
 	{"ls", cli_cmd_ls, O_CONN | O_RUN | O_TAG, "ls [switches|portgroups|vms] [--tag TAG]",
 	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
 	 "Without an argument, lists port groups. --tag lists only the objects that\n"
-	 "carry that vCenter tag (TAG, or CATEGORY/TAG when the name is in several\n"
-	 "categories).\n"},
+	 "carry that vCenter tag: TAG is the tag of that name on the objects listed\n"
+	 "(CATEGORY/TAG when tags of that name in several categories are on them).\n"
+	 "It asks vCenter which tags the listed objects carry and reads only those;\n"
+	 "every category is read only for a tag on none of them.\n"},
 	{"thumbprint", cli_cmd_thumbprint, O_CONN | O_RUN, "thumbprint",
 	 "print the server certificate's SHA-256 and SHA-1 fingerprints",
 	 "Connects without verifying, prints the fingerprints and sends nothing else.\n"

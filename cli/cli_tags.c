@@ -8,27 +8,6 @@
 
 /* ---- "tags": a vCenter tag on the port group and the agents (REST) ---- */
 
-/* Reads the plan's category and tag and what carries it: before any change, so that a
- * vCenter without a working REST API stops the run while nothing is done yet. */
-int cli_tags_read(struct cli_sync *r, struct vm_err *err)
-{
-	const struct vm_plan_tags *t = &r->plan->tags;
-
-	if (!t->category)
-		return 0;
-	if (!r->rest && vs_rest_login_call(r->s, &r->rest, err) < 0)
-		return -1;
-	vs_rest_parallel_set(r->rest, r->ctx->parallel);
-	if (vs_tag_lookup_call(r->rest, t->category, t->tag, &r->tag, err) < 0)
-		return -1;
-	r->tag_pg_had = r->diff.pg && vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
-	for (size_t i = 0; i < r->plan->n_agents; i++) {
-		struct cli_agent *a = &r->agents[i];
-		a->tag_had = a->vm && vs_tag_attached_get(&r->tag, &a->vm->ref);
-	}
-	return 0;
-}
-
 /* What to attach the tag to (apply) or detach it from (destroy): the port group and every
  * agent found (apply: and not failed). Owned array; *n set. */
 static struct vs_moref *tag_objects(const struct cli_sync *r, size_t *n)
@@ -44,6 +23,35 @@ static struct vs_moref *tag_objects(const struct cli_sync *r, size_t *n)
 			objs[(*n)++] = a->vm->ref;
 	}
 	return objs;
+}
+
+/* Reads the plan's category and tag and what carries it: before any change, so that a
+ * vCenter without a working REST API stops the run while nothing is done yet. */
+int cli_tags_read(struct cli_sync *r, struct vm_err *err)
+{
+	const struct vm_plan_tags *t = &r->plan->tags;
+	struct vs_moref *objs;
+	size_t n;
+	int rc;
+
+	if (!t->category)
+		return 0;
+	if (!r->rest && vs_rest_login_call(r->s, &r->rest, err) < 0)
+		return -1;
+	vs_rest_parallel_set(r->rest, r->ctx->parallel);
+	/* Asked first which tags these carry: once a plan was applied, that finds the tag
+	 * without reading every category (see vs_tag_find.h). */
+	objs = tag_objects(r, &n);
+	rc = vs_tag_lookup_call(r->rest, t->category, t->tag, objs, n, &r->tag, err);
+	free(objs);
+	if (rc < 0)
+		return -1;
+	r->tag_pg_had = r->diff.pg && vs_tag_attached_get(&r->tag, &r->diff.pg->ref);
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		struct cli_agent *a = &r->agents[i];
+		a->tag_had = a->vm && vs_tag_attached_get(&r->tag, &a->vm->ref);
+	}
+	return 0;
 }
 
 /* apply: makes the category and tag when missing and attaches the tag where it is not;

@@ -1,6 +1,6 @@
-/* fuzz_rest.c — libFuzzer target for the REST readers (vs_rest.c, vs_tag.c): every answer
+/* fuzz_rest.c — libFuzzer target for the REST readers (vs_rest.c, vs_tag_json.c): every answer
  * the REST client reads, of either flavor, through the error check, the value and token
- * readers and each tag parser. Whatever fails must leave a usable error; whatever succeeds
+ * readers and each tag parser (vs_tag_json.c). Whatever fails must leave a usable error; whatever succeeds
  * must hand back well-formed results (non-empty ids, terminated morefs).
  *
  * Input: a selector byte (bit 0: flavor /rest, else /api; bits 4-5: HTTP status 200, 400,
@@ -64,6 +64,28 @@ static void objects(enum vs_rest_flavor f, const struct vs_http_resp *r)
 	free(o);
 }
 
+static void object_tags(enum vs_rest_flavor f, const struct vs_http_resp *r)
+{
+	struct vs_tag_object_tags *ot = NULL;
+	size_t n = 0;
+	struct vm_err e;
+
+	vm_err_clear(&e);
+	if (vs_tag_object_tags_parse(f, r, "object tags", &ot, &n, &e) < 0) {
+		fuzz_err_check(&e, "vs_tag_object_tags_parse");
+		FUZZ_CHECK(!ot && n == 0, "object tags left after a failure");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			FUZZ_CHECK(memchr(ot[i].obj.type, 0, sizeof(ot[i].obj.type)) && ot[i].obj.value[0],
+				   "object %zu unterminated or empty", i);
+			for (size_t j = 0; j < ot[i].n_tags; j++)
+				FUZZ_CHECK(ot[i].tag_ids[j][0] && strlen(ot[i].tag_ids[j]) <= VS_TAG_ID_MAX,
+					   "tag id %zu of object %zu empty or too long", j, i);
+		}
+	}
+	vs_tag_object_tags_free(ot, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vs_http_resp r;
@@ -108,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ids(f, &r);
 	item(f, &r);
 	objects(f, &r);
+	object_tags(f, &r);
 	fuzz_resp_clear(&r);
 	return 0;
 }

@@ -64,11 +64,46 @@ expect_rc 0 "ls portgroups --tag CATEGORY/TAG" vt ls portgroups --tag Kasm/ipvla
 expect_eq "$(json "$T_OUT" '[p["name"] for p in d["portgroups"]]')" "['Kasm-Trunk']" "lists the port group alone"
 expect_rc 1 "ls --tag of an unknown tag exits 1" vt ls vms --tag no-such-tag
 expect_in "$T_ERR" "no-such-tag" "naming it"
+
+# A large tag inventory (issue 15: one GET per category made `ls --tag` cost 20000 requests):
+# 200 more categories of 2 tags, 2 of those on a VM that is no agent. A lookup asks which
+# tags the objects carry (list-attached-tags-on-objects) and reads those, not every
+# category; counted through the proxy (login is 2 requests on vcsim, logout 1).
+C=DC0_H0_VM1
+expect_eq "$(vcsim_pyread tag-fill 200 --attach-to "$C" --attach-every 100 | jsons "$(cat)" 'd["attached_tags"]')" 2 \
+	"200 categories more, 2 of their tags on $C"
+via() { proxy_reset; vt "$@" --url "$PROXY_URL" --thumbprint "$PROXY_SHA256"; }
+via ls vms --tag Kasm/ipvlan-agent --json >"$T_OUT" 2>"$T_ERR"
+expect_eq "$(json "$T_OUT" 'sorted(v["name"] for v in d["vms"])')" "['$B', '$A']" \
+	"ls vms --tag CATEGORY/TAG among 203 categories lists the two agents"
+expect_eq "$(($(proxy_count REST) <= 12))" 1 "in at most 12 REST requests ($(proxy_count REST); one a category: 200+)"
+via ls vms --tag ipvlan-agent --json >"$T_OUT" 2>"$T_ERR"
+expect_eq "$(json "$T_OUT" 'sorted(v["name"] for v in d["vms"])')" "['$B', '$A']" "ls vms --tag TAG too"
+expect_eq "$(($(proxy_count REST) <= 12))" 1 "in at most 12 REST requests ($(proxy_count REST); one a tag: 400+)"
+via status -f "$P" --json >"$T_OUT" 2>"$T_ERR"
+expect_eq "$(json "$T_OUT" '[a["actions"] for a in d["agents"]]')" "[['in-sync'], ['in-sync']]" "status finds the tag on both agents"
+expect_eq "$(($(proxy_count REST) <= 12))" 1 "in at most 12 REST requests ($(proxy_count REST))"
+via ls vms --tag Fill0100/t1 --json >"$T_OUT" 2>"$T_ERR"
+expect_eq "$(json "$T_OUT" '[v["name"] for v in d["vms"]]')" "['$C']" "a filler tag lists the VM that carries it"
+expect_rc 0 "a tag on nothing listed (the long way)" vt ls vms --tag Fill0001/t2 --json
+expect_eq "$(json "$T_OUT" 'len(d["vms"])')" 0 "lists nothing"
+expect_rc 1 "ls --tag of a category that does not exist exits 1" vt ls vms --tag No-such/ipvlan-agent
+expect_in "$T_ERR" "No-such" "naming it"
+
+# The same tag name in a second category: TAG alone still means the one on the objects
+# listed; once both are on listed objects, ls asks which.
 vcsim_pyread make-tag Other ipvlan-agent >/dev/null
-expect_rc 2 "ls --tag of a name in two categories exits 2" vt ls vms --tag ipvlan-agent
+expect_rc 0 "ls --tag of a name in two categories, one of them on nothing" vt ls vms --tag ipvlan-agent --json
+expect_eq "$(json "$T_OUT" 'sorted(v["name"] for v in d["vms"])')" "['$B', '$A']" "lists the one on the VMs"
+vcsim_pyread attach Other ipvlan-agent "$C" >/dev/null
+expect_rc 2 "ls --tag of a name in two categories, both on VMs, exits 2" vt ls vms --tag ipvlan-agent
 expect_in "$T_ERR" "CATEGORY/TAG" "asking for CATEGORY/TAG"
+expect_in "$T_ERR" '"Other"' "naming the categories"
 expect_rc 0 "CATEGORY/TAG picks one" vt ls vms --tag Other/ipvlan-agent --json
-expect_eq "$(json "$T_OUT" 'len(d["vms"])')" 0 "(the other one, on nothing)"
+expect_eq "$(json "$T_OUT" '[v["name"] for v in d["vms"]]')" "['$C']" "(the other one, on $C)"
+vcsim_pyread make-tag Third ipvlan-agent >/dev/null
+expect_rc 2 "ls switches --tag: several of that name, none on a switch (the long way), exits 2" vt ls switches --tag ipvlan-agent
+expect_in "$T_ERR" "3 categories" "naming all three"
 expect_rc 2 "ls --tag is not taken by plan" vt plan -f "$P" --tag x
 
 # An existing category is used, not made again (here a SINGLE one made by someone else).

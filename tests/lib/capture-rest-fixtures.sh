@@ -73,6 +73,10 @@ req list-attached-objects-nobody-400.txt POST "$R/tag-association/id:$tag?~actio
 req attach-tag-to-multiple-objects.json POST "$R/tag-association/id:$tag?~action=attach-tag-to-multiple-objects" \
 	'{"object_ids":[{"id":"vm-60","type":"VirtualMachine"},{"id":"vm-63","type":"VirtualMachine"},{"id":"dvportgroup-13","type":"DistributedVirtualPortgroup"}]}'
 req list-attached-objects.json POST "$R/tag-association/id:$tag?~action=list-attached-objects" null
+# The tags on objects (a lookup's first question): vm-61 carries none (vcsim: null).
+req list-attached-tags-on-objects.json POST "$R/tag-association?~action=list-attached-tags-on-objects" \
+	'{"object_ids":[{"id":"vm-60","type":"VirtualMachine"},{"id":"vm-61","type":"VirtualMachine"},{"id":"dvportgroup-13","type":"DistributedVirtualPortgroup"}]}'
+req list-attached-tags-on-objects-empty.json POST "$R/tag-association?~action=list-attached-tags-on-objects" '{"object_ids":[]}'
 # vcsim 0.24 has no detach-tag-from-multiple-objects: an empty 200, and nothing detached.
 req detach-tag-from-multiple-objects.json POST "$R/tag-association/id:$tag?~action=detach-tag-from-multiple-objects" \
 	'{"object_ids":[{"id":"vm-60","type":"VirtualMachine"}]}'

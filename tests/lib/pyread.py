@@ -24,6 +24,12 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
                                       tag is attached to ({"VirtualMachine": [...], ...})
   pyread.py make-tag CATEGORY TAG [--cardinality SINGLE]  make them (REST) when missing
   pyread.py untag CATEGORY TAG VM     detach the tag from one VM (REST)
+  pyread.py attach CATEGORY TAG VM    attach the tag to one VM (REST)
+  pyread.py tag-fill COUNT [--tags K] [--prefix P] [--attach-to VM,VM] [--attach-every J]
+                                      a large tag inventory (REST, one kept-alive connection):
+                                      COUNT categories P0001.. with K tags t1..tK each (default
+                                      2, "Fill"); t1 of every J-th category (default: none) is
+                                      attached to those VMs; {"categories": N, "tags": N, ...}
 
 Output is one JSON document on stdout. Exit status: 0 done, 1 vSphere fault or not found,
 2 usage, 3 cannot connect or login refused; the reason goes to stderr, starting with the
@@ -398,16 +404,16 @@ def cmd_make_tag(content, category, tag, opts):
         rest("DELETE", BASE + "/session", token)
 
 
-def cmd_untag(content, category, tag, vm_name):
+def cmd_untag(content, category, tag, vm_name, action="detach"):
     vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
     token = rest("POST", BASE + "/session")
     try:
         _, t = find_tag(token, category, tag)
         if not t:
             raise Fail("no tag %s/%s" % (category, tag))
-        rest("POST", BASE + "/tagging/tag-association/id:" + quote(t["id"]) + "?~action=detach", token,
+        rest("POST", BASE + "/tagging/tag-association/id:" + quote(t["id"]) + "?~action=" + action, token,
              {"object_id": {"id": vm._moId, "type": "VirtualMachine"}})
-        return {"vm": vm_name, "detached": "%s/%s" % (category, tag)}
+        return {"vm": vm_name, action + "ed": "%s/%s" % (category, tag)}
     finally:
         rest("DELETE", BASE + "/session", token)
 
@@ -459,6 +465,45 @@ def options(args, allowed, flags=()):
     return opts, rest
 
 
+def cmd_tag_fill(content, count, opts):
+    import http.client
+    n, k = int(count), int(opts.get("--tags", "2"))
+    prefix, every = opts.get("--prefix", "Fill"), int(opts.get("--attach-every", "0"))
+    vms = [find_one(content, vim.VirtualMachine, v, "VM")
+           for v in opts.get("--attach-to", "").split(",") if v]
+    u = urlsplit(os.environ["VCSIM_URL"])
+    conn = http.client.HTTPSConnection(u.hostname, u.port, context=ssl._create_unverified_context())
+    token = rest("POST", BASE + "/session")
+
+    def call(method, path, body):
+        conn.request(method, BASE + path, body=json.dumps(body),
+                     headers={"Content-Type": "application/json", "vmware-api-session-id": token})
+        r = conn.getresponse()
+        text = r.read()
+        if r.status != 200:
+            raise Fail("REST %s %s: HTTP %d %s" % (method, path, r.status, text[:200]))
+        return json.loads(text).get("value") if text.strip() else None
+
+    attached = 0
+    try:
+        for i in range(1, n + 1):
+            cat = call("POST", "/tagging/category", {"create_spec": {
+                "name": "%s%04d" % (prefix, i), "description": "tag-fill", "cardinality": "MULTIPLE",
+                "associable_types": []}})
+            for j in range(1, k + 1):
+                tag = call("POST", "/tagging/tag", {"create_spec": {
+                    "name": "t%d" % j, "description": "tag-fill", "category_id": cat}})
+                if j == 1 and every and i % every == 0 and vms:
+                    call("POST", "/tagging/tag-association/id:" + quote(tag) +
+                         "?~action=attach-tag-to-multiple-objects",
+                         {"object_ids": [{"id": v._moId, "type": "VirtualMachine"} for v in vms]})
+                    attached += 1
+        return {"categories": n, "tags": n * k, "attached_tags": attached}
+    finally:
+        conn.close()
+        rest("DELETE", BASE + "/session", token)
+
+
 COMMANDS = {  # name: (positional count, value options, flag options, function)
     "portgroup": (1, (), (), lambda c, a, o: cmd_portgroup(c, a[0])),
     "vms": (0, (), (), lambda c, a, o: cmd_vms(c)),
@@ -480,6 +525,9 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "tag": (2, (), (), lambda c, a, o: cmd_tag(c, a[0], a[1])),
     "make-tag": (2, ("--cardinality",), (), lambda c, a, o: cmd_make_tag(c, a[0], a[1], o)),
     "untag": (3, (), (), lambda c, a, o: cmd_untag(c, a[0], a[1], a[2])),
+    "attach": (3, (), (), lambda c, a, o: cmd_untag(c, a[0], a[1], a[2], "attach")),
+    "tag-fill": (1, ("--tags", "--prefix", "--attach-to", "--attach-every"), (),
+                 lambda c, a, o: cmd_tag_fill(c, a[0], o)),
 }
 
 

@@ -545,6 +545,91 @@ static void test_objects(void **state)
 	}
 }
 
+/* list-attached-tags-on-objects: what a lookup asks first. */
+static void test_object_tags(void **state)
+{
+	struct vs_http_resp r;
+	struct vm_err err = {0};
+	struct vs_tag_object_tags *ot;
+	size_t n;
+	char *tag = value_of(VCSIM("tag-create.json"));
+	cJSON *body;
+	char *text;
+	const struct vs_moref two[] = {{"VirtualMachine", "vm-60"}, {"DistributedVirtualPortgroup", "dvportgroup-13"}};
+
+	(void)state;
+	fixture_resp(&r, VCSIM("list-attached-tags-on-objects.json"), 200, "text/plain");
+	assert_int_equal(vs_tag_object_tags_parse(VS_REST_REST, &r, "x", &ot, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_true(vs_tag_object_eq(&ot[0].obj, &two[0]));
+	assert_int_equal(ot[0].n_tags, 1);
+	assert_string_equal(ot[0].tag_ids[0], tag); /* the tag attached to it */
+	assert_string_equal(ot[1].obj.value, "vm-61");
+	assert_int_equal(ot[1].n_tags, 0); /* vcsim's null */
+	assert_null(ot[1].tag_ids);
+	assert_true(vs_tag_object_eq(&ot[2].obj, &two[1]));
+	assert_string_equal(ot[2].tag_ids[0], tag);
+	vs_tag_object_tags_free(ot, n);
+	vs_http_resp_clear(&r);
+	free(tag);
+
+	fixture_resp(&r, VCSIM("list-attached-tags-on-objects-empty.json"), 200, "text/plain");
+	assert_int_equal(vs_tag_object_tags_parse(VS_REST_REST, &r, "x", &ot, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(ot);
+	vs_http_resp_clear(&r);
+
+	fixture_resp(&r, API("list-attached-tags-on-objects.json"), 200, "application/json");
+	assert_int_equal(vs_tag_object_tags_parse(VS_REST_API, &r, "x", &ot, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ot[0].n_tags, 2);
+	assert_string_equal(ot[0].tag_ids[1], "urn:vmomi:InventoryServiceTag:c2a94e17-8b3f-4d5e-a6c0-1f7e9b3d5a28:GLOBAL");
+	assert_int_equal(ot[1].n_tags, 0);
+	assert_string_equal(ot[2].obj.type, "DistributedVirtualPortgroup");
+	vs_tag_object_tags_free(ot, n);
+	vs_http_resp_clear(&r);
+
+	/* The body asked with: {"object_ids": [{"id": …, "type": …}, …]}. */
+	body = vs_tag_objects_json(two, 2);
+	text = cJSON_PrintUnformatted(body);
+	assert_string_equal(text, "{\"object_ids\":[{\"id\":\"vm-60\",\"type\":\"VirtualMachine\"},"
+				  "{\"id\":\"dvportgroup-13\",\"type\":\"DistributedVirtualPortgroup\"}]}");
+	free(text);
+	cJSON_Delete(body);
+
+	{
+		char *longid = calloc(1, 1200);
+		static const char *const bad[] = {
+			"{\"object_id\":{\"id\":\"vm-1\",\"type\":\"VirtualMachine\"},\"tag_ids\":[]}",
+			"[\"vm-1\"]", "[{\"tag_ids\":[]}]", "[{\"object_id\":\"vm-1\",\"tag_ids\":[]}]",
+			"[{\"object_id\":{\"id\":\"vm-1\"},\"tag_ids\":[]}]",
+			"[{\"object_id\":{\"id\":\"vm-1\",\"type\":\"VirtualMachine\"},\"tag_ids\":\"t-1\"}]",
+			/* a good id, then a bad one: the first is freed (ASan) */
+			"[{\"object_id\":{\"id\":\"vm-1\",\"type\":\"VirtualMachine\"},\"tag_ids\":[\"t-1\",2]}]",
+			"[{\"object_id\":{\"id\":\"vm-1\",\"type\":\"VirtualMachine\"},\"tag_ids\":[\"t-1\"]},"
+			"{\"object_id\":{\"id\":\"vm-2\",\"type\":\"VirtualMachine\"},\"tag_ids\":[\"t-2\",\"\"]}]",
+			"[{\"object_id\":{\"id\":\"vm-1\",\"type\":\"VirtualMachine\"},\"tag_ids\":[null]}]", NULL,
+		};
+		assert_non_null(longid);
+		/* An id over VS_TAG_ID_MAX bytes is refused, not cut. */
+		strcpy(longid, "[{\"object_id\":{\"id\":\"vm-1\",\"type\":\"VirtualMachine\"},\"tag_ids\":[\"");
+		memset(longid + strlen(longid), 't', VS_TAG_ID_MAX + 1);
+		strcat(longid, "\"]}]");
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			const char *b = bad[i] ? bad[i] : longid;
+			vm_err_clear(&err);
+			fixture_resp_text(&r, b, 200, "");
+			if (vs_tag_object_tags_parse(VS_REST_API, &r, "x", &ot, &n, &err) != -1)
+				fail_msg("object tags accepted from %s", b);
+			assert_null(ot);
+			assert_int_equal(n, 0);
+			assert_int_equal(err.kind, VM_ERR_PARSE);
+			vs_http_resp_clear(&r);
+		}
+		free(longid);
+	}
+}
+
 /* --- create answers and batch results --- */
 
 static void test_created_id(void **state)
@@ -685,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_items),
 		cmocka_unit_test(test_objects),
+		cmocka_unit_test(test_object_tags),
 		cmocka_unit_test(test_created_id),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_state),
