@@ -481,6 +481,72 @@ static char *xml_escaped(const char *s)
 	return vm_buf_steal(&b);
 }
 
+static void trace(struct vs_http *h, const char *head, const char *text, size_t len);
+
+/* Every UserSession under n (an element with a key and a loginTime: a Login answer's
+ * returnval has no xsi:type) gives its key to the secrets. */
+static void session_keys_walk(struct vs_http *h, const xmlNode *n, int depth)
+{
+	for (; n && depth < 64; n = n->next) {
+		const xmlNode *key;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if ((key = vs_xml_child(n, "key")) != NULL && vs_xml_child(n, "loginTime")) {
+			char *k = vs_xml_text_dup(key);
+			vs_http_add_secret(h, k);
+			wipe_free(k);
+		}
+		session_keys_walk(h, n->children, depth + 1);
+	}
+}
+
+/* UserSession.key is "a unique identifier for this session, also known as the session ID"
+ * (vSphere Web Services API reference). On a real vCenter it is not the vmware_soap_session
+ * cookie, so the cookie's masking does not cover it, and the Login answer that carries it
+ * is traced before vs_session.c could register it. So any answer holding a UserSession
+ * (Login, LoginByToken, CloneSession, a read of SessionManager.currentSession or
+ * sessionList) has its keys registered here, before it is traced. An answer that says
+ * loginTime but cannot be parsed has every <key> masked instead (mask_keys). Returns 1
+ * then. */
+static int session_keys_learn(struct vs_http *h, const char *body, size_t len)
+{
+	xmlDoc *doc;
+
+	if (!body || !memmem(body, len, "loginTime", 9))
+		return 0;
+	doc = vs_xml_read(body, len, "an answer", NULL);
+	if (!doc)
+		return 1;
+	session_keys_walk(h, xmlDocGetRootElement(doc), 0);
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+/* Masks the text of every <key> element (an unreadable answer that may hold a session). */
+static void mask_keys(struct vm_buf *b)
+{
+	for (char *p = b->data; p && (p = strstr(p, "<key>")) != NULL;) {
+		char *close = strstr(p, "</key>");
+		if (!close)
+			break;
+		memset(p + 5, '*', (size_t)(close - p - 5));
+		p = close;
+	}
+}
+
+static void trace_answer(struct vs_http *h, const char *head, const char *text, size_t len)
+{
+	if (session_keys_learn(h, text, len)) {
+		struct vm_buf b = {0};
+		vm_buf_add(&b, text, len);
+		mask_keys(&b);
+		trace(h, head, b.data, b.len);
+		vm_buf_reset(&b);
+		return;
+	}
+	trace(h, head, text, len);
+}
+
 static void trace(struct vs_http *h, const char *head, const char *text, size_t len)
 {
 	struct vm_buf b = {0};
@@ -649,7 +715,7 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 		} else if (h->debug) {
 			char *head = vm_xasprintf("< HTTP %ld, %zu bytes, %.0f ms", resp->status,
 						  resp->len, now_ms() - x->t0);
-			trace(h, head, resp->body, resp->len);
+			trace_answer(h, head, resp->body, resp->len);
 			free(head);
 		}
 	}
