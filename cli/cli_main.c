@@ -133,7 +133,8 @@ static const char global_help[] =
 	"\n"
 	"Connection (flag, then VTRUNK_*, then the govc variable):\n"
 	"  --url URL           vCenter: host, host:port or https://host/sdk\n"
-	"                      (VTRUNK_URL, GOVC_URL)\n"
+	"                      (VTRUNK_URL, GOVC_URL); a user:password@ in it is used, up to\n"
+	"                      the last @, percent-decoded, and never printed\n"
 	"  --username USER     (VTRUNK_USERNAME, GOVC_USERNAME)\n"
 	"  --password-file F   read the password from F (mode 0600 or stricter)\n"
 	"  --password-stdin    read the password from the first line of stdin\n"
@@ -146,7 +147,8 @@ static const char global_help[] =
 	"\n"
 	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"
 	"2 usage error or invalid plan (nothing sent); 3 cannot connect, TLS verification\n"
-	"failed or login refused; 4 (plan, status) changes pending or drift found.\n";
+	"failed, login refused, or the session refused again right after a new login;\n"
+	"4 (plan, status) changes pending or drift found.\n";
 
 static void print_help(FILE *f, const struct cli_command *c)
 {
@@ -226,6 +228,15 @@ int cli_exit_code(enum vm_err_kind kind)
 	case VM_ERR_AUTH: return CLI_EXIT_CONNECT;
 	default: return CLI_EXIT_FAIL;
 	}
+}
+
+int cli_exit_code_changed(enum vm_err_kind kind)
+{
+	/* A connection that breaks once changes went out is exit 1, never 3: a script must not
+	 * read "could not connect, nothing happened" then. A session vCenter refuses again right
+	 * after a new login is another matter: nothing more can be done until an admin looks at
+	 * the account or the session limits, which is what exit 3 tells. */
+	return kind == VM_ERR_AUTH ? CLI_EXIT_CONNECT : CLI_EXIT_FAIL;
 }
 
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
