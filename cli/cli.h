@@ -48,6 +48,9 @@ extern volatile sig_atomic_t cli_stop;
 
 /* Maps an error kind to the exit code (the one place that does). */
 int cli_exit_code(enum vm_err_kind kind);
+/* The exit code of a failure once vCenter may have changed something (the report says
+ * what was done): 1, except 3 for kind auth (a session refused right after a new login). */
+int cli_exit_code_changed(enum vm_err_kind kind);
 /* Prints "vtrunk: <msg>" (and hints for TLS failures) on stderr; returns the exit code. */
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err);
 /* Prints a JSON document on stdout, through vm_text_json_safe(): names from vCenter may

@@ -533,6 +533,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 {
 	struct cli_sync r = {.ctx = ctx, .mode = mode};
 	struct vm_err err;
+	enum vm_err_kind worst = VM_ERR_FAULT; /* of the failures once something was sent */
 	int rc = CLI_EXIT_OK;
 
 	vm_err_clear(&err);
@@ -590,7 +591,9 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 			if (err.fault[0])
 				cJSON_AddStringToObject(r.report, "fault", err.fault);
 			r.errors++;
-			rc = CLI_EXIT_FAIL;
+			if (err.kind == VM_ERR_AUTH)
+				worst = VM_ERR_AUTH;
+			rc = cli_exit_code_changed(worst);
 		}
 		/* vCenter is done with: log out now, not after the files and the report. */
 		vs_rest_free(&r.rest);
@@ -601,10 +604,15 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		}
 		break;
 	}
-	for (size_t i = 0; i < r.plan->n_agents; i++)
+	for (size_t i = 0; i < r.plan->n_agents; i++) {
 		r.errors += r.agents[i].failed && mode != M_STATUS;
+		if (r.agents[i].failed && r.agents[i].err.kind == VM_ERR_AUTH)
+			worst = VM_ERR_AUTH;
+	}
+	if (r.tag_err.kind == VM_ERR_AUTH)
+		worst = VM_ERR_AUTH;
 	if (r.errors)
-		rc = CLI_EXIT_FAIL;
+		rc = cli_exit_code_changed(worst);
 	rc = cli_report_finish(&r, rc);
 cleanup:
 	for (size_t i = 0; r.agents && i < r.plan->n_agents; i++)

@@ -180,7 +180,9 @@ struct vs_session *cli_conn_open(const struct cli_ctx *ctx, int login, struct vm
 		} else if (url_pass) {
 			password = vm_xstrdup(url_pass);
 		} else if (isatty(STDIN_FILENO)) {
-			password = prompt_password(user, o.url);
+			char *base = vs_http_url_normalize(o.url, NULL, NULL, NULL);
+			password = prompt_password(user, base ? base : "vCenter");
+			free(base);
 		}
 		if (!password) {
 			if (err && err->kind == VM_ERR_NONE)

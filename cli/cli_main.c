@@ -1,5 +1,6 @@
 /* cli_main.c — vtrunk's entry point: the command table, option parsing, help, and
  * the one place that turns results into exit codes. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -129,12 +130,14 @@ static const char global_help[] =
 	"  -v, --verbose       say more about each step\n"
 	"  --parallel N        vCenter calls in flight at once (default 8)\n"
 	"  --timeout SECONDS   limit for one request and for waiting on tasks\n"
-	"  --debug FILE        write the SOAP and REST exchange to FILE (passwords, session ids\n"
-	"                      and cookies redacted)\n"
+	"  --debug FILE        write the SOAP and REST exchange to FILE (passwords, session keys\n"
+	"                      and cookies redacted); FILE is made 0600; a symbolic link, a FIFO,\n"
+	"                      another user's file is refused (devices, /dev/stderr are fine)\n"
 	"\n"
 	"Connection (flag, then VTRUNK_*, then the govc variable):\n"
 	"  --url URL           vCenter: host, host:port or https://host/sdk\n"
-	"                      (VTRUNK_URL, GOVC_URL)\n"
+	"                      (VTRUNK_URL, GOVC_URL); a user:password@ in it is used, up to\n"
+	"                      the last @, percent-decoded, and never printed\n"
 	"  --username USER     (VTRUNK_USERNAME, GOVC_USERNAME)\n"
 	"  --password-file F   read the password from F (mode 0600 or stricter)\n"
 	"  --password-stdin    read the password from the first line of stdin\n"
@@ -147,7 +150,8 @@ static const char global_help[] =
 	"\n"
 	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"
 	"2 usage error or invalid plan (nothing sent); 3 cannot connect, TLS verification\n"
-	"failed or login refused; 4 (plan, status) changes pending or drift found.\n";
+	"failed, login refused, or the session refused again right after a new login;\n"
+	"4 (plan, status) changes pending or drift found.\n";
 
 static void print_help(FILE *f, const struct cli_command *c)
 {
@@ -229,6 +233,15 @@ int cli_exit_code(enum vm_err_kind kind)
 	}
 }
 
+int cli_exit_code_changed(enum vm_err_kind kind)
+{
+	/* A connection that breaks once changes went out is exit 1, never 3: a script must not
+	 * read "could not connect, nothing happened" then. A session vCenter refuses again right
+	 * after a new login is another matter: nothing more can be done until an admin looks at
+	 * the account or the session limits, which is what exit 3 tells. */
+	return kind == VM_ERR_AUTH ? CLI_EXIT_CONNECT : CLI_EXIT_FAIL;
+}
+
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
 {
 	/* Messages carry vCenter's own words (fault texts, names): one line, no controls. */
@@ -292,6 +305,82 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
 	}
 	*out = n;
 	return 0;
+}
+
+/* --debug FILE. The trace holds what vCenter answered (names, keys, the whole inventory):
+ * only the user may read it, and a name in a shared directory must not make vtrunk write
+ * somewhere else. So a symbolic link at the path is refused, not followed (one planted in
+ * /tmp would have vtrunk overwrite whatever it points to, with the user's rights), and so is
+ * anything but a regular file of the user's with one link: a FIFO (opened without blocking,
+ * then refused), a directory, a socket, another user's file, a hard link to a file elsewhere.
+ * Character devices are the exception (/dev/null, a terminal): written to as they are.
+ * /dev/stdout and /dev/stderr (symbolic links on Linux) name vtrunk's own streams and are
+ * written to where they stand, never emptied. A regular file is made 0600 before anything is
+ * written to it and emptied only once it has passed these checks. NULL: refused, said why. */
+static const char *file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISSOCK(m) ? "a socket"
+	       : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+static FILE *debug_open(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd, std = strcmp(path, "/dev/stdout") == 0 ? 1 : strcmp(path, "/dev/stderr") == 0 ? 2 : -1;
+
+	if (std >= 0) {
+		fd = fcntl(std, F_DUPFD_CLOEXEC, 3);
+		goto opened;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			fprintf(stderr, "vtrunk: --debug: %s is a symbolic link; vtrunk does not write its trace "
+					"through one (name the file itself)\n", path);
+		else if ((errno == ENXIO || errno == EISDIR) && lstat(path, &st) == 0)
+			fprintf(stderr, "vtrunk: --debug: %s is %s, not a regular file\n", path, file_kind(st.st_mode));
+		else
+			fprintf(stderr, "vtrunk: --debug: cannot write %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		fprintf(stderr, "vtrunk: --debug: cannot read what %s is: %s\n", path, strerror(errno));
+		goto refused;
+	}
+	if (S_ISCHR(st.st_mode))
+		goto checked;
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "vtrunk: --debug: %s is %s, not a regular file\n", path, file_kind(st.st_mode));
+		goto refused;
+	}
+	if (st.st_uid != geteuid()) {
+		fprintf(stderr, "vtrunk: --debug: %s belongs to another user (uid %u); the trace goes to a file of "
+				"your own\n", path, (unsigned)st.st_uid);
+		goto refused;
+	}
+	if (st.st_nlink > 1) {
+		fprintf(stderr, "vtrunk: --debug: %s has %lu hard links; the trace goes to a file with one\n", path,
+			(unsigned long)st.st_nlink);
+		goto refused;
+	}
+	if (((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) || ftruncate(fd, 0) < 0) {
+		fprintf(stderr, "vtrunk: --debug: cannot make %s private and empty: %s\n", path, strerror(errno));
+		goto refused;
+	}
+checked:
+	/* Blocking again: a terminal's writes must not fail with EAGAIN. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+opened:
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		fprintf(stderr, "vtrunk: --debug: cannot write %s: %s\n", path, strerror(errno));
+		goto refused;
+	}
+	return f;
+refused:
+	if (fd >= 0)
+		close(fd);
+	return NULL;
 }
 
 static void ctx_free(struct cli_ctx *ctx)
@@ -366,17 +455,13 @@ int main(int argc, char **argv)
 			ctx.timeout = n;
 			given |= O_RUN;
 			break;
-		case OPT_DEBUG: {
-			int fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-			if (fd < 0 || !(ctx.debug = fdopen(fd, "w"))) {
-				fprintf(stderr, "vtrunk: --debug: cannot write %s\n", optarg);
-				if (fd >= 0)
-					close(fd);
+		case OPT_DEBUG:
+			if (ctx.debug)
+				fclose(ctx.debug);
+			if (!(ctx.debug = debug_open(optarg)))
 				goto out;
-			}
 			given |= O_RUN;
 			break;
-		}
 		case OPT_URL: free(ctx.url); ctx.url = vm_xstrdup(optarg); given |= O_CONN; break;
 		case OPT_USER: free(ctx.username); ctx.username = vm_xstrdup(optarg); given |= O_CONN; break;
 		case OPT_PWFILE: free(ctx.password_file); ctx.password_file = vm_xstrdup(optarg); given |= O_CONN; break;

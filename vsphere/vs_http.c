@@ -212,38 +212,105 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/* The URL as a message may show it: without its user-info, where a password may sit. */
+static char *url_shown(const char *url)
+{
+	const char *rest = strstr(url, "://"), *at;
+	struct vm_buf b = {0};
+
+	rest = rest ? rest + 3 : url;
+	at = strrchr(rest, '@');
+	vm_buf_add(&b, url, (size_t)(rest - url));
+	vm_buf_adds(&b, at ? at + 1 : rest);
+	return vm_buf_steal(&b);
+}
+
+static int hexval(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' : isxdigit((unsigned char)c) ? (tolower((unsigned char)c) - 'a' + 10) : -1;
+}
+
+/* User-info is percent-encoded (RFC 3986; govc's GOVC_URL decodes it too): "%40" is "@".
+ * A "%" not followed by two hex digits, and "%00", stay as they are. */
+static char *userinfo_decode(const char *s, size_t n)
+{
+	char *out = vm_xmalloc(n + 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int hi = s[i] == '%' && i + 2 < n ? hexval(s[i + 1]) : -1;
+		int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+		if (lo >= 0 && (hi | lo)) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 char *vs_http_url_normalize(const char *url, char **user, char **password, struct vm_err *err)
 {
-	const char *p = url, *host, *end, *at;
+	const char *p = url, *host, *end, *at, *port;
 	struct vm_buf b = {0};
+	char *shown;
 
 	if (!url || !*url)
 		return vm_err_set(err, VM_ERR_USAGE, "no vCenter URL: set --url or VTRUNK_URL (or GOVC_URL)"), NULL;
-	if (strncmp(p, "https://", 8) == 0)
+	shown = url_shown(url);
+	if (strncmp(p, "https://", 8) == 0) {
 		p += 8;
-	else if (strncmp(p, "http://", 7) == 0)
-		return vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" is plain http: vtrunk only talks https", url), NULL;
-	else if (strstr(p, "://"))
-		return vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has an unknown scheme (use https://host or host)", url), NULL;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	host = p;
+	} else if (strncmp(p, "http://", 7) == 0) {
+		vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" is plain http: vtrunk only talks https", shown);
+		goto refused;
+	} else if (strstr(p, "://")) {
+		vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has an unknown scheme (use https://host or host)", shown);
+		goto refused;
+	}
+	/* The user-info ends at the last "@" (as in Go's url.Parse, which govc uses): a password
+	 * may hold "@", "/", "?" or "#" unencoded, and no part of it may become the host. */
+	at = strrchr(p, '@');
+	host = at ? at + 1 : p;
+	end = host + strcspn(host, "/?#");
+	if (host == end) {
+		vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has no host", shown);
+		goto refused;
+	}
+	for (const char *c = host; c < end; c++)
+		if (isspace((unsigned char)*c) || (unsigned char)*c < 0x20) {
+			vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has a space or control character in its host", shown);
+			goto refused;
+		}
+	/* A port that is not a number is most likely a password: "user:pw/..." without its "@"
+	 * reads as host "user", port "pw". Only the host is shown. */
+	port = *host == '[' ? memchr(host, ']', (size_t)(end - host)) : host;
+	port = port ? memchr(port, ':', (size_t)(end - port)) : NULL;
+	if (port) {
+		size_t digits = strspn(port + 1, "0123456789");
+		if (port + 1 + digits != end || digits == 0 || digits > 5 || atol(port + 1) < 1 || atol(port + 1) > 65535) {
+			vm_err_set(err, VM_ERR_USAGE,
+				   "the vCenter URL of host \"%.*s\" has a port that is not a number from 1 to 65535 "
+				   "(a password goes after the user name and before the last \"@\": https://user:password@host)",
+				   (int)(port - host), host);
+			goto refused;
+		}
+	}
+	free(shown);
 	if (at) {
 		const char *colon = memchr(p, ':', (size_t)(at - p));
 		if (user && !*user)
-			*user = vm_xstrndup(p, (size_t)((colon ? colon : at) - p));
+			*user = userinfo_decode(p, (size_t)((colon ? colon : at) - p));
 		if (password && !*password && colon)
-			*password = vm_xstrndup(colon + 1, (size_t)(at - colon - 1));
-		host = at + 1;
+			*password = userinfo_decode(colon + 1, (size_t)(at - colon - 1));
 	}
-	if (host == end)
-		return vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has no host", url), NULL;
-	for (const char *c = host; c < end; c++)
-		if (isspace((unsigned char)*c) || (unsigned char)*c < 0x20)
-			return vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has a space or control character in its host", url), NULL;
 	vm_buf_adds(&b, "https://");
 	vm_buf_add(&b, host, (size_t)(end - host));
 	return vm_buf_steal(&b);
+refused:
+	free(shown);
+	return NULL;
 }
 
 /* A second signal abandons what is in flight (logout excepted). */
@@ -414,6 +481,72 @@ static char *xml_escaped(const char *s)
 	return vm_buf_steal(&b);
 }
 
+static void trace(struct vs_http *h, const char *head, const char *text, size_t len);
+
+/* Every UserSession under n (an element with a key and a loginTime: a Login answer's
+ * returnval has no xsi:type) gives its key to the secrets. */
+static void session_keys_walk(struct vs_http *h, const xmlNode *n, int depth)
+{
+	for (; n && depth < 64; n = n->next) {
+		const xmlNode *key;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if ((key = vs_xml_child(n, "key")) != NULL && vs_xml_child(n, "loginTime")) {
+			char *k = vs_xml_text_dup(key);
+			vs_http_add_secret(h, k);
+			wipe_free(k);
+		}
+		session_keys_walk(h, n->children, depth + 1);
+	}
+}
+
+/* UserSession.key is "a unique identifier for this session, also known as the session ID"
+ * (vSphere Web Services API reference). On a real vCenter it is not the vmware_soap_session
+ * cookie, so the cookie's masking does not cover it, and the Login answer that carries it
+ * is traced before vs_session.c could register it. So any answer holding a UserSession
+ * (Login, LoginByToken, CloneSession, a read of SessionManager.currentSession or
+ * sessionList) has its keys registered here, before it is traced. An answer that says
+ * loginTime but cannot be parsed has every <key> masked instead (mask_keys). Returns 1
+ * then. */
+static int session_keys_learn(struct vs_http *h, const char *body, size_t len)
+{
+	xmlDoc *doc;
+
+	if (!body || !memmem(body, len, "loginTime", 9))
+		return 0;
+	doc = vs_xml_read(body, len, "an answer", NULL);
+	if (!doc)
+		return 1;
+	session_keys_walk(h, xmlDocGetRootElement(doc), 0);
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+/* Masks the text of every <key> element (an unreadable answer that may hold a session). */
+static void mask_keys(struct vm_buf *b)
+{
+	for (char *p = b->data; p && (p = strstr(p, "<key>")) != NULL;) {
+		char *close = strstr(p, "</key>");
+		if (!close)
+			break;
+		memset(p + 5, '*', (size_t)(close - p - 5));
+		p = close;
+	}
+}
+
+static void trace_answer(struct vs_http *h, const char *head, const char *text, size_t len)
+{
+	if (session_keys_learn(h, text, len)) {
+		struct vm_buf b = {0};
+		vm_buf_add(&b, text, len);
+		mask_keys(&b);
+		trace(h, head, b.data, b.len);
+		vm_buf_reset(&b);
+		return;
+	}
+	trace(h, head, text, len);
+}
+
 static void trace(struct vs_http *h, const char *head, const char *text, size_t len)
 {
 	struct vm_buf b = {0};
@@ -582,7 +715,7 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 		} else if (h->debug) {
 			char *head = vm_xasprintf("< HTTP %ld, %zu bytes, %.0f ms", resp->status,
 						  resp->len, now_ms() - x->t0);
-			trace(h, head, resp->body, resp->len);
+			trace_answer(h, head, resp->body, resp->len);
 			free(head);
 		}
 	}

@@ -22,7 +22,19 @@
 //     InvalidArgument, one with a stale one with ConcurrentAccess; every successful one, and
 //     every port group's creation, gives it a new configVersion (the simulator keeps "" forever).
 //
-// How: the registry's method Handler hands those two methods to the realism object, which
+//  4. The session cookie is not the session key. UserSession.key is "a unique identifier for
+//     this session, also known as the session ID" (vim.UserSession); it is what Login,
+//     SessionManager.currentSession and sessionList show, and what TerminateSession and
+//     SessionIsActive take. A real vCenter's vmware_soap_session cookie is another, opaque
+//     value (quoted hex), and the key alone does not authenticate a request. The simulator
+//     uses the key as the cookie; sessionCookies (an HTTP layer around the simulator, through
+//     main.go's wrapHandler hook) gives the client an opaque cookie of its own for each key
+//     in Set-Cookie and translates it back on every request; a vmware_soap_session cookie it
+//     did not hand out is dropped, so the key sent as a cookie is NotAuthenticated, as on a
+//     real vCenter. Each session handed out is printed on stdout as a line
+//     "VCSIM_SESSION key=KEY cookie=COOKIE", for tests that look for either in a trace.
+//
+// How (2 and 3): the registry's method Handler hands those two methods to the realism object, which
 // takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
 // does), registers the check and calls the simulator's method; a registry PutObject hook wraps
 // the Execute function of the task the simulator creates for that call, before the task starts:
@@ -34,8 +46,11 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +71,106 @@ var (
 func init() {
 	prepare = realismPrepare
 	serving = realismServing
+	wrapHandler = newSessionCookies().wrap
+}
+
+// sessionCookies is item 4 of the header: opaque cookies in place of the session keys.
+type sessionCookies struct {
+	mu    sync.Mutex
+	toKey map[string]string // cookie handed out -> the simulator's session key
+}
+
+func newSessionCookies() *sessionCookies {
+	return &sessionCookies{toKey: map[string]string{}}
+}
+
+// cookieFor returns a new opaque cookie for key (20 random bytes in hex, as long as a real
+// vCenter's) and prints the pair.
+func (c *sessionCookies) cookieFor(key string) string {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	cookie := hex.EncodeToString(b)
+	c.mu.Lock()
+	c.toKey[cookie] = key
+	c.mu.Unlock()
+	fmt.Printf("VCSIM_SESSION key=%s cookie=%s\n", key, cookie)
+	return cookie
+}
+
+// translate replaces the client's vmware_soap_session cookie with the key it stands for,
+// or drops it when this layer did not hand it out.
+func (c *sessionCookies) translate(r *http.Request) {
+	cookies := r.Cookies()
+	if len(r.Header.Values("Cookie")) == 0 {
+		return
+	}
+	var kept []string
+	for _, ck := range cookies {
+		if ck.Name == soap.SessionCookieName {
+			c.mu.Lock()
+			key, ok := c.toKey[ck.Value]
+			c.mu.Unlock()
+			if !ok {
+				continue
+			}
+			ck = &http.Cookie{Name: ck.Name, Value: key}
+		}
+		kept = append(kept, ck.Name+"="+ck.Value)
+	}
+	r.Header.Del("Cookie")
+	if len(kept) > 0 {
+		r.Header.Set("Cookie", strings.Join(kept, "; "))
+	}
+}
+
+// cookieWriter rewrites the simulator's Set-Cookie for a new session before the headers go.
+type cookieWriter struct {
+	http.ResponseWriter
+	c    *sessionCookies
+	done bool
+}
+
+func (w *cookieWriter) WriteHeader(status int) {
+	if !w.done {
+		w.done = true
+		h := w.Header()
+		var out []string
+		for _, v := range h.Values("Set-Cookie") {
+			name, rest, _ := strings.Cut(v, "=")
+			key, _, _ := strings.Cut(rest, ";")
+			if key = strings.Trim(strings.TrimSpace(key), `"`); strings.TrimSpace(name) == soap.SessionCookieName && key != "" {
+				// A real vCenter's shape: quoted, Path=/, HttpOnly, Secure.
+				v = fmt.Sprintf("%s=\"%s\"; Path=/; HttpOnly; Secure", soap.SessionCookieName, w.c.cookieFor(key))
+			}
+			out = append(out, v)
+		}
+		if len(out) > 0 {
+			h["Set-Cookie"] = out
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *cookieWriter) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *cookieWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (c *sessionCookies) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.translate(r)
+		next.ServeHTTP(&cookieWriter{ResponseWriter: w, c: c}, r)
+	})
 }
 
 // check runs inside a task, before the simulator's own work; a fault stops the task.

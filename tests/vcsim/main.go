@@ -4,7 +4,7 @@
 //
 // This file is also the main.go of the second test vCenter (tests/vcsim-async, a symlink
 // there): the same program on a current govmomi module, plus the layer in that folder's
-// realism.go, which registers itself through the two hooks below.
+// realism.go, which registers itself through the hooks below.
 package main
 
 import (
@@ -124,6 +124,9 @@ func (s *stats) wrap(next http.Handler) http.Handler {
 // before VCSIM_READY is printed (task delays are set there, after every set-up task).
 var prepare, serving func(model *simulator.Model) error
 
+// A third hook (nil in this one): wraps the simulator's HTTP handler (inside the counter).
+var wrapHandler func(next http.Handler) http.Handler
+
 func fingerprint(sum []byte) string {
 	parts := make([]string, len(sum))
 	for i, b := range sum {
@@ -241,7 +244,11 @@ func main() {
 	// can arrive before VCSIM_READY is printed; CloseClientConnections takes the server's
 	// connection lock, which every new connection takes too, ordering this write before
 	// any read of Handler.
-	srv.Config.Handler = st.wrap(srv.Config.Handler)
+	h := srv.Config.Handler
+	if wrapHandler != nil {
+		h = wrapHandler(h)
+	}
+	srv.Config.Handler = st.wrap(h)
 	srv.CloseClientConnections()
 
 	if *certOut != "" {
