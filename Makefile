@@ -114,7 +114,7 @@ clean:
 # `make fuzz-smoke` (part of check) runs each FUZZ_SMOKE_SECONDS (20). Both go through
 # tests/fuzz/run.sh, which writes the seed corpora from fixtures/ into build/fuzz/corpus.
 FUZZ_CC ?= clang
-FUZZ_TARGETS = soap inventory task plan vlan rest names
+FUZZ_TARGETS = soap inventory task plan vlan rest names url
 # fuzz_names checks the netplan text with libyaml, the YAML parser netplan itself uses.
 FUZZ_LIBS_names = $(shell pkg-config --libs yaml-0.1)
 FUZZ_BIN = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)

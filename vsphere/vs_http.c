@@ -218,6 +218,12 @@ static char *url_shown(const char *url)
 	const char *rest = strstr(url, "://"), *at;
 	struct vm_buf b = {0};
 
+	/* Only a real scheme (RFC 3986: a letter, then letters, digits, "+-.") ends at "://":
+	 * in "admin:pa://ss@vc" the "://" is inside the password. */
+	if (rest && (!isalpha((unsigned char)url[0]) ||
+		     strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") !=
+			     (size_t)(rest - url)))
+		rest = NULL;
 	rest = rest ? rest + 3 : url;
 	at = strrchr(rest, '@');
 	vm_buf_add(&b, url, (size_t)(rest - url));

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) targets+=("$1"); shift ;;
 	esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(soap inventory task plan vlan rest names)
+[ ${#targets[@]} -gt 0 ] || targets=(soap inventory task plan vlan rest names url)
 out=build/fuzz
 # Same order as fuzz_methods[] in tests/fuzz/fuzz_common.h (selector bits 0-3).
 METHODS=(RetrieveServiceContent Login Logout CreateContainerView RetrievePropertiesEx
@@ -95,6 +95,15 @@ write_seeds() { # write_seeds TARGET DIR
 			i=$((i + 1))
 		done
 		;;
+	url)
+		i=0
+		for s in 'vc.example.com' 'https://vc:443/sdk' 'administrator@vsphere.local:S3cr3t@vc' \
+			'https://admin%40vsphere.local:p%21w@vc/sdk' 'http://vc' 'ftp://vc' 'https://u:pw@' \
+			'https://u:pw@vc:pw' 'https://[::1]:8443/sdk' 'u@d:p@ss@vc' 'https://vc:443/other/path'; do
+			printf '%s' "$s" >"$dir/seed-$i"
+			i=$((i + 1))
+		done
+		;;
 	vlan)
 		i=0
 		for s in "100-200,300" " 1 - 5 , 7" "0-4094" "4094" "0" "10,11,12,13" "300,100-200,150-250" \
@@ -114,6 +123,7 @@ dict_of() {
 	vlan) echo tests/fuzz/vlan.dict ;;
 	rest) echo tests/fuzz/rest.dict ;;
 	names) echo tests/fuzz/names.dict ;;
+	url) echo tests/fuzz/url.dict ;;
 	esac
 }
 

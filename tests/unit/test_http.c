@@ -84,6 +84,8 @@ static void test_refusals_hide_userinfo(void **state)
 	(void)state;
 	assert_refused("http://u:S3cr3t@vc.example/sdk", "\"http://vc.example/sdk\" is plain http", "S3cr3t");
 	assert_refused("ftp://u:S3cr3t@vc.example", "unknown scheme", "S3cr3t");
+	/* fuzz_url: "://" inside a password is no scheme; the message showed "admin:pa". */
+	assert_refused("admin:pa://ss@vc.example", "\"vc.example\"", "pa");
 	assert_refused("https://u:S3cr3t@/sdk", "has no host", "S3cr3t");
 	assert_refused("https://u:S3cr3t@vc example", "space or control character", "S3cr3t");
 	/* No "@": the password would read as the port. Only the host is named. */
