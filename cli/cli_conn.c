@@ -196,10 +196,11 @@ struct vs_session *cli_conn_open(const struct cli_ctx *ctx, int login, struct vm
 				"read the password and change what vtrunk does. Pin the certificate with "
 				"--thumbprint instead (see `vtrunk thumbprint`).\n");
 	s = vs_session_open_call(&o, err);
-	if (s && ctx->verbose && !ctx->quiet)
-		fprintf(stderr, "vtrunk: %s is %s (%s), speaking API %s\n", vs_http_base_get(s->http),
-			*s->full_name ? s->full_name : "a vSphere server", *s->api_type ? s->api_type : "unknown type",
-			s->api_version);
+	/* The server names itself: through cli_info, which shows its words escaped. */
+	if (s && ctx->verbose)
+		cli_info(ctx, "vtrunk: %s is %s (%s), speaking API %s\n", vs_http_base_get(s->http),
+			 *s->full_name ? s->full_name : "a vSphere server", *s->api_type ? s->api_type : "unknown type",
+			 s->api_version);
 	if (s && login && vs_session_login_call(s, user, password, err) < 0)
 		vs_session_free(&s);
 	else if (s && login && ctx->verbose && !ctx->quiet)
