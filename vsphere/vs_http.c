@@ -25,6 +25,7 @@ struct vs_http {
 	int pin_mismatch;           /* the last handshake presented another certificate */
 	int insecure;
 	long connect_timeout, timeout;
+	long call_timeout;          /* seconds for the next requests; 0: timeout */
 	size_t max_body;
 	FILE *debug;                /* borrowed */
 	char **secrets;             /* owned; masked in the trace */
@@ -35,6 +36,7 @@ struct vs_http {
 	const volatile sig_atomic_t *stop; /* borrowed */
 	int abortable;
 	int last_sent;
+	int last_stalled;           /* the last single call's answer stopped coming (or came too slowly) */
 	int once;                   /* send requests so that libcurl cannot re-send them */
 	int hide_answer;            /* the trace shows answers' size, not their text */
 	CURLM *multi;               /* owned; created for the first batch */
@@ -56,6 +58,7 @@ struct xfer {
 	size_t got;                 /* bytes received */
 	int sink_stopped;           /* the sink asked to stop */
 	int sent;                   /* the request left this machine */
+	int stalled;                /* sent, then no whole answer in time */
 	size_t off;                 /* read_cb's position in body */
 	double t0;
 	char errbuf[CURL_ERROR_SIZE];
@@ -343,6 +346,11 @@ static void handle_setup(struct vs_http *h, CURL *c)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout);
+	/* A server that stops sending (or trickles) is given up on long before the total
+	 * timeout. The time is longer than any silence vCenter keeps on purpose: a task
+	 * wait's long poll (at most VS_HTTP_POLL_MAX_S) plus time to answer. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)VS_HTTP_LOW_SPEED_BYTES);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)VS_HTTP_LOW_SPEED_S);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "vtrunk/" VTRUNK_VERSION);
@@ -611,6 +619,10 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 					  h->base, detail, h->peer_sha256);
 		return vm_err_set(err, VM_ERR_TLS, "TLS with %s failed: %s", h->base, detail);
 	case CURLE_OPERATION_TIMEDOUT:
+		if (x->sent && strncmp(detail, "Operation too slow", 18) == 0)
+			return vm_err_set(err, VM_ERR_NET,
+					  "vCenter (%s) stopped sending: less than %d bytes a second for %d s (%zu bytes of the answer came)",
+					  h->base, VS_HTTP_LOW_SPEED_BYTES, VS_HTTP_LOW_SPEED_S, x->got);
 		return vm_err_set(err, VM_ERR_NET, "%s did not answer in time: %s", h->base, detail);
 	case CURLE_PARTIAL_FILE:
 		/* Connected and answered, but the answer broke off. */
@@ -652,6 +664,8 @@ static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *m
 	x->url = vm_xasprintf("%s%s", h->base, path);
 	x->t0 = now_ms();
 	h->pin_mismatch = 0;
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->call_timeout > 0 && h->call_timeout < h->timeout ? h->call_timeout
+												     : h->timeout);
 	curl_easy_setopt(c, CURLOPT_URL, x->url);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
@@ -702,6 +716,10 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 		curl_easy_getinfo(x->c, CURLINFO_REQUEST_SIZE, &reqsize);
 		x->sent = up > 0 || reqsize > 0 || rc == CURLE_OK;
 		h->last_sent = x->sent;
+		/* Sent, and then the answer did not come whole in time: a stall, retried once at
+		 * most (vs_err_retry_tries), not as often as a refused connection. */
+		x->stalled = x->sent && rc == CURLE_OPERATION_TIMEDOUT;
+		h->last_stalled = x->stalled;
 	}
 	if (rc != CURLE_OK) {
 		ret = classify(h, x, rc, err);
@@ -838,7 +856,7 @@ static int batch_run(struct vs_http *h, const char *path, const char *soap_actio
 				/* Interrupted: what was not sent is not sent. */
 				struct vs_http_req *r = &reqs[next++];
 				r->rc = vm_err_set(&r->err, VM_ERR_NET, "not sent: vtrunk was interrupted");
-				r->sent = 0;
+				r->sent = r->stalled = 0;
 				failed++;
 				done++;
 				if (on_done)
@@ -868,6 +886,7 @@ static int batch_run(struct vs_http *h, const char *path, const char *soap_actio
 					CURLcode rc = m->data.result;
 					r->rc = xfer_finish(x, r->method ? r->method : "POST", rc, &r->err);
 					r->sent = x->sent;
+					r->stalled = x->stalled;
 					curl_slist_free_all(x->hdrs);
 					x->hdrs = NULL;
 					failed += r->rc < 0;
@@ -955,6 +974,21 @@ const char *vs_http_peer_sha1_get(const struct vs_http *h)
 int vs_http_last_sent_get(const struct vs_http *h)
 {
 	return h->last_sent;
+}
+
+int vs_http_last_stalled_get(const struct vs_http *h)
+{
+	return h->last_stalled;
+}
+
+long vs_http_timeout_get(const struct vs_http *h)
+{
+	return h->timeout;
+}
+
+void vs_http_call_timeout_set(struct vs_http *h, long seconds)
+{
+	h->call_timeout = seconds;
 }
 
 void vs_http_cookies_clear(struct vs_http *h)

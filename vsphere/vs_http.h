@@ -13,6 +13,14 @@
 
 #include "vm_err.h"
 
+/* Time without progress: an answer that comes slower than VS_HTTP_LOW_SPEED_BYTES a second
+ * for VS_HTTP_LOW_SPEED_S seconds is given up on ("stopped sending"), whatever the total
+ * timeout. No request vtrunk makes is silent on purpose for longer than VS_HTTP_POLL_MAX_S
+ * (a task wait's long poll) plus the time to answer it. */
+#define VS_HTTP_LOW_SPEED_BYTES 100
+#define VS_HTTP_LOW_SPEED_S 45
+#define VS_HTTP_POLL_MAX_S 15
+
 struct vs_http_opts {
 	const char *url;         /* borrowed: anything vs_http_url_normalize() accepts */
 	const char *ca_file;     /* borrowed; NULL: the system store */
@@ -94,6 +102,7 @@ struct vs_http_req {
 	struct vm_err err;
 	int rc;               /* 0, or -1 with err set */
 	int sent;             /* the request left (so vCenter may have acted on it) */
+	int stalled;          /* it left, then its answer did not come whole in time */
 };
 
 /* POSTs every request, at most `parallel` in flight at once (libcurl multi), and
@@ -113,6 +122,14 @@ int vs_http_request_batch_call(struct vs_http *h, struct vs_http_req *reqs, size
 /* 1 when the last single call's request left this machine (it may have taken effect
  * even though no answer came back); 0 when it never did (connection refused). */
 int vs_http_last_sent_get(const struct vs_http *h);
+/* 1 when the last single call was sent and its answer then stopped coming, came too slowly
+ * (see VS_HTTP_LOW_SPEED_*) or not whole within the timeout. */
+int vs_http_last_stalled_get(const struct vs_http *h);
+/* The timeout for one whole request (seconds), as given at creation or the default. */
+long vs_http_timeout_get(const struct vs_http *h);
+/* A shorter timeout for the requests from now on (seconds; 0: back to the one given at
+ * creation, which is never exceeded): for a long poll, whose answer is due at a known time. */
+void vs_http_call_timeout_set(struct vs_http *h, long seconds);
 /* Forgets the session cookie (before a new login: the old session is dead). */
 void vs_http_cookies_clear(struct vs_http *h);
 /* While on, requests go out so that libcurl cannot re-send them on its own (for

@@ -8,6 +8,7 @@
 #include <libxml/parserInternals.h>
 
 #include "vm_guestinfo.h"
+#include "vs_page.h"
 
 struct vs_parent {
 	struct vs_moref ref, parent;
@@ -324,6 +325,7 @@ struct push {
 	struct vm_err *err;
 	int rc;       /* -1 once object_parse failed (err set) */
 	int doctype;  /* a DOCTYPE was seen: stopped */
+	size_t objects; /* <objects> elements read */
 };
 
 static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
@@ -337,6 +339,7 @@ static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
 	if (!is_object || !n)
 		return;
+	ps->objects++;
 	if (ps->rc == 0 && object_parse(ps->inv, n, ps->err) < 0) {
 		ps->rc = -1;
 		xmlStopParser(c);
@@ -593,6 +596,7 @@ struct page {
 	struct push ps;
 	struct counts saved;
 	char *token;           /* owned until taken */
+	size_t bytes;          /* of the answer, as streamed */
 	const char *method;
 	struct vm_err *err;
 };
@@ -604,6 +608,7 @@ static void page_begin(void *arg)
 	inv_trim(pg->inv, &pg->saved);
 	free(pg->token);
 	pg->token = NULL;
+	pg->bytes = 0;
 	push_discard(&pg->ps);
 	push_start(&pg->ps, pg->inv, pg->err);
 }
@@ -611,6 +616,7 @@ static void page_begin(void *arg)
 static int page_write(const char *p, size_t n, void *arg)
 {
 	struct page *pg = arg;
+	pg->bytes += n;
 	return push_write(p, n, &pg->ps);
 }
 
@@ -634,7 +640,7 @@ static int page_whole(void *arg, const struct vs_http_resp *resp, struct vm_err 
 	return vs_inventory_parse_stream(pg->inv, pg->method, resp, &pg->token, err);
 }
 
-static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventory **out,
+static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct vs_inventory **out,
 			 struct vm_err *err)
 {
 	static const char *const named[] = {"name", "parent", NULL};
@@ -651,6 +657,7 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
+	struct vs_page_count count;
 	char *token = NULL;
 	const char *method = "RetrievePropertiesEx";
 	unsigned types = what & (VS_INV_NETWORK | VS_INV_VMS); /* what the view must cover */
@@ -691,12 +698,13 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 	vs_soap_open(&b, "options", NULL);
 	/* Pages of 500 objects keep each answer of a large vCenter to a few MiB, well
 	 * under the transport's limit; the token brings the rest. */
-	vs_soap_elem_long(&b, "maxObjects", 500);
+	vs_soap_elem_long(&b, "maxObjects", VS_PAGE_OBJECTS);
 	vs_soap_close(&b, "options");
 	vs_soap_end(&b, "RetrievePropertiesEx");
 	/* The view is left for logout to reap: destroying it would cost a round trip. */
+	vs_page_begin(&count, stop);
 	for (;;) {
-		struct page pg = {inv, {0}, {0}, NULL, method, err};
+		struct page pg = {inv, {0}, {0}, NULL, 0, method, err};
 		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg};
 		int rc;
 
@@ -705,7 +713,8 @@ static int retrieve_once(struct vs_session *s, unsigned what, struct vs_inventor
 		vm_buf_reset(&b);
 		free(token);
 		token = pg.token;
-		if (rc < 0)
+		if (rc < 0 || vs_page_next(&count, method, pg.ps.objects, pg.bytes, token && *token,
+					   vs_http_stop_get(s->http), err) < 0)
 			goto fail;
 		if (!token || !*token)
 			break;
@@ -728,11 +737,11 @@ fail:
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err)
 {
-	int relogged = 0;
+	int relogged = 0, stop = vs_http_stop_get(s->http);
 
 	for (int attempt = 0;; attempt++) {
 		int epoch = s->epoch;
-		if (retrieve_once(s, what, out, err) == 0)
+		if (retrieve_once(s, what, stop, out, err) == 0)
 			return 0;
 		if (s->epoch != epoch && relogged) {
 			/* Refused again right after a new login: this is not an expired session. */

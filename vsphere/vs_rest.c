@@ -375,7 +375,8 @@ static int send_retrying(struct vs_rest *r, const char *method, const char *path
 		long st = rc == 0 ? resp->status : 0;
 		if (rc == 0 && st != 503 && !(st == 502 || st == 504))
 			return 0;
-		if (tries >= r->retries || !transient(r, err, st, vs_http_last_sent_get(r->s->http), flags))
+		if (tries + 1 >= vs_err_retry_tries(r->retries, vs_http_last_stalled_get(r->s->http)) ||
+		    !transient(r, err, st, vs_http_last_sent_get(r->s->http), flags))
 			return rc; /* a 5xx answer goes to the caller as an answer */
 		vs_http_resp_clear(resp);
 		vs_http_backoff(r->s->http, tries++);
@@ -637,7 +638,8 @@ int vs_rest_batch_call(struct vs_rest *r, struct vs_rest_req *reqs, size_t n, un
 				todo[again++] = i;
 			} else if (st == 401) {
 				refused_again(what, &q->err);
-			} else if (round < r->retries && transient(r, &q->err, st, h[k].sent, flags)) {
+			} else if (round + 1 < vs_err_retry_tries(r->retries, h[k].stalled) &&
+				   transient(r, &q->err, st, h[k].sent, flags)) {
 				todo[again++] = i;
 			}
 			q->rc = -1;

@@ -108,6 +108,11 @@ int vs_err_retry_worth(enum vm_err_kind kind, long status, int sent, int safe)
 	return safe && (kind == VM_ERR_NET || status == 502 || status == 503 || status == 504);
 }
 
+int vs_err_retry_tries(int retries, int stalled)
+{
+	return stalled && retries + 1 > VS_STALL_TRIES ? VS_STALL_TRIES : retries + 1;
+}
+
 static int not_authenticated(const struct vm_err *err)
 {
 	return err && err->kind == VM_ERR_FAULT && strcmp(err->fault, "NotAuthenticated") == 0;
@@ -115,7 +120,7 @@ static int not_authenticated(const struct vm_err *err)
 
 /* What to do with a failed call: 'L' log in again and retry, 'R' retry, 0 give up. */
 static int failure_action(const struct vs_session *s, const char *method, const struct vm_err *err, int sent,
-			  int tries, int relogged)
+			  int stalled, int tries, int relogged)
 {
 	unsigned f = method_flags(method);
 
@@ -123,7 +128,7 @@ static int failure_action(const struct vs_session *s, const char *method, const 
 		return 0;
 	if (not_authenticated(err))
 		return !(f & M_NOAUTH) && s->logged_in && !relogged ? 'L' : 0;
-	if (tries >= s->retries)
+	if (tries + 1 >= vs_err_retry_tries(s->retries, stalled))
 		return 0;
 	return vs_err_retry_worth(err->kind, err->kind == VM_ERR_HTTP ? err->http_status : 0, sent, !(f & M_TASK))
 		       ? 'R'
@@ -185,7 +190,8 @@ int vs_session_call(struct vs_session *s, const char *method, const struct vm_bu
 		vs_http_resp_clear(&resp);
 		if (rc == 0)
 			return 0;
-		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), tries, relogged);
+		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), vs_http_last_stalled_get(s->http),
+				     tries, relogged);
 		if (!act)
 			method_prefix(method, err);
 		if (act == 'L') {
@@ -238,7 +244,8 @@ int vs_session_call_stream(struct vs_session *s, const char *method, const struc
 		vs_http_resp_clear(&resp);
 		if (rc == 0)
 			return 0;
-		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), tries, 0);
+		act = failure_action(s, method, err, vs_http_last_sent_get(s->http), vs_http_last_stalled_get(s->http),
+				     tries, 0);
 		if (!act)
 			method_prefix(method, err);
 		if (act == 'L') {
@@ -299,7 +306,7 @@ static void batch_done(struct batch *bt, size_t i, struct vs_http_req *req)
 	}
 	vs_http_resp_clear(&req->resp);
 	if (c->rc < 0) {
-		int act = failure_action(bt->s, bt->method, &c->err, req->sent, c->tries, bt->relogged);
+		int act = failure_action(bt->s, bt->method, &c->err, req->sent, req->stalled, c->tries, bt->relogged);
 		if (act) {
 			/* Keep the body: it goes out again after this round. */
 			bt->relogin |= act == 'L';

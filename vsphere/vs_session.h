@@ -83,6 +83,11 @@ int vs_session_call_stream(struct vs_session *s, const char *method, const struc
  * was forwarded). status: the HTTP status of an answer, 0 when none came. Shared by the
  * SOAP and the REST client. */
 int vs_err_retry_worth(enum vm_err_kind kind, long status, int sent, int safe);
+/* How many times in all a failed call may be sent, with `retries` retries allowed: a stall
+ * (sent, then no whole answer in time: vs_http_last_stalled_get) gets VS_STALL_TRIES, since a
+ * server that stopped sending once mostly does again, and each try costs a whole timeout. */
+#define VS_STALL_TRIES 2
+int vs_err_retry_tries(int retries, int stalled);
 
 /* The fault name vtrunk gives a task whose end it did not see (waiting failed or was
  * stopped): vSphere's own name for "the task is still running". */

@@ -270,7 +270,25 @@ static int wait_give_up(struct vm_err *err, size_t left, size_t n, const char *w
 }
 
 #define WAIT_FAILURES_MAX 5
-#define WAIT_POLL_S 15
+#define WAIT_POLL_S VS_HTTP_POLL_MAX_S
+/* A long poll's answer is due when its maxWaitSeconds are over; this much later, the wait
+ * is lost (a stall) and its own request ends, not the longer --timeout of other calls. */
+#define WAIT_MARGIN_S 10
+_Static_assert(WAIT_POLL_S + WAIT_MARGIN_S < VS_HTTP_LOW_SPEED_S,
+	       "a long poll's silence must not look like a stalled server");
+
+/* The long poll: at most WAIT_POLL_S, at most half the request timeout (so a poll that
+ * returns on time never races the timeout of its own request), never past the deadline. */
+static long wait_poll(long request_timeout, long left)
+{
+	long poll = WAIT_POLL_S;
+
+	if (poll > request_timeout / 2)
+		poll = request_timeout / 2;
+	if (poll > left)
+		poll = left;
+	return poll < 1 ? 1 : poll;
+}
 
 int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, long timeout_s,
 		      void (*progress)(size_t done, size_t total, void *arg), void *arg,
@@ -295,7 +313,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		struct vm_buf b = {0};
 		xmlDoc *doc = NULL;
 		xmlNode *ret, *rv;
-		long left = (long)(deadline - time(NULL));
+		long left = (long)(deadline - time(NULL)), poll;
 
 		if (progress && done != reported)
 			progress(done, n, arg);
@@ -336,16 +354,21 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 			free(version);
 			version = NULL;
 		}
+		poll = wait_poll(vs_http_timeout_get(s->http), left);
 		vs_soap_begin(&b, "WaitForUpdatesEx", &s->property_collector);
 		if (version)
 			vs_soap_elem(&b, "version", version);
 		vs_soap_open(&b, "options", NULL);
 		/* Bounded so a silent server cannot hold us past the deadline, and short
 		 * enough that a missed update costs seconds (see below), not minutes. */
-		vs_soap_elem_long(&b, "maxWaitSeconds", left < WAIT_POLL_S ? left : WAIT_POLL_S);
+		vs_soap_elem_long(&b, "maxWaitSeconds", poll);
 		vs_soap_close(&b, "options");
 		vs_soap_end(&b, "WaitForUpdatesEx");
+		/* A wait that outlives its poll by the margin is lost: it costs that, not the
+		 * whole --timeout (300 s by default) of other calls. */
+		vs_http_call_timeout_set(s->http, poll + WAIT_MARGIN_S);
 		rc = vs_session_call(s, "WaitForUpdatesEx", &b, &doc, &ret, &werr);
+		vs_http_call_timeout_set(s->http, 0);
 		vm_buf_reset(&b);
 		if (rc < 0) {
 			/* A new login (the filter died with the old session), or a lost or broken

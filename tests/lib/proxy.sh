@@ -20,7 +20,7 @@
 #                               1 if some still are
 #   proxy_stop
 #
-# Rule SPEC: METHOD:CALL:ACTION[:ARG]   (late: METHOD:CALL:late:NNN[:S])
+# Rule SPEC: METHOD:CALL:ACTION[:ARG]   (late: METHOD:CALL:late:NNN[:S]; endless: METHOD:CALL:endless:N[:S])
 #   METHOD  SOAP method (first element in the Body), REST for any request to /rest/ or /api/
 #           (the tag calls), or * for any request (GETs count too)
 #   CALL    N | N+ (N and later) | N-M | * (every call) | next | nextK (the next K calls from now)
@@ -37,8 +37,14 @@
 #           html       HTTP 200 text/html login page, not forwarded
 #           stall[:S]  no answer for S seconds (default 600), then close; not forwarded
 #           delay:S    forward, relay the answer S seconds later
+#           trickle:BPS  forward, relay the status and headers at once, then the body at BPS
+#                      bytes a second (fractions allowed); a server that stops sending
 #           big[:SIZE] HTTP 200 text/xml, chunked, SIZE bytes (default 100M; K/M/G binary) of a
 #                      well-formed SOAP answer with endless <objects>; not forwarded
+#           endless[:N[:S]]  (RetrievePropertiesEx, ContinueRetrievePropertiesEx) HTTP 200 with
+#                      a well-formed page of N objects (default 500; 0 allowed) and a fresh
+#                      token (endless-P, P the pages served so far), S seconds after the
+#                      request (default 0); not forwarded: a server that keeps paging
 #           truncate   forward, relay the full Content-Length but half the body, close
 #           reset      TCP RST once the request is read; not forwarded
 #           late:NNN[:S]  (NNN 400-599) NNN with the HTML page at once, then S seconds later
@@ -54,7 +60,8 @@
 #                      NNN with the HTML page: the change is made, the client sees a gateway error
 #   e.g. ReconfigVM_Task:3:drop  '*:1:503'  RetrievePropertiesEx:2+:notauth
 #        WaitForUpdatesEx:1:stall:30  RetrievePropertiesEx:1:big:104857600
-#        ReconfigVM_Task:next:late:502:0.5  REST:2:after:503
+#        ReconfigVM_Task:next:late:502:0.5  REST:2:after:503  RetrievePropertiesEx:*:trickle:1
+#        'ContinueRetrievePropertiesEx:*:endless:500:0.3'
 #   The first matching rule (in the order added) applies. Quote specs with * in them.
 #
 # proxy_start exports PROXY_URL (https://127.0.0.1:PORT/sdk), PROXY_SHA256 and PROXY_SHA1 (of its

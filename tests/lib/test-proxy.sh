@@ -171,7 +171,9 @@ check "first matching rule wins" test "$(codes "$out/rsc.xml" 1)" = 503
 proxy_rules >"$out/rules.json"
 check "proxy_rules lists both, with hits" js '[(r["spec"], r["hits"]) for r in j] == [("RetrieveServiceContent:1:503", 1), ("*:1:502", 0)]' <"$out/rules.json"
 for spec in 'Foo:0:drop' 'Foo:1:explode' 'Foo:1:drop:3' 'Foo:x:503' 'Foo:1' 'F-o:1:503' 'Foo:1:delay' 'Foo:1:big:lots' 'Foo:3-2:503' \
-	'Foo:1:late' 'Foo:1:late:200' 'Foo:1:late:502:x' 'Foo:1:late:502:-1' 'Foo:1:after' 'Foo:1:after:503:1' 'Foo:1:503:1:2'; do
+	'Foo:1:late' 'Foo:1:late:200' 'Foo:1:late:502:x' 'Foo:1:late:502:-1' 'Foo:1:after' 'Foo:1:after:503:1' 'Foo:1:503:1:2' \
+	'Foo:1:trickle' 'Foo:1:trickle:0' 'Foo:1:trickle:x' 'Foo:1:endless:-1' 'Foo:1:endless:x' 'Foo:1:endless:1:x' \
+	'Foo:1:stall:1:2'; do
 	if proxy_rule 'Bar:1:503' "$spec" 2>"$out/err"; then bad "bad rule $spec accepted"; else
 		check "bad rule $spec refused: $(head -c 90 "$out/err")" grep -q "$spec" "$out/err"
 	fi
@@ -236,6 +238,48 @@ r = E.parse(sys.argv[1]).getroot()
 n = len(r.findall(\".//{urn:vim25}objects\"))
 sys.exit(not (r.tag.endswith(\"Envelope\") and n > 5000))' '$out/body'"
 check "big: not forwarded" test "$(vcsim_count)" = 0
+
+# trickle:BPS: forwarded, relayed whole but slowly; a client that gives up ends it.
+reset_all
+read -r rc code full _ < <(post "$out/rsc.xml")
+cp "$out/body" "$out/rsc.plain"
+proxy_rule 'RetrieveServiceContent:2:trickle:2000' 'RetrieveServiceContent:3:trickle:1'
+read -r rc code bytes secs < <(post "$out/rsc.xml")
+check "trickle:2000: the whole answer ($bytes of $full bytes, identical) in $secs s, about $full/2000 s" sh -c \
+	"test '$rc/$code/$bytes' = 0/200/$full && cmp -s '$out/body' '$out/rsc.plain' &&
+	python3 -c 'import sys; sys.exit(not $full / 2000 * 0.8 <= $secs < $full / 2000 + 3)'"
+read -r rc code bytes secs < <(post "$out/rsc.xml" --max-time 3)
+check "trickle:1: status at once, then a byte a second: the client gives up after 3 s with $bytes bytes (curl 28)" \
+	sh -c "test '$rc/$code' = 28/200 && test '$bytes' -ge 1 -a '$bytes' -le 4"
+until_log() { local i=0; while ! grep -q -- "$1" "$PROXY_LOG" && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done; grep -q -- "$1" "$PROXY_LOG"; }
+check "trickle: the proxy stops when the client is gone (logged)" until_log 'trickle: stopped after'
+check "trickle: forwarded (vcsim saw 3 calls)" test "$(vcsim_count RetrieveServiceContent)" = 3
+
+# endless[:N[:S]]: a page of N objects and a fresh token, every time, not forwarded.
+reset_all
+soap '<ContinueRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><token>endless-1</token></ContinueRetrievePropertiesEx>' >"$out/crpe.xml"
+proxy_rule 'RetrievePropertiesEx:1:endless' 'ContinueRetrievePropertiesEx:1-2:endless:3' 'ContinueRetrievePropertiesEx:3:endless:0:1'
+# page FILE: "RESPONSE-ELEMENT TOKEN OBJECTS FIRST-NAME" of a well-formed endless page.
+page() { /usr/bin/python3 -c '
+import sys, xml.etree.ElementTree as E
+V = "{urn:vim25}"
+r = E.parse(sys.argv[1]).getroot()[0][0]
+rv = r.find(V + "returnval")
+objs = rv.findall(V + "objects")
+first = objs[0].find(V + "propSet").find(V + "val").text if objs else "-"
+print(r.tag[len(V):], rv.find(V + "token").text, len(objs), first)' "$1"; }
+post "$out/rpe.xml" >/dev/null
+check "endless: RetrievePropertiesEx gets a page of 500 objects and a token" test "$(page "$out/body")" = "RetrievePropertiesExResponse endless-1 500 endless-1-1"
+post "$out/crpe.xml" >/dev/null
+p2=$(page "$out/body")
+post "$out/crpe.xml" >/dev/null
+p3=$(page "$out/body")
+check "endless:3: each continuation a new page with a fresh token ($p2; $p3)" \
+	test "$p2/$p3" = "ContinueRetrievePropertiesExResponse endless-2 3 endless-2-1/ContinueRetrievePropertiesExResponse endless-3 3 endless-3-1"
+read -r rc code bytes secs < <(post "$out/crpe.xml")
+check "endless:0:1: no object, still a token, after 1 s ($secs s)" sh -c \
+	"test '$(page "$out/body")' = 'ContinueRetrievePropertiesExResponse endless-4 0 -' && python3 -c 'import sys; sys.exit(not 0.9 <= $secs < 4)'"
+check "endless: text/xml, not forwarded" sh -c "case '$(ctype)' in text/xml*) ;; *) exit 1 ;; esac && test $(vcsim_count) = 0"
 
 # truncate
 reset_all

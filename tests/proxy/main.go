@@ -1,8 +1,9 @@
 // Command vtproxy is vtrunk's fault-injecting HTTPS proxy for tests: it sits between vtrunk
 // and vcsim, forwards every request, counts SOAP calls per method and, by rule, breaks the
 // N-th call of a method in one of several ways (a lost answer, 503, NotAuthenticated, an
-// expired session, HTML, a stall, an oversized or truncated body, a reset connection, a
-// gateway error while the request still reaches upstream, at once or later).
+// expired session, HTML, a stall, a trickling answer, an oversized or truncated body, endless
+// pages, a reset connection, a gateway error while the request still reaches upstream, at once
+// or later).
 //
 // Build: tests/lib/proxy.sh builds it on demand (build/vtproxy) with
 //
@@ -16,7 +17,8 @@
 // On start it generates a self-signed P-256 certificate for 127.0.0.1, ::1 and localhost and
 // prints PROXY_URL=, PROXY_SHA256=, PROXY_SHA1=, PROXY_PID= and finally PROXY_READY=1.
 //
-// Rule SPEC: METHOD:CALL:ACTION[:ARG] (late takes two: METHOD:CALL:late:NNN[:S])
+// Rule SPEC: METHOD:CALL:ACTION[:ARG] (late and endless take two: METHOD:CALL:late:NNN[:S],
+// METHOD:CALL:endless:N[:S])
 //
 //	METHOD  a SOAP method name (local name of the first element in the Body), REST for any
 //	        request to the vSphere Automation API (/rest/... or /api/...), or * for any
@@ -40,9 +42,20 @@
 //	        stall:S   read the request, do not forward, answer nothing for S seconds (default
 //	                  600; fractions allowed), then close; ends early if the client hangs up
 //	        delay:S   forward, hold upstream's answer S seconds, then relay it
+//	        trickle:BPS  forward, then relay upstream's answer (status and headers at once)
+//	                  at BPS bytes a second (fractions allowed, e.g. 0.5; in pieces of BPS/10
+//	                  bytes, at least 1); ends early if the client hangs up
 //	        big:SIZE  answer 200 text/xml, chunked, exactly SIZE bytes (default 100M; suffixes
 //	                  K, M, G are binary): a well-formed SOAP answer holding ever more <objects>
 //	                  elements, generated as it is sent (constant memory), not forwarded
+//	        endless[:N[:S]]  answer 200 text/xml with a well-formed page of N objects
+//	                  (default 500; 0 allowed) and a fresh token, every time, S seconds after
+//	                  the request (default 0; fractions allowed), not forwarded: a server
+//	                  that keeps paging. Meant for RetrievePropertiesEx and
+//	                  ContinueRetrievePropertiesEx (the answer element is named after the
+//	                  call); the objects are VirtualMachines vm-endless-P-I named endless-P-I
+//	                  (P counts the pages served since start, I from 1), the token endless-P;
+//	                  generated as sent (constant memory)
 //	        truncate  forward, then relay the status, the headers with the full Content-Length
 //	                  and only the first half of the body, and close
 //	        reset     close the TCP connection with a RST as soon as the request is read, not
@@ -136,9 +149,10 @@ type rule struct {
 	From   int     `json:"from"`
 	To     int     `json:"to"`
 	Action string  `json:"action"`
-	Status int     `json:"status,omitempty"`  // for NNN, late, after
-	Secs   float64 `json:"seconds,omitempty"` // for stall, delay, late
-	Size   int64   `json:"size,omitempty"`    // for big
+	Status int     `json:"status,omitempty"`           // for NNN, late, after
+	Secs   float64 `json:"seconds,omitempty"`          // for stall, delay, late, endless
+	Size   int64   `json:"size,omitempty"`             // for big; objects a page for endless
+	Rate   float64 `json:"bytes_per_second,omitempty"` // for trickle
 	Hits   int     `json:"hits"`
 }
 
@@ -159,17 +173,18 @@ type proxy struct {
 	tr       *http.Transport
 	timeout  time.Duration
 
-	mu          sync.Mutex
-	requests    int
-	methods     map[string]int
-	faults      []*fault // updated in place (under mu) when a forwarded copy is answered
-	rules       []*rule
-	seenConns   map[int]bool // connections that carried a proxied request since the reset
-	inflight    int
-	maxInflight int
-	latePending int // late copies scheduled or on their way, not yet answered
-	connIDs     map[net.Conn]int
-	nextConn    int
+	mu           sync.Mutex
+	requests     int
+	methods      map[string]int
+	faults       []*fault // updated in place (under mu) when a forwarded copy is answered
+	rules        []*rule
+	seenConns    map[int]bool // connections that carried a proxied request since the reset
+	inflight     int
+	maxInflight  int
+	latePending  int // late copies scheduled or on their way, not yet answered
+	connIDs      map[net.Conn]int
+	nextConn     int
+	endlessPages int // pages served by endless since start (their numbers and tokens)
 
 	logMu sync.Mutex
 	logW  io.Writer
@@ -199,8 +214,8 @@ func parseSize(s string) (int64, error) {
 // for "next".
 func parseRule(spec string, count func(method string) int) (*rule, error) {
 	p := strings.Split(spec, ":")
-	if len(p) < 3 || len(p) > 5 || (len(p) == 5 && p[2] != "late") {
-		return nil, fmt.Errorf("rule %q: want METHOD:CALL:ACTION[:ARG] (or METHOD:CALL:late:NNN[:S])", spec)
+	if len(p) < 3 || len(p) > 5 || (len(p) == 5 && p[2] != "late" && p[2] != "endless") {
+		return nil, fmt.Errorf("rule %q: want METHOD:CALL:ACTION[:ARG] (or METHOD:CALL:late:NNN[:S], METHOD:CALL:endless:N:S)", spec)
 	}
 	r := &rule{Spec: spec, Method: p[0], Action: p[2]}
 	if !methodRe.MatchString(r.Method) {
@@ -304,6 +319,24 @@ func parseRule(spec string, count func(method string) int) (*rule, error) {
 				r.Secs = 1
 			}
 		}
+	case "trickle":
+		f, perr := strconv.ParseFloat(arg, 64)
+		if !hasArg || perr != nil || !(f > 0 && f <= 1e9) { // NaN too
+			return nil, fmt.Errorf("rule %q: trickle needs bytes a second above 0, up to 1e9 (trickle:BPS)", spec)
+		}
+		r.Rate = f
+	case "endless":
+		r.Size = 500
+		if hasArg {
+			n, perr := strconv.Atoi(arg)
+			if perr != nil || n < 0 || n > 100000 {
+				return nil, fmt.Errorf("rule %q: endless:N needs objects a page from 0 to 100000", spec)
+			}
+			r.Size = int64(n)
+		}
+		if len(p) == 5 {
+			err = secs(p[4], true, 0)
+		}
 	case "big":
 		r.Size = 100 << 20
 		if hasArg {
@@ -314,7 +347,7 @@ func parseRule(spec string, count func(method string) int) (*rule, error) {
 	default:
 		n, ok := status(r.Action)
 		if !ok {
-			return nil, fmt.Errorf("rule %q: unknown action %q (drop, 4xx/5xx, notauth, expire, html, stall, delay, big, truncate, reset, late, after)", spec, r.Action)
+			return nil, fmt.Errorf("rule %q: unknown action %q (drop, 4xx/5xx, notauth, expire, html, stall, delay, trickle, big, endless, truncate, reset, late, after)", spec, r.Action)
 		}
 		r.Status = n
 		err = noArg()
@@ -599,6 +632,72 @@ func writeBig(w io.Writer, method string, size int64) (int64, error) {
 	return sent + int64(n), err
 }
 
+// writeEndless writes one page of an endless RetrievePropertiesEx: n objects and a token that
+// asks for the next page. Returns the bytes written.
+func writeEndless(w io.Writer, method string, page, n int) (int64, error) {
+	if method == "" {
+		method = "RetrievePropertiesEx"
+	}
+	var buf bytes.Buffer
+	var sent int64
+	flush := func() error {
+		k, err := w.Write(buf.Bytes())
+		sent += int64(k)
+		buf.Reset()
+		return err
+	}
+	fmt.Fprintf(&buf, `%s<%sResponse xmlns="urn:vim25"><returnval><token>endless-%d</token>`, soapHead, method, page)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&buf, `<objects><obj type="VirtualMachine">vm-endless-%d-%d</obj><propSet><name>name</name><val xsi:type="xsd:string">endless-%d-%d</val></propSet></objects>`,
+			page, i, page, i)
+		if buf.Len() >= 64<<10 {
+			if err := flush(); err != nil {
+				return sent, err
+			}
+		}
+	}
+	fmt.Fprintf(&buf, `</returnval></%sResponse>%s`, method, soapTail)
+	return sent, flush()
+}
+
+// trickle copies src to w at rate bytes a second, flushing each piece; it stops when the
+// client's request context ends. Returns the bytes written.
+func trickle(ctx context.Context, w deadlineWriter, src io.Reader, rate float64) (int64, error) {
+	piece := int(rate / 10)
+	if piece < 1 {
+		piece = 1
+	}
+	pause := time.Duration(float64(piece) / rate * float64(time.Second))
+	buf := make([]byte, piece)
+	var sent int64
+	f, _ := w.w.(http.Flusher)
+	if f != nil {
+		f.Flush() // the status and headers at once
+	}
+	for {
+		k, rerr := io.ReadFull(src, buf)
+		if k > 0 {
+			n, err := w.Write(buf[:k])
+			sent += int64(n)
+			if err != nil {
+				return sent, err
+			}
+			if f != nil {
+				f.Flush()
+			}
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			return sent, nil
+		}
+		if rerr != nil {
+			return sent, rerr
+		}
+		if !wait(ctx, pause) {
+			return sent, ctx.Err()
+		}
+	}
+}
+
 // truncated writes the answer by hand on the hijacked connection: full Content-Length,
 // half the body, close.
 func truncated(w http.ResponseWriter, resp *http.Response, body []byte) error {
@@ -819,6 +918,35 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		relay(resp)
+	case action == "trickle":
+		ctx, cancel := bg()
+		defer cancel()
+		resp, err := p.forward(ctx, r, body)
+		if err != nil {
+			upstreamDown(err)
+			return
+		}
+		defer resp.Body.Close()
+		copyHeader(w.Header(), resp.Header)
+		w.WriteHeader(resp.StatusCode)
+		if n, err := trickle(r.Context(), deadlineWriter{w, nc}, resp.Body, rl.Rate); err != nil {
+			p.logf("#%d trickle: stopped after %d bytes: %v", reqNo, n, err)
+		} else {
+			p.logf("#%d trickle: relayed upstream's HTTP %d answer (%d bytes)", reqNo, resp.StatusCode, n)
+		}
+	case action == "endless":
+		if !wait(r.Context(), time.Duration(rl.Secs*float64(time.Second))) {
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		p.mu.Lock()
+		p.endlessPages++
+		page := p.endlessPages
+		p.mu.Unlock()
+		if n, err := writeEndless(deadlineWriter{w, nc}, method, page, int(rl.Size)); err != nil {
+			p.logf("#%d endless: client stopped reading after %d bytes: %v", reqNo, n, err)
+		}
 	case action == "truncate":
 		ctx, cancel := bg()
 		defer cancel()

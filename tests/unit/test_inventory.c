@@ -450,6 +450,26 @@ static void test_vcsim_trunk_stream(void **state)
 	check_vcsim_trunk(STREAM);
 }
 
+/* A page of the test proxy's endless action (tests/proxy, endless:3), as captured: the
+ * page a server that keeps paging sends, read like any other (its bound is vs_page's). */
+static void test_proxy_endless_page(void **state)
+{
+	static const char path[] = "fixtures/soap/proxy/ContinueRetrievePropertiesEx-endless.xml";
+
+	(void)state;
+	for (enum reader how = TREE; how <= STREAM; how++) {
+		struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
+		char *token = feed(inv, how, path, "ContinueRetrievePropertiesEx");
+		assert_non_null(token);
+		assert_string_equal(token, "endless-1");
+		assert_int_equal(inv->n_vms, 3);
+		assert_string_equal(inv->vms[2].name, "endless-1-3");
+		assert_string_equal(inv->vms[2].ref.value, "vm-endless-1-3");
+		free(token);
+		vs_inventory_free(&inv);
+	}
+}
+
 /* --- answers the reader must refuse or survive --- */
 
 #define ENVELOPE(objects)                                                                                    \
@@ -664,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_unresolved_and_cyclic_parents),
 		cmocka_unit_test(test_nameless_propset_and_bad_status),
 		cmocka_unit_test(test_stream_refusals),
+		cmocka_unit_test(test_proxy_endless_page),
 		cmocka_unit_test(test_vcsim_guestinfo_tree),
 		cmocka_unit_test(test_vcsim_guestinfo_stream),
 	};
