@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "vm_alloc.h"
+#include "vs_http_trace.h"
 #include "vs_xml.h"
 
 #define FP_STRLEN (32 * 3)
@@ -28,8 +29,7 @@ struct vs_http {
 	long call_timeout;          /* seconds for the next requests; 0: timeout */
 	size_t max_body;
 	FILE *debug;                /* borrowed */
-	char **secrets;             /* owned; masked in the trace */
-	size_t n_secrets, cap_secrets;
+	struct vs_trace_secrets secrets; /* owned; masked in the trace */
 	char peer_sha256[FP_STRLEN];
 	char peer_sha1[FP_STRLEN];
 	unsigned long requests;
@@ -215,113 +215,6 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
-/* The URL as a message may show it: without its user-info, where a password may sit. */
-static char *url_shown(const char *url)
-{
-	const char *rest = strstr(url, "://"), *at;
-	struct vm_buf b = {0};
-
-	/* Only a real scheme (RFC 3986: a letter, then letters, digits, "+-.") ends at "://":
-	 * in "admin:pa://ss@vc" the "://" is inside the password. */
-	if (rest && (!isalpha((unsigned char)url[0]) ||
-		     strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") !=
-			     (size_t)(rest - url)))
-		rest = NULL;
-	rest = rest ? rest + 3 : url;
-	at = strrchr(rest, '@');
-	vm_buf_add(&b, url, (size_t)(rest - url));
-	vm_buf_adds(&b, at ? at + 1 : rest);
-	return vm_buf_steal(&b);
-}
-
-static int hexval(char c)
-{
-	return isdigit((unsigned char)c) ? c - '0' : isxdigit((unsigned char)c) ? (tolower((unsigned char)c) - 'a' + 10) : -1;
-}
-
-/* User-info is percent-encoded (RFC 3986; govc's GOVC_URL decodes it too): "%40" is "@".
- * A "%" not followed by two hex digits, and "%00", stay as they are. */
-static char *userinfo_decode(const char *s, size_t n)
-{
-	char *out = vm_xmalloc(n + 1);
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int hi = s[i] == '%' && i + 2 < n ? hexval(s[i + 1]) : -1;
-		int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
-		if (lo >= 0 && (hi | lo)) {
-			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-char *vs_http_url_normalize(const char *url, char **user, char **password, struct vm_err *err)
-{
-	const char *p = url, *host, *end, *at, *port;
-	struct vm_buf b = {0};
-	char *shown;
-
-	if (!url || !*url)
-		return vm_err_set(err, VM_ERR_USAGE, "no vCenter URL: set --url or VTRUNK_URL (or GOVC_URL)"), NULL;
-	shown = url_shown(url);
-	if (strncmp(p, "https://", 8) == 0) {
-		p += 8;
-	} else if (strncmp(p, "http://", 7) == 0) {
-		vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" is plain http: vtrunk only talks https", shown);
-		goto refused;
-	} else if (strstr(p, "://")) {
-		vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has an unknown scheme (use https://host or host)", shown);
-		goto refused;
-	}
-	/* The user-info ends at the last "@" (as in Go's url.Parse, which govc uses): a password
-	 * may hold "@", "/", "?" or "#" unencoded, and no part of it may become the host. */
-	at = strrchr(p, '@');
-	host = at ? at + 1 : p;
-	end = host + strcspn(host, "/?#");
-	if (host == end) {
-		vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has no host", shown);
-		goto refused;
-	}
-	for (const char *c = host; c < end; c++)
-		if (isspace((unsigned char)*c) || (unsigned char)*c < 0x20) {
-			vm_err_set(err, VM_ERR_USAGE, "vCenter URL \"%s\" has a space or control character in its host", shown);
-			goto refused;
-		}
-	/* A port that is not a number is most likely a password: "user:pw/..." without its "@"
-	 * reads as host "user", port "pw". Only the host is shown. */
-	port = *host == '[' ? memchr(host, ']', (size_t)(end - host)) : host;
-	port = port ? memchr(port, ':', (size_t)(end - port)) : NULL;
-	if (port) {
-		size_t digits = strspn(port + 1, "0123456789");
-		if (port + 1 + digits != end || digits == 0 || digits > 5 || atol(port + 1) < 1 || atol(port + 1) > 65535) {
-			vm_err_set(err, VM_ERR_USAGE,
-				   "the vCenter URL of host \"%.*s\" has a port that is not a number from 1 to 65535 "
-				   "(a password goes after the user name and before the last \"@\": https://user:password@host)",
-				   (int)(port - host), host);
-			goto refused;
-		}
-	}
-	free(shown);
-	if (at) {
-		const char *colon = memchr(p, ':', (size_t)(at - p));
-		if (user && !*user)
-			*user = userinfo_decode(p, (size_t)((colon ? colon : at) - p));
-		if (password && !*password && colon)
-			*password = userinfo_decode(colon + 1, (size_t)(at - colon - 1));
-	}
-	vm_buf_adds(&b, "https://");
-	vm_buf_add(&b, host, (size_t)(end - host));
-	return vm_buf_steal(&b);
-refused:
-	free(shown);
-	return NULL;
-}
-
 /* A second signal abandons what is in flight (logout excepted). */
 static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -424,14 +317,6 @@ fail:
 	return NULL;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
 void vs_http_free(struct vs_http **hp)
 {
 	struct vs_http *h;
@@ -450,9 +335,7 @@ void vs_http_free(struct vs_http **hp)
 		curl_share_cleanup(h->share);
 	free(h->base);
 	free(h->ca_file);
-	for (size_t i = 0; i < h->n_secrets; i++)
-		wipe_free(h->secrets[i]);
-	free(h->secrets);
+	vs_trace_secrets_clear(&h->secrets);
 	explicit_bzero(h, sizeof(*h));
 	free(h);
 	*hp = NULL;
@@ -460,132 +343,8 @@ void vs_http_free(struct vs_http **hp)
 
 void vs_http_add_secret(struct vs_http *h, const char *secret)
 {
-	if (!h || !secret || strlen(secret) < 3)
-		return;
-	for (size_t i = 0; i < h->n_secrets; i++)
-		if (strcmp(h->secrets[i], secret) == 0)
-			return;
-	h->secrets = vm_xgrow(h->secrets, &h->cap_secrets, h->n_secrets + 1, sizeof(char *));
-	h->secrets[h->n_secrets++] = vm_xstrdup(secret);
-}
-
-/* Replaces every occurrence of needle in b's text with a marker. */
-static void mask_all(struct vm_buf *b, const char *needle)
-{
-	size_t nl = strlen(needle);
-	char *hit;
-
-	if (!nl || !b->data)
-		return;
-	while ((hit = strstr(b->data, needle)) != NULL) {
-		struct vm_buf out = {0};
-		vm_buf_add(&out, b->data, (size_t)(hit - b->data));
-		vm_buf_adds(&out, "(redacted)");
-		vm_buf_adds(&out, hit + nl);
-		vm_buf_reset(b);
-		*b = out;
-	}
-}
-
-/* The secret as it appears inside XML text: escaped by the one SOAP writer. */
-static char *xml_escaped(const char *s)
-{
-	struct vm_buf b = {0};
-	vs_xml_escape_add(&b, s);
-	return vm_buf_steal(&b);
-}
-
-static void trace(struct vs_http *h, const char *head, const char *text, size_t len);
-
-/* Every UserSession under n (an element with a key and a loginTime: a Login answer's
- * returnval has no xsi:type) gives its key to the secrets. */
-static void session_keys_walk(struct vs_http *h, const xmlNode *n, int depth)
-{
-	for (; n && depth < 64; n = n->next) {
-		const xmlNode *key;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if ((key = vs_xml_child(n, "key")) != NULL && vs_xml_child(n, "loginTime")) {
-			char *k = vs_xml_text_dup(key);
-			vs_http_add_secret(h, k);
-			wipe_free(k);
-		}
-		session_keys_walk(h, n->children, depth + 1);
-	}
-}
-
-/* UserSession.key is "a unique identifier for this session, also known as the session ID"
- * (vSphere Web Services API reference). On a real vCenter it is not the vmware_soap_session
- * cookie, so the cookie's masking does not cover it, and the Login answer that carries it
- * is traced before vs_session.c could register it. So any answer holding a UserSession
- * (Login, LoginByToken, CloneSession, a read of SessionManager.currentSession or
- * sessionList) has its keys registered here, before it is traced. An answer that says
- * loginTime but cannot be parsed has every <key> masked instead (mask_keys). Returns 1
- * then. */
-static int session_keys_learn(struct vs_http *h, const char *body, size_t len)
-{
-	xmlDoc *doc;
-
-	if (!body || !memmem(body, len, "loginTime", 9))
-		return 0;
-	doc = vs_xml_read(body, len, "an answer", NULL);
-	if (!doc)
-		return 1;
-	session_keys_walk(h, xmlDocGetRootElement(doc), 0);
-	xmlFreeDoc(doc);
-	return 0;
-}
-
-/* Masks the text of every <key> element (an unreadable answer that may hold a session). */
-static void mask_keys(struct vm_buf *b)
-{
-	for (char *p = b->data; p && (p = strstr(p, "<key>")) != NULL;) {
-		char *close = strstr(p, "</key>");
-		if (!close)
-			break;
-		memset(p + 5, '*', (size_t)(close - p - 5));
-		p = close;
-	}
-}
-
-static void trace_answer(struct vs_http *h, const char *head, const char *text, size_t len)
-{
-	if (session_keys_learn(h, text, len)) {
-		struct vm_buf b = {0};
-		vm_buf_add(&b, text, len);
-		mask_keys(&b);
-		trace(h, head, b.data, b.len);
-		vm_buf_reset(&b);
-		return;
-	}
-	trace(h, head, text, len);
-}
-
-static void trace(struct vs_http *h, const char *head, const char *text, size_t len)
-{
-	struct vm_buf b = {0};
-	char *open;
-
-	if (!h->debug)
-		return;
-	vm_buf_add(&b, text ? text : "", text ? len : 0);
-	for (size_t i = 0; i < h->n_secrets; i++) {
-		char *esc = xml_escaped(h->secrets[i]);
-		mask_all(&b, esc);
-		mask_all(&b, h->secrets[i]);
-		free(esc);
-	}
-	/* Belt and braces: whatever sits in a <password> element is never printed. */
-	for (char *p = b.data; p && (open = strstr(p, "<password>")) != NULL;) {
-		char *close = strstr(open, "</password>");
-		if (!close)
-			break;
-		memset(open + 10, '*', (size_t)(close - open - 10));
-		p = close;
-	}
-	fprintf(h->debug, "%s\n%s\n\n", head, b.data ? b.data : "");
-	fflush(h->debug);
-	vm_buf_reset(&b);
+	if (h)
+		vs_trace_secret_add(&h->secrets, secret);
 }
 
 static double now_ms(void)
@@ -704,7 +463,7 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 
 	if (h->debug) {
 		char *head = vm_xasprintf("> %s %s", method, x->url);
-		trace(h, head, x->body, x->len);
+		vs_trace_write(h->debug, &h->secrets, head, x->body, x->len);
 		free(head);
 	}
 	if (rc == CURLE_WRITE_ERROR && x->sink_stopped)
@@ -739,7 +498,7 @@ static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct v
 		} else if (h->debug) {
 			char *head = vm_xasprintf("< HTTP %ld, %zu bytes, %.0f ms", resp->status,
 						  resp->len, now_ms() - x->t0);
-			trace_answer(h, head, resp->body, resp->len);
+			vs_trace_answer(h->debug, &h->secrets, head, resp->body, resp->len);
 			free(head);
 		}
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "vm_err.h"
+#include "vs_http_url.h"
 
 /* Time without progress: an answer that comes slower than VS_HTTP_LOW_SPEED_BYTES a second
  * for VS_HTTP_LOW_SPEED_S seconds is given up on ("stopped sending"), whatever the total
@@ -46,11 +47,6 @@ struct vs_http_resp {
 
 struct vs_http;
 
-/* Accepts "host", "host:port", "https://host", "https://host:port/sdk" (and
- * "user:pass@" inside, which is stripped into *user and *password when those
- * are non-NULL: govc's GOVC_URL style). Returns an owned "https://host[:port]" base
- * without path, or NULL with err set. */
-char *vs_http_url_normalize(const char *url, char **user, char **password, struct vm_err *err);
 
 struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err);
 void vs_http_free(struct vs_http **h);
