@@ -196,15 +196,24 @@ PY
 expect_eq "$(pg_count)/$(nic_counts "$P4")" "1/[[0, 1], [1, 1]]" "before: the port group, and one agent without its trunk NIC"
 proxy_reset
 vcsim_reset_stats
-# The wait's answer is held 10 s: once vtrunk's reconfigure has ended in vCenter, someone
-# adds a second trunk NIC, before vtrunk reads back.
-proxy_rule 'WaitForUpdatesEx:1:delay:10'
+# The wait's answer is held 30 s: once vtrunk's reconfigure has ended in vCenter (pyvmomi
+# sees its trunk NIC), someone adds a second trunk NIC, before vtrunk reads back. No fixed
+# sleep: on a loaded machine Python's start alone can take seconds.
+proxy_rule 'WaitForUpdatesEx:1:delay:30'
 vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/dup.out" 2>"$T_TMP/dup.err" &
 pid=$!
-for _ in $(seq 100); do [ "$(vcsim_count ReconfigVM_Task)" -ge 1 ] && break; sleep 0.1; done
-sleep 3 # its task: 1 s, jitter 0.5
 VM="$vm1" pyvc <<'PY'
-wait(add_nic(vms[os.environ["VM"]], "Kasm-Trunk", vim.vm.device.VirtualVmxnet3))
+import time
+vm, key = vms[os.environ["VM"]], pgs["Kasm-Trunk"].key
+def trunks():
+    return sum(1 for d in vm.config.hardware.device
+               if isinstance(d, vim.vm.device.VirtualEthernetCard)
+               and isinstance(d.backing, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo)
+               and d.backing.port.portgroupKey == key)
+end = time.time() + 25
+while trunks() == 0 and time.time() < end:
+    time.sleep(0.2)
+wait(add_nic(vm, "Kasm-Trunk", vim.vm.device.VirtualVmxnet3))
 PY
 wait "$pid"
 expect_eq "$?" 1 "a second trunk NIC on read-back: exit 1, not \"0 errors\""

@@ -2,6 +2,8 @@
  * terminal (issue 15: Unicode line breaks, C1 controls, bidi formatting). */
 #include "unit.h"
 
+#include <stdlib.h>
+
 #include "vm_text.h"
 
 static void test_unsafe(void **state)
