@@ -53,6 +53,8 @@ static const struct cli_command commands[] = {
 	 "Creates the trunk port group or brings its VLAN ranges up to date (nothing is\n"
 	 "sent when it already matches), then writes the guest files under DIR\n"
 	 "(default ./vtrunk-out). Safe to re-run: a second run changes nothing.\n"
+	 "DIR is created and checked writable before anything is sent (exit 2 if not);\n"
+	 "each DIR/<vm>/ is built aside and renamed into place, whole or not at all.\n"
 	 "With \"container_driver\": \"macvlan\" it also lets the containers' MACs through the\n"
 	 "port group (promiscuous mode, forged transmits, MAC changes; or MAC learning).\n"
 	 "Before any change it checks that the switch's uplinks carry the plan's VLANs\n"
@@ -75,7 +77,8 @@ static const struct cli_command commands[] = {
 	 "guestinfo.vtrunk.* keys from the agents.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
-	 "Interfaces are bound by name, since no MAC address is known offline.\n"},
+	 "Interfaces are bound by name, since no MAC address is known offline.\n"
+	 "DIR is checked as by apply (exit 2 when it cannot be written).\n"},
 	{"ls", cli_cmd_ls, O_CONN | O_RUN | O_TAG, "ls [switches|portgroups|vms] [--tag TAG]",
 	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
 	 "Without an argument, lists port groups. --tag lists only the objects that\n"
