@@ -66,13 +66,14 @@ unit: $(UNIT_BIN)
 	@tests/lib/run-unit.sh $(UNIT_BIN)
 
 # Everything, under ASan/UBSan: unit tests, then the integration tests against both test
-# vCenters (VCSIM_KINDS="debian async"; tests/run.sh), then the guest tests.
+# vCenters (VCSIM_KINDS="debian async"; tests/run.sh), then the guest tests, then the fuzz
+# smoke run; run.sh's last line "N passed, N failed" counts all of them.
 check: deps-test
 	$(MAKE) all
 	$(MAKE) asan
 	$(MAKE) build/vcsim build/vcsim-async
-	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests
-	$(MAKE) fuzz-smoke
+	$(MAKE) fuzz-build
+	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests --fuzz $(FUZZ_SMOKE_SECONDS)
 
 integration: all build/vcsim build/vcsim-async
 	tests/run.sh --bin $(B)/vtrunk --only integration

@@ -51,8 +51,12 @@ int cli_cmd_render(struct cli_ctx *ctx)
 	int rc = CLI_EXIT_OK;
 
 	vm_err_clear(&err);
-	if (cli_plan_load_file(ctx->plan_path, &plan, &err) < 0 ||
-	    vm_guest_write(plan, NULL, ctx->out_dir, &err) < 0)
+	if (cli_plan_load_file(ctx->plan_path, &plan, &err) < 0 || vm_guest_check(plan, NULL, &err) < 0)
+		rc = cli_fail(ctx, &err);
+	/* As with apply: an unusable DIR is the user's to fix (exit 2), found before writing. */
+	else if (vm_guest_dir_prepare(plan, ctx->out_dir, &err) < 0 && (err.kind = VM_ERR_USAGE))
+		rc = cli_fail(ctx, &err);
+	else if (vm_guest_write(plan, NULL, ctx->out_dir, &err) < 0)
 		rc = cli_fail(ctx, &err);
 	else if (ctx->json)
 		printf("{\"output\": \"%s\", \"agents\": %zu}\n", ctx->out_dir, plan->n_agents);

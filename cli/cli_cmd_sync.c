@@ -546,6 +546,14 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
+	/* Likewise an output directory that cannot be written (-o '', a read-only or full
+	 * file system, a file in the way): exit 2, nothing was sent. */
+	if (mode == M_APPLY &&
+	    vm_guest_dir_prepare(r.plan, ctx->out_dir ? ctx->out_dir : "vtrunk-out", &err) < 0) {
+		err.kind = VM_ERR_USAGE;
+		rc = fail(&r, &err);
+		goto cleanup;
+	}
 	r.agents = vm_xcalloc(r.plan->n_agents ? r.plan->n_agents : 1, sizeof(*r.agents));
 	r.s = cli_conn_open(ctx, 1, &err);
 	if (!r.s) {

@@ -53,6 +53,8 @@ static const struct cli_command commands[] = {
 	 "Creates the trunk port group or brings its VLAN ranges up to date (nothing is\n"
 	 "sent when it already matches), then writes the guest files under DIR\n"
 	 "(default ./vtrunk-out). Safe to re-run: a second run changes nothing.\n"
+	 "DIR is created and checked writable before anything is sent (exit 2 if not);\n"
+	 "each DIR/<vm>/ is built aside and renamed into place, whole or not at all.\n"
 	 "With \"container_driver\": \"macvlan\" it also lets the containers' MACs through the\n"
 	 "port group (promiscuous mode, forged transmits, MAC changes; or MAC learning).\n"
 	 "Before any change it checks that the switch's uplinks carry the plan's VLANs\n"
@@ -75,7 +77,8 @@ static const struct cli_command commands[] = {
 	 "guestinfo.vtrunk.* keys from the agents.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
-	 "Interfaces are bound by name, since no MAC address is known offline.\n"},
+	 "Interfaces are bound by name, since no MAC address is known offline.\n"
+	 "DIR is checked as by apply (exit 2 when it cannot be written).\n"},
 	{"ls", cli_cmd_ls, O_CONN | O_RUN | O_TAG, "ls [switches|portgroups|vms] [--tag TAG]",
 	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
 	 "Without an argument, lists port groups. --tag lists only the objects that\n"
@@ -155,13 +158,81 @@ static const char global_help[] =
 	"failed, login refused, or the session refused again right after a new login;\n"
 	"4 (plan, status) changes pending or drift found.\n";
 
+/* The global options a command without the whole set takes; NULL: all of them. */
+static const char *const *global_taken(const struct cli_command *c)
+{
+	/* It reads the certificate of --url, with its own verification settings. */
+	static const char *const thumbprint[] = {"--json", "-q,", "-v,", "--timeout", "--debug", "--url", NULL};
+	static const char *const render[] = {"--json", "-q,", NULL};
+	static const char *const other[] = {"--json", NULL};
+
+	if (strcmp(c->name, "thumbprint") == 0)
+		return thumbprint;
+	if (c->opts & (O_CONN | O_RUN))
+		return NULL;
+	return strcmp(c->name, "render") == 0 ? render : other;
+}
+
+static int global_entry_taken(const char *line, const char *const *keep)
+{
+	for (size_t k = 0; keep && keep[k]; k++) {
+		size_t n = strlen(keep[k]);
+		if (strncmp(line + 2, keep[k], n) == 0 && line[2 + n] == ' ')
+			return 1;
+	}
+	return !keep;
+}
+
+/* global_help is blank-line separated sections of "  -x, --opt ..." entries, each with
+ * its continuation lines indented further. Prints the entries the command takes, in
+ * the sections left with one; the exit-code paragraph goes with the connection ones. */
+static void global_help_print(FILE *f, const struct cli_command *c)
+{
+	const char *const *keep = global_taken(c);
+
+	if (strcmp(c->name, "help") == 0)
+		return;
+	for (const char *p = global_help; *p;) {
+		const char *end = strstr(p, "\n\n");
+		struct vm_buf b = {0};
+		int taken = 0, entries = 0, kept = 0;
+		char *text;
+
+		end = end ? end + 1 : p + strlen(p);
+		for (const char *l = p; l < end;) {
+			const char *nl = memchr(l, '\n', (size_t)(end - l));
+			size_t len = nl ? (size_t)(nl - l) + 1 : (size_t)(end - l);
+			int indented = l[0] == ' ';
+
+			if (indented && l[1] == ' ' && l[2] == '-') {
+				entries++;
+				taken = global_entry_taken(l, keep);
+				kept += taken;
+			}
+			if (!indented || taken)
+				vm_buf_add(&b, l, len);
+			l += len;
+		}
+		text = vm_buf_steal(&b);
+		if (entries ? kept > 0 : (c->opts & O_CONN) != 0)
+			fprintf(f, "\n%s", text);
+		free(text);
+		p = *end ? end + 1 : end;
+	}
+}
+
 static void print_help(FILE *f, const struct cli_command *c)
 {
 	if (!c) {
 		fprintf(f, "vtrunk %s — VLAN-trunk port groups and agent NICs on vSphere for Docker ipvlan\n\n"
 			   "Usage: vtrunk COMMAND [OPTIONS]\n\nCommands:\n", VTRUNK_VERSION);
+		/* A synopsis too long for its column gets a line of its own, so it never runs into
+		 * its description. */
 		for (size_t i = 0; i < N_COMMANDS; i++)
-			fprintf(f, "  %-36s %s\n", commands[i].usage, commands[i].summary);
+			if (strlen(commands[i].usage) > 36)
+				fprintf(f, "  %s\n%39s%s\n", commands[i].usage, "", commands[i].summary);
+			else
+				fprintf(f, "  %-36s %s\n", commands[i].usage, commands[i].summary);
 		fprintf(f, "\nRun `vtrunk help COMMAND` or `vtrunk COMMAND --help` for details.\n\n%s", global_help);
 		return;
 	}
@@ -182,12 +253,15 @@ static void print_help(FILE *f, const struct cli_command *c)
 		fprintf(f, "  --guestinfo         %s\n",
 			strcmp(c->name, "destroy") == 0
 				? "also remove the guestinfo.vtrunk.* keys from the agents"
-				: "each agent's netplan and docker-networks.sh in its VM's\n"
-				  "                      extraConfig too (guestinfo.vtrunk.netplan, .docker; base64)");
+			: strcmp(c->name, "apply") == 0
+				? "each agent's netplan and docker-networks.sh in its VM's\n"
+				  "                      extraConfig too (guestinfo.vtrunk.netplan, .docker; base64)"
+				/* plan and status only read it. */
+				: "also compare each agent's guestinfo.vtrunk.* keys with what\n"
+				  "                      apply --guestinfo would write there");
 	if (c->opts & O_TAG)
 		fprintf(f, "  --tag TAG           only objects with this vCenter tag (or CATEGORY/TAG)\n");
-	if (c->opts & (O_CONN | O_RUN))
-		fprintf(f, "\n%s", global_help);
+	global_help_print(f, c);
 }
 
 static int cmd_version(struct cli_ctx *ctx)

@@ -164,11 +164,21 @@ static char *words_text(const char *const *w, size_t n)
 	return vm_buf_steal(&b);
 }
 
+/* Prints s left-aligned in a column `width` characters wide, then one space: printf's
+ * %-*s counts bytes, and a name in UTF-8 has more bytes than characters. */
+static void cell_print(const char *s, size_t width)
+{
+	size_t n = vm_text_chars(s);
+
+	printf("%s%*s ", s, n < width ? (int)(width - n) : 0, "");
+}
+
 void cli_report_agents(struct cli_sync *r)
 {
 	cJSON *arr = cJSON_AddArrayToObject(r->report, "agents");
 	char **texts = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*texts));
 	int width = 30;
+	size_t vm_width = strlen("VM");
 
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		struct cli_agent *a = &r->agents[i];
@@ -193,18 +203,24 @@ void cli_report_agents(struct cli_sync *r)
 		/* The actions column is as wide as its longest entry. */
 		if (strlen(texts[i]) > (size_t)width)
 			width = (int)strlen(texts[i]);
+		/* And the VM column as wide as the longest name, no wider. */
+		if (vm_text_chars(a->pa->vm) > vm_width)
+			vm_width = vm_text_chars(a->pa->vm);
 	}
 	for (size_t i = 0; i < r->plan->n_agents && !r->ctx->json; i++) {
 		const struct cli_agent *a = &r->agents[i];
 		char tn[64] = "-", mn[64] = "-";
-		if (i == 0)
-			printf("%-28s %-*s %-26s %s\n", "VM", width, r->mode == M_STATUS ? "STATE" : "ACTIONS",
+		if (i == 0) {
+			cell_print("VM", vm_width);
+			printf("%-*s %-26s %s\n", width, r->mode == M_STATUS ? "STATE" : "ACTIONS",
 			       "TRUNK NIC (key mac)", "MGMT NIC (key mac)");
+		}
 		if (a->trunk_nic)
 			snprintf(tn, sizeof(tn), "%d %s", a->trunk_nic->key, a->trunk_nic->mac);
 		if (a->mgmt_nic)
 			snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
-		printf("%-28s %-*s %-26s %s\n", a->pa->vm, width, texts[i], tn, mn);
+		cell_print(a->pa->vm, vm_width);
+		printf("%-*s %-26s %s\n", width, texts[i], tn, mn);
 		if (a->failed || !a->vm) {
 			/* vCenter's own words (a fault's message) may be in it. */
 			char *shown = vm_text_display(a->err.msg);

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # run.sh — runs vtrunk's tests and prints one closing line "N passed, N failed".
 #   tests/run.sh [--bin build/vtrunk] [--unit DIR] [--only unit|integration|guest]
+#                [--fuzz SECONDS]
 # Unit tests: every DIR/test_* program (cmocka). Integration tests: every
 # tests/integration/*.sh (against vcsim, started by each script), once for each test vCenter
 # in VCSIM_KINDS (default "debian async": Debian's vcsim, then the asynchronous one of
 # tests/vcsim-async; see tests/lib/vcsim.sh). Guest tests:
-# tests/guest/check-*.sh on files rendered by the binary.
+# tests/guest/check-*.sh on files rendered by the binary. --fuzz S then runs the fuzz
+# targets S seconds each (tests/fuzz/run.sh; `make check` passes FUZZ_SMOKE_SECONDS), one
+# count a target, so the closing line is the count of everything that ran.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-bin=build/vtrunk unit=build/tests only=""
+bin=build/vtrunk unit=build/tests only="" fuzz=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) bin=$2; shift 2 ;;
 	--unit) unit=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
+	--fuzz) fuzz=$2; shift 2 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -65,6 +69,19 @@ if [ -z "$only" ] || [ "$only" = guest ]; then
 		cat "$log"
 		count "$log" "$t" "$rc"
 	done
+fi
+if [ -n "$fuzz" ]; then
+	echo "== fuzz: tests/fuzz/run.sh --seconds $fuzz"
+	tests/fuzz/run.sh --seconds "$fuzz" >"$log" 2>&1; rc=$?
+	cat "$log"
+	# Its own closing line is "N passed, N failed", one a target.
+	tally=$(tail -n 1 "$log")
+	p=$(echo "$tally" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$tally" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	[ -n "$p" ] || p=0 f=1
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	pass=$((pass + p)) fail=$((fail + f))
+	[ "$f" -eq 0 ] || failed+=("fuzz")
 fi
 rm -f "$log"
 [ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"

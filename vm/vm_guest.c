@@ -1,8 +1,10 @@
 #include "vm_guest.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,13 +363,183 @@ static int tree_put(const char *base, const char *rel, const char *data, mode_t 
 	return rc;
 }
 
+/* ---- one agent's directory, whole or absent ---- */
+
+/* What vtrunk writes in DIR/<vm>/: its files, their directories and (from a write that
+ * died) temporary files beside them. Anything else there is not vtrunk's to drop. */
+static const char *const own_files[] = {
+	VM_GUEST_IFUPDOWN_PATH, VM_GUEST_NETPLAN_PATH, VM_GUEST_MODULES_PATH,
+	VM_GUEST_DAEMON_PATH,   VM_GUEST_NETWORKS_PATH, VM_GUEST_APPLY_PATH,
+};
+
+/* 1 when rel is a file vtrunk writes (or a temporary one beside it), 2 when it is a
+ * directory holding some, 0 when neither. */
+static int own_path(const char *rel)
+{
+	size_t n = strlen(rel);
+
+	for (size_t k = 0; k < sizeof(own_files) / sizeof(own_files[0]); k++) {
+		size_t m = strlen(own_files[k]);
+		if (strncmp(own_files[k], rel, n) == 0 && own_files[k][n] == '/')
+			return 2;
+		if (strncmp(own_files[k], rel, m) == 0 &&
+		    (rel[m] == '\0' || (strncmp(rel + m, ".vtrunk-", 8) == 0 && n == m + 14)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Finds in base/rel the first entry vtrunk did not write; its path into `found`
+ * (owned). 0 when there is none, -1 on a read error. */
+static int foreign_find(const char *base, const char *rel, char **found, struct vm_err *err)
+{
+	char *path = *rel ? vm_xasprintf("%s/%s", base, rel) : vm_xstrdup(base);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		rc = vm_err_set(err, VM_ERR_IO, "cannot read the directory %s: %s", path,
+				strerror(errno));
+		free(path);
+		return rc;
+	}
+	while (rc == 0 && !*found && (e = readdir(d))) {
+		char *sub;
+		struct stat st;
+		int own;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sub = *rel ? vm_xasprintf("%s/%s", rel, e->d_name) : vm_xstrdup(e->d_name);
+		own = own_path(sub);
+		if (own && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			own = 0;
+		if (own == 2 && S_ISDIR(st.st_mode))
+			rc = foreign_find(base, sub, found, err);
+		else if (own != 1 || !S_ISREG(st.st_mode))
+			*found = vm_xasprintf("%s/%s", base, sub);
+		free(sub);
+	}
+	closedir(d);
+	free(path);
+	return rc;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* An agent's old directory is replaced whole: refuses one that holds what vtrunk did
+ * not write (a file the user put there, or the wrong DIR: nothing is deleted that
+ * vtrunk cannot name), and a path that is not a directory. */
+static int agent_dir_check(const char *dir, size_t i, const char *vm, struct vm_err *err)
+{
+	char *base = vm_xasprintf("%s/%s", dir, vm), *found = NULL;
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(base, &st) < 0) {
+		if (errno != ENOENT)
+			rc = vm_err_set(err, VM_ERR_IO, "agents[%zu] (%s): cannot read %s: %s", i,
+					vm, base, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		/* A link is not followed: the directory it names would be replaced whole. */
+		rc = vm_err_set(err, VM_ERR_IO,
+				"agents[%zu] (%s): %s is %s: vtrunk writes that agent's guest files "
+				"there, as a directory of its own",
+				i, vm, base, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+	} else if (foreign_find(base, "", &found, err) < 0) {
+		rc = vm_err_prefix(err, "agents[%zu] (%s)", i, vm);
+	} else if (found) {
+		rc = vm_err_set(err, VM_ERR_IO,
+				"agents[%zu] (%s): %s was not written by vtrunk: an agent's directory "
+				"is replaced whole, so move it away (or choose another -o)",
+				i, vm, found);
+	}
+	free(found);
+	free(base);
+	return rc;
+}
+
+int vm_guest_dir_prepare(const struct vm_plan *plan, const char *dir, struct vm_err *err)
+{
+	char *probe;
+	int fd, rc = 0;
+
+	if (!dir || !*dir)
+		return vm_err_set(err, VM_ERR_USAGE, "no output directory given for the guest files");
+	if (dirs_make(dir, err) < 0)
+		return -1;
+	/* access(W_OK) says yes to root on a read-only mount and knows nothing of a full
+	 * disk: only creating and writing a file tells. */
+	probe = vm_xasprintf("%s/.vtrunk-probe-XXXXXX", dir);
+	fd = mkostemp(probe, O_CLOEXEC);
+	if (fd < 0) {
+		rc = vm_err_set(err, VM_ERR_IO, "cannot write in the directory %s: %s", dir,
+				strerror(errno));
+	} else {
+		if (write(fd, "vtrunk\n", 7) != 7 || fsync(fd) < 0)
+			rc = vm_err_set(err, VM_ERR_IO, "cannot write in the directory %s: %s", dir,
+					strerror(errno ? errno : ENOSPC));
+		close(fd);
+		unlink(probe);
+	}
+	free(probe);
+	for (size_t i = 0; rc == 0 && plan && i < plan->n_agents; i++)
+		rc = agent_dir_check(dir, i, plan->agents[i].vm, err);
+	return rc;
+}
+
+/* Puts the tree built in tmp at base: a plain rename when base is absent; otherwise the
+ * two are exchanged in one step (the old tree then sits at tmp, to be removed). */
+static int agent_dir_install(const char *tmp, const char *base, struct vm_err *err)
+{
+	if (rename(tmp, base) == 0)
+		return 0;
+	if (errno != EEXIST && errno != ENOTEMPTY)
+		return vm_err_set(err, VM_ERR_IO, "cannot rename %s to %s: %s", tmp, base,
+				  strerror(errno));
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, base, RENAME_EXCHANGE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return vm_err_set(err, VM_ERR_IO, "cannot put %s in place of %s: %s", tmp, base,
+				  strerror(errno));
+	/* A file system without the exchange: the old tree steps aside for a moment. */
+	{
+		char *old = vm_xasprintf("%s.old", tmp);
+		int rc = 0;
+
+		if (rename(base, old) < 0)
+			rc = vm_err_set(err, VM_ERR_IO, "cannot rename %s to %s: %s", base, old,
+					strerror(errno));
+		else if (rename(tmp, base) < 0) {
+			rc = vm_err_set(err, VM_ERR_IO, "cannot rename %s to %s: %s", tmp, base,
+					strerror(errno));
+			rename(old, base);
+		} else if (rename(old, tmp) < 0) {
+			nftw(old, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		}
+		free(old);
+		return rc;
+	}
+}
+
+/* Builds the agent's whole tree in a temporary directory of DIR, then puts it in place
+ * of the old one: a failure half-way leaves the old directory as it was and no
+ * temporary one behind. Files the plan no longer asks for are simply not in the new
+ * tree, so vtrunk-apply.sh never installs a stale one. */
 static int agent_write(const struct vm_plan *plan, size_t i, const struct vm_guest_agent *ga,
 		       const char *dir, struct vm_err *err)
 {
 	unsigned fmt = plan->guest.formats;
 	struct {
 		const char *rel;
-		char *data; /* owned; NULL: remove any old copy */
+		char *data; /* owned; NULL: not wanted */
 		mode_t mode;
 	} f[] = {
 		{VM_GUEST_IFUPDOWN_PATH,
@@ -378,17 +550,36 @@ static int agent_write(const struct vm_plan *plan, size_t i, const struct vm_gue
 		{VM_GUEST_MODULES_PATH, vm_modules_emit(plan), 0644},
 		{VM_GUEST_DAEMON_PATH, vm_docker_daemon_emit(plan), 0644},
 		{VM_GUEST_NETWORKS_PATH, vm_docker_networks_emit(plan, i, ga), 0755},
-		/* Last: the script installs what the files above hold. */
 		{VM_GUEST_APPLY_PATH, vm_apply_emit(plan, i, ga), 0755},
 	};
 	char *base = vm_xasprintf("%s/%s", dir, plan->agents[i].vm);
-	int rc = dir_make(base, err);
+	/* A short fixed name: DIR/<vm> plus a suffix could pass NAME_MAX. */
+	char *tmp = vm_xasprintf("%s/.vtrunk-XXXXXX", dir);
+	int rc = agent_dir_check(dir, i, plan->agents[i].vm, err);
 
+	if (rc == 0 && !mkdtemp(tmp)) {
+		rc = vm_err_set(err, VM_ERR_IO, "cannot create a directory in %s: %s", dir,
+				strerror(errno));
+		free(tmp);
+		tmp = NULL;
+	}
+	/* mkdtemp made it 0700 whatever the umask. */
+	if (rc == 0 && chmod(tmp, 0755) < 0)
+		rc = vm_err_set(err, VM_ERR_IO, "cannot chmod %s: %s", tmp, strerror(errno));
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
-		if (rc == 0 && tree_put(base, f[k].rel, f[k].data, f[k].mode, err) < 0)
-			rc = vm_err_prefix(err, "agents[%zu] (%s)", i, plan->agents[i].vm);
+		if (rc == 0 && f[k].data && tree_put(tmp, f[k].rel, f[k].data, f[k].mode, err) < 0)
+			rc = -1;
 		free(f[k].data);
 	}
+	if (rc == 0)
+		rc = agent_dir_install(tmp, base, err);
+	/* Now the old tree, or what the failed write left. */
+	if (tmp && nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT && rc == 0)
+		rc = vm_err_set(err, VM_ERR_IO, "cannot remove the old directory %s: %s", tmp,
+				strerror(errno));
+	if (rc < 0 && strncmp(err->msg, "agents[", 7) != 0)
+		vm_err_prefix(err, "agents[%zu] (%s)", i, plan->agents[i].vm);
+	free(tmp);
 	free(base);
 	return rc;
 }
@@ -403,7 +594,7 @@ int vm_guest_write(const struct vm_plan *plan, const struct vm_guest_agent *agen
 		return vm_err_set(err, VM_ERR_USAGE, "no output directory given for the guest files");
 	if (vm_guest_check(plan, agents, err) < 0)
 		return -1;
-	if (dirs_make(dir, err) < 0)
+	if (vm_guest_dir_prepare(plan, dir, err) < 0)
 		return -1;
 	for (size_t i = 0; i < plan->n_agents; i++)
 		if (agent_write(plan, i, agents ? &agents[i] : NULL, dir, err) < 0)

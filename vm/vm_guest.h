@@ -43,14 +43,23 @@ struct vm_guest_agent {               /* one agent VM, index-aligned with plan->
 #define VM_GUEST_MACLEN 18 /* "00:50:56:aa:bb:cc" + NUL */
 
 /* Writes DIR/<vm>/... for every agent and DIR/summary.json. `agents` may be NULL
- * (offline render: interfaces bound by name). Each file goes to a temporary name in
- * its own directory and is renamed over the old one; modes are netplan 0600, scripts
- * 0755, others 0644. Creates DIR (and its parents) when missing. Files vtrunk wrote
- * before that this plan no longer asks for (daemon.json, a dropped format) are
- * removed, so vtrunk-apply.sh never installs a stale one. Errors: usage for a plan the
- * files cannot express (see vm_guest_check), parse for a malformed MAC, io otherwise. */
+ * (offline render: interfaces bound by name). Each agent's tree is built in a
+ * temporary directory of DIR and then put in place of the old one in one rename, so
+ * DIR/<vm> is always whole or absent; modes are netplan 0600, scripts 0755, others
+ * 0644. Creates DIR (and its parents) when missing. Files vtrunk wrote before that this
+ * plan no longer asks for (daemon.json, a dropped format) are gone with the old tree,
+ * so vtrunk-apply.sh never installs a stale one. Errors: usage for a plan the files
+ * cannot express (see vm_guest_check) or an empty DIR, parse for a malformed MAC, io
+ * otherwise (including what vm_guest_dir_prepare refuses). */
 int vm_guest_write(const struct vm_plan *plan, const struct vm_guest_agent *agents,
 		   const char *dir, struct vm_err *err);
+
+/* What vm_guest_write() needs of DIR, checked before anything is sent to vCenter:
+ * creates DIR (and parents), creates, writes and removes a probe file in it (a
+ * read-only or full file system fails here), and makes sure no DIR/<vm> of the plan
+ * (plan may be NULL) is anything but a directory holding only files vtrunk writes,
+ * since it is replaced whole. Errors: usage for an empty DIR, io otherwise. */
+int vm_guest_dir_prepare(const struct vm_plan *plan, const char *dir, struct vm_err *err);
 
 /* The checks vm_guest_write() makes before writing: vm_plan_validate(), then that
  * every VM name is usable as one path component, interface names and search domains

@@ -242,6 +242,15 @@ static int check_vlan(const struct vm_plan *plan, size_t i, struct vm_err *err)
 	if (v->id < 0 || v->id > VM_VLAN_MAX)
 		return vm_err_set(err, VM_ERR_USAGE, "vlans[%zu].id: %d is outside 0-%d", i, v->id,
 				  VM_VLAN_MAX);
+	/* 802.1Q's VLAN 0 marks priority-tagged frames that belong to the native VLAN:
+	 * "<trunk>.0" would be a VLAN interface no switch delivers a container's frames to.
+	 * trunk.vlans may still carry 0; a Docker network cannot live on it. */
+	if (v->id == 0)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "vlans[%zu].id: 0 is not a VLAN a Docker network can use (802.1Q "
+				  "reserves it for priority tags; the parent would be %.15s.0): use 1-%d",
+				  i, plan->guest.trunk_ifname ? plan->guest.trunk_ifname : "ens160",
+				  VM_VLAN_MAX);
 	if (!vm_vlan_set_contains(&plan->trunk.vlans, v->id)) {
 		char *ranges = vm_vlan_set_format(&plan->trunk.vlans);
 
@@ -535,6 +544,14 @@ static int check_management(const struct vm_plan *plan, struct vm_err *err)
 		return 0;
 	if (!m->network || !*m->network)
 		return vm_err_set(err, VM_ERR_USAGE, "management.network: required");
+	/* Both NICs would sit on the trunk: the management one's untagged frames then reach
+	 * no access VLAN, and its interface comes up with an address nothing answers. */
+	if (plan->trunk.portgroup && strcmp(m->network, plan->trunk.portgroup) == 0)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "management.network: \"%s\" is also trunk.portgroup: the management "
+				  "NIC needs the access port group of the management network, not the "
+				  "trunk",
+				  m->network);
 	if (m->prefix < 1 || m->prefix > 32)
 		return vm_err_set(err, VM_ERR_USAGE, "management.prefix: %d is outside 1-32",
 				  m->prefix);

@@ -129,7 +129,8 @@ proxy_rule 'REST:*:503'
 expect_rc 1 "apply when REST answers 503 exits 1" vt apply -f "$P" -o "$T_TMP/out2" --url "$PROXY_URL" --thumbprint "$PROXY_SHA256"
 expect_in "$T_ERR" "503" "saying what REST answered"
 expect_eq "$(vcsim_count ReconfigVM_Task)" 0 "before any reconfigure"
-expect_eq "$([ -e "$T_TMP/out2" ] && echo written || echo none)" none "and before any guest file"
+# (DIR itself is made and probed before anything is sent: it is there, empty.)
+expect_eq "$(ls -A "$T_TMP/out2" 2>/dev/null | head -c 200)" "" "and before any guest file"
 proxy_reset
 
 # REST failing after the NICs: the NICs and files are done, the tag reported failed, and a

@@ -10,7 +10,9 @@ vcsim_start --vms 4 --trap
 export VTRUNK_URL=$VCSIM_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$VCSIM_SHA256
 out=build/demo-out
 rm -rf "$out"
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# Bold only for a terminal: a log or a pipe gets no escape codes.
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 
 echo "vcsim (VMware's vCenter simulator) is listening on $VCSIM_URL"
 echo "its certificate is pinned by SHA-256: $VCSIM_SHA256"

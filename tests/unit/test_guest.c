@@ -13,11 +13,14 @@
  */
 #include "unit.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -437,6 +440,126 @@ static void test_write_stale(void **state)
 	vm_plan_free(&p);
 }
 
+/* Names in dir starting with ".vtrunk-": what a write left behind. */
+static int tmp_left(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strncmp(e->d_name, ".vtrunk-", 8) == 0;
+	closedir(d);
+	return n;
+}
+
+/* An agent's directory is whole or absent: a write that fails half-way (the file size
+ * limit stops it at vtrunk-apply.sh, the last and largest file, after the smaller ones
+ * went out) leaves the old directory exactly as it was and no temporary one behind. */
+static void test_write_whole_or_absent(void **state)
+{
+	struct vm_plan *p = plan_old_docker();
+	struct vm_err err = {0};
+	char *tmp = tmpdir_make(), *agent = vm_xasprintf("%s/agent-x", tmp);
+	char *before, *after, *daemon = vm_xasprintf("%s/" VM_GUEST_DAEMON_PATH, agent);
+	char *daemon_before, *daemon_after;
+	struct rlimit old, small = {4096, 4096};
+
+	(void)state;
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), 0);
+	before = tree_list(agent);
+	daemon_before = file_read(daemon);
+	/* The next write would drop daemon.json and ifupdown and add netplan. */
+	free(p->guest.docker_version);
+	p->guest.docker_version = vm_xstrdup("19.03");
+	p->guest.formats = VM_FMT_NETPLAN;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(err.kind, VM_ERR_IO);
+	assert_non_null(strstr(err.msg, "agents[0] (agent-x)"));
+	after = tree_list(agent);
+	assert_string_equal(after, before);
+	daemon_after = file_read(daemon);
+	assert_non_null(daemon_after);
+	assert_string_equal(daemon_after, daemon_before);
+	assert_int_equal(tmp_left(tmp), 0);
+	assert_int_equal(tmp_left(agent), 0);
+
+	/* Without the limit the same write replaces the tree whole. */
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), 0);
+	free(after);
+	after = tree_list(agent);
+	assert_string_equal(after, "docker-networks.sh\netc/modules-load.d/vtrunk.conf\n"
+				   "etc/netplan/60-vtrunk.yaml\nvtrunk-apply.sh\n");
+	assert_int_equal(tmp_left(tmp), 0);
+	tree_remove(tmp);
+	free(before);
+	free(after);
+	free(daemon_before);
+	free(daemon_after);
+	free(daemon);
+	free(agent);
+	free(tmp);
+	vm_plan_free(&p);
+}
+
+/* The old directory is replaced whole, so vtrunk refuses one holding what it did not
+ * write (nothing of the user's is deleted), and a file where the directory should be;
+ * vm_guest_dir_prepare says so before anything is written. */
+static void test_write_foreign(void **state)
+{
+	struct vm_plan *p = plan_old_docker();
+	struct vm_err err = {0};
+	char *tmp = tmpdir_make(), *agent = vm_xasprintf("%s/agent-x", tmp);
+	char *notes = vm_xasprintf("%s/etc/network/my-notes", agent), *s;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), 0);
+	f = fopen(notes, "w");
+	assert_non_null(f);
+	fputs("mine\n", f);
+	fclose(f);
+	assert_int_equal(vm_guest_write(p, NULL, tmp, &err), -1);
+	assert_int_equal(err.kind, VM_ERR_IO);
+	assert_non_null(strstr(err.msg, "etc/network/my-notes was not written by vtrunk"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(vm_guest_dir_prepare(p, tmp, &err), -1);
+	assert_non_null(strstr(err.msg, "my-notes"));
+	s = file_read(notes);
+	assert_string_equal(s, "mine\n");
+	free(s);
+	tree_remove(agent);
+	f = fopen(agent, "w");
+	assert_non_null(f);
+	fclose(f);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(vm_guest_dir_prepare(p, tmp, &err), -1);
+	assert_non_null(strstr(err.msg, "is not a directory"));
+	/* Nor is a link followed to a directory that would then be replaced whole. */
+	assert_int_equal(unlink(agent), 0);
+	assert_int_equal(symlink(tmp, agent), 0);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(vm_guest_dir_prepare(p, tmp, &err), -1);
+	assert_non_null(strstr(err.msg, "is a symbolic link"));
+	assert_int_equal(unlink(agent), 0);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(vm_guest_dir_prepare(p, "", &err), -1);
+	assert_int_equal(err.kind, VM_ERR_USAGE);
+	assert_int_equal(tmp_left(tmp), 0);
+	tree_remove(tmp);
+	free(notes);
+	free(agent);
+	free(tmp);
+	vm_plan_free(&p);
+}
+
 static void expect_refused(struct vm_plan *p, const struct vm_guest_agent *agents,
 			   enum vm_err_kind kind, const char *msg_part)
 {
@@ -820,6 +943,8 @@ int main(int argc, char **argv)
 							 NULL, NULL, (void *)&cases[i]};
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_stale);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_whole_or_absent);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_foreign);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_refusals);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_io_error);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sh_quote);
