@@ -546,6 +546,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
+	cli_conn_datacenter_default(r.plan);
 	r.agents = vm_xcalloc(r.plan->n_agents ? r.plan->n_agents : 1, sizeof(*r.agents));
 	r.s = cli_conn_open(ctx, 1, &err);
 	if (!r.s) {

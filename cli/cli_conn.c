@@ -27,7 +27,7 @@ static int truthy(const char *v)
 }
 
 /* govc's known-hosts file: "host[:port] thumbprint" a line. */
-static char *known_hosts_lookup(const char *file, const char *base)
+static char *known_hosts_file_lookup(const char *file, const char *base)
 {
 	const char *host = strstr(base, "://") ? strstr(base, "://") + 3 : base;
 	size_t hl = strcspn(host, ":/");
@@ -45,6 +45,37 @@ static char *known_hosts_lookup(const char *file, const char *base)
 	}
 	fclose(f);
 	return found;
+}
+
+/* GOVC_TLS_KNOWN_HOSTS is a ':'-separated list of such files, as in govc; the first
+ * that names the host decides. */
+static char *known_hosts_lookup(const char *files, const char *base)
+{
+	char *found = NULL;
+
+	for (const char *p = files; *p && !found; p += *p == ':') {
+		size_t n = strcspn(p, ":");
+		if (n) {
+			char *file = vm_xstrndup(p, n);
+			found = known_hosts_file_lookup(file, base);
+			free(file);
+		}
+		p += n;
+	}
+	return found;
+}
+
+void cli_conn_datacenter_default(struct vm_plan *plan)
+{
+	const char *dc = env2("GOVC_DATACENTER", NULL), *slash;
+
+	if (plan->datacenter || !dc)
+		return;
+	slash = strrchr(dc, '/');
+	if (slash && !slash[1])
+		return; /* "/" or "path/": no name to take */
+	plan->datacenter = vm_xstrdup(slash ? slash + 1 : dc);
+	plan->datacenter_from = "GOVC_DATACENTER (the plan names no datacenter)";
 }
 
 char *cli_conn_password_file_read(const char *path, struct vm_err *err)
@@ -128,7 +159,15 @@ int cli_conn_opts_get(const struct cli_ctx *ctx, struct vs_http_opts *o, char **
 		return vm_err_set(err, VM_ERR_USAGE,
 				  "no vCenter given: use --url HOST, or set VTRUNK_URL (GOVC_URL works too)");
 	o->url = url;
-	o->ca_file = ctx->ca_file ? ctx->ca_file : env2("VTRUNK_CA_FILE", "GOVC_TLS_CA_CERTS");
+	o->ca_file = ctx->ca_file;
+	o->ca_source = "--ca-file";
+	if (!o->ca_file && (o->ca_file = env2("VTRUNK_CA_FILE", NULL)) != NULL)
+		o->ca_source = "VTRUNK_CA_FILE";
+	/* govc's variable is a list of files, as govc reads it. */
+	if (!o->ca_file && (o->ca_file = env2("GOVC_TLS_CA_CERTS", NULL)) != NULL) {
+		o->ca_source = "GOVC_TLS_CA_CERTS";
+		o->ca_file_list = 1;
+	}
 	o->thumbprint = ctx->thumbprint ? ctx->thumbprint : env2("VTRUNK_THUMBPRINT", NULL);
 	o->insecure = ctx->insecure >= 0 ? ctx->insecure
 					 : truthy(env2("VTRUNK_INSECURE", NULL)) || truthy(env2("GOVC_INSECURE", NULL));

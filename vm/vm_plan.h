@@ -91,6 +91,7 @@ struct vm_plan_agent {
 
 struct vm_plan {
 	char *datacenter;    /* owned; NULL when omitted (there must be exactly one) */
+	const char *datacenter_from; /* static; where datacenter came from when not the plan */
 	char *sw;            /* owned; "switch" */
 	struct vm_plan_trunk trunk;
 	int has_management;  /* required when agents is non-empty */

@@ -1,12 +1,15 @@
 #include "vs_http.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -20,7 +23,8 @@ struct vs_http {
 	CURL *curl;                 /* owned; reused so the connection stays alive */
 	CURLSH *share;              /* owned; cookies, TLS sessions, connections */
 	char *base;                 /* owned; "https://host[:port]" */
-	char *ca_file;              /* owned */
+	char **ca_files;            /* owned; CA bundles: the first through curl, the rest added */
+	size_t n_ca;
 	unsigned char pin[32];      /* the pinned fingerprint */
 	int pin_len;                /* 0: not pinned; 20: SHA-1; 32: SHA-256 */
 	int pin_mismatch;           /* the last handshake presented another certificate */
@@ -144,6 +148,10 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *userp)
 	struct vs_http *h = userp;
 
 	SSL_CTX_set_ex_data(ctx, ssl_idx, userp);
+	/* curl takes one CA file; the others of a list are added to the same store. */
+	for (size_t i = 1; i < h->n_ca && !h->pin_len && !h->insecure; i++)
+		if (X509_STORE_load_file(SSL_CTX_get_cert_store(ctx), h->ca_files[i]) != 1)
+			return CURLE_SSL_CACERT_BADFILE;
 	/* Pinned: the fingerprint alone decides, so verify_cb runs on every handshake. */
 	SSL_CTX_set_verify(ctx, h->pin_len ? SSL_VERIFY_PEER : SSL_CTX_get_verify_mode(ctx), verify_cb);
 	return CURLE_OK;
@@ -251,8 +259,8 @@ static void handle_setup(struct vs_http *h, CURL *c)
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, h);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	if (h->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+	if (h->n_ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_files[0]);
 	if (h->insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -266,6 +274,50 @@ static void handle_setup(struct vs_http *h, CURL *c)
 		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	}
+}
+
+/* A CA file is read before anything is sent: a missing or unreadable one, or one without a
+ * PEM certificate, is the user's to fix (exit 2), not a TLS failure in curl's words. */
+static int ca_file_check(const char *path, const char *source, struct vm_err *err)
+{
+	FILE *f = fopen(path, "r");
+	X509 *x;
+	int n = 0;
+
+	if (!f)
+		return vm_err_set(err, VM_ERR_USAGE, "%s: cannot read the CA file %s: %s", source, path, strerror(errno));
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	ERR_clear_error();
+	fclose(f);
+	if (n == 0)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "%s: %s holds no PEM certificate (a CA bundle is one or more "
+				  "\"-----BEGIN CERTIFICATE-----\" blocks)", source, path);
+	return 0;
+}
+
+static int ca_files_load(struct vs_http *h, const struct vs_http_opts *opts, struct vm_err *err)
+{
+	const char *source = opts->ca_source ? opts->ca_source : "--ca-file";
+	const char *p = opts->ca_file;
+
+	/* A list as govc reads GOVC_TLS_CA_CERTS: files separated by ':', empty parts skipped. */
+	while (*p) {
+		size_t n = opts->ca_file_list ? strcspn(p, ":") : strlen(p);
+		if (n) {
+			char *file = vm_xstrndup(p, n);
+			h->ca_files = vm_xrealloc(h->ca_files, (h->n_ca + 1) * sizeof(*h->ca_files));
+			h->ca_files[h->n_ca++] = file;
+			if (ca_file_check(file, source, err) < 0)
+				return -1;
+		}
+		p += n;
+		p += *p == ':';
+	}
+	return 0;
 }
 
 struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
@@ -293,7 +345,8 @@ struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 			goto fail;
 		}
 	}
-	h->ca_file = vm_xstrdup(opts->ca_file);
+	if (opts->ca_file && *opts->ca_file && ca_files_load(h, opts, err) < 0)
+		goto fail;
 	h->insecure = opts->insecure;
 	h->connect_timeout = opts->connect_timeout > 0 ? opts->connect_timeout : 15;
 	h->timeout = opts->timeout > 0 ? opts->timeout : 300;
@@ -334,7 +387,9 @@ void vs_http_free(struct vs_http **hp)
 	if (h->share)
 		curl_share_cleanup(h->share);
 	free(h->base);
-	free(h->ca_file);
+	for (size_t i = 0; i < h->n_ca; i++)
+		free(h->ca_files[i]);
+	free(h->ca_files);
 	vs_trace_secrets_clear(&h->secrets);
 	explicit_bzero(h, sizeof(*h));
 	free(h);

@@ -24,7 +24,9 @@
 
 struct vs_http_opts {
 	const char *url;         /* borrowed: anything vs_http_url_normalize() accepts */
-	const char *ca_file;     /* borrowed; NULL: the system store */
+	const char *ca_file;     /* borrowed; NULL: the system store; read at creation */
+	int ca_file_list;        /* ca_file is a ':'-separated list of files (GOVC_TLS_CA_CERTS) */
+	const char *ca_source;   /* borrowed; what named ca_file, for messages; NULL: "--ca-file" */
 	const char *thumbprint;  /* borrowed; SHA-256 or SHA-1 hex, colons optional; NULL: none */
 	int insecure;            /* skip verification entirely */
 	long connect_timeout;    /* seconds; 0: 15 */
