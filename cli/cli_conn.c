@@ -21,9 +21,26 @@ static const char *env2(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
-static int truthy(const char *v)
+/* VTRUNK_INSECURE, else GOVC_INSECURE: 1/true/yes or 0/false/no. Anything else is refused:
+ * a typo must not leave the user believing verification is off (or on). */
+static int insecure_env(int *on, struct vm_err *err)
 {
-	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0);
+	const char *name = "VTRUNK_INSECURE", *v = env2(name, NULL);
+	static const char *const yes[] = {"1", "true", "yes"}, *const no[] = {"0", "false", "no"};
+
+	if (!v)
+		v = env2(name = "GOVC_INSECURE", NULL);
+	*on = 0;
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *on = 1, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return vm_err_set(err, VM_ERR_USAGE, "%s=%s: not a yes or no (use 1, true or yes; 0, false or no)",
+			  name, v);
 }
 
 /* govc's known-hosts file: "host[:port] thumbprint" a line. */
@@ -169,8 +186,10 @@ int cli_conn_opts_get(const struct cli_ctx *ctx, struct vs_http_opts *o, char **
 		o->ca_file_list = 1;
 	}
 	o->thumbprint = ctx->thumbprint ? ctx->thumbprint : env2("VTRUNK_THUMBPRINT", NULL);
-	o->insecure = ctx->insecure >= 0 ? ctx->insecure
-					 : truthy(env2("VTRUNK_INSECURE", NULL)) || truthy(env2("GOVC_INSECURE", NULL));
+	if (ctx->insecure >= 0)
+		o->insecure = ctx->insecure;
+	else if (insecure_env(&o->insecure, err) < 0)
+		return -1;
 	o->timeout = ctx->timeout;
 	o->debug = ctx->debug;
 	o->stop = &cli_stop;
@@ -230,11 +249,19 @@ struct vs_session *cli_conn_open(const struct cli_ctx *ctx, int login, struct vm
 			goto cleanup;
 		}
 	}
-	if (o.insecure && !ctx->quiet)
+	/* A pin decides alone (vs_http.c): --insecure then turns nothing off. */
+	if (o.insecure && o.thumbprint && *o.thumbprint && !ctx->quiet)
+		fprintf(stderr, "vtrunk: note: --insecure changes nothing with a pinned thumbprint: the certificate "
+				"must match the pin (no CA or host name is checked, as with any pin)\n");
+	else if (o.insecure && !ctx->quiet)
 		fprintf(stderr, "vtrunk: WARNING: TLS verification is OFF (--insecure): anyone on the path can "
 				"read the password and change what vtrunk does. Pin the certificate with "
 				"--thumbprint instead (see `vtrunk thumbprint`).\n");
 	s = vs_session_open_call(&o, err);
+	if (s && vs_http_pinned_get(s->http) && vs_http_peer_cert_get(s->http)->expired && !ctx->quiet)
+		fprintf(stderr, "vtrunk: warning: the pinned certificate of %s expired on %s; it is accepted "
+				"because its fingerprint matches: renew it, then pin the new one\n",
+			vs_http_base_get(s->http), vs_http_peer_cert_get(s->http)->not_after);
 	/* The server names itself: through cli_info, which shows its words escaped. */
 	if (s && ctx->verbose)
 		cli_info(ctx, "vtrunk: %s is %s (%s), speaking API %s\n", vs_http_base_get(s->http),

@@ -85,7 +85,9 @@ static const struct cli_command commands[] = {
 	 "every category is read only for a tag on none of them.\n"},
 	{"thumbprint", cli_cmd_thumbprint, O_CONN | O_RUN, "thumbprint",
 	 "print the server certificate's SHA-256 and SHA-1 fingerprints",
-	 "Connects without verifying, prints the fingerprints and sends nothing else.\n"
+	 "Connects without verifying, prints the fingerprints, the certificate's subject,\n"
+	 "issuer and validity dates (with --json: subject, issuer, not_before, not_after,\n"
+	 "expired), and sends nothing else.\n"
 	 "Check them out of band, then pin with --thumbprint or VTRUNK_THUMBPRINT.\n"},
 	{"version", cmd_version, 0, "version", "print the version", ""},
 	{"help", cmd_help, 0, "help [COMMAND]", "show help for vtrunk or a command", ""},
@@ -148,8 +150,9 @@ static const char global_help[] =
 	"                      (VTRUNK_THUMBPRINT; govc's GOVC_TLS_KNOWN_HOSTS files, ':'-list)\n"
 	"  --ca-file FILE      verify against this CA bundle (VTRUNK_CA_FILE; GOVC_TLS_CA_CERTS,\n"
 	"                      a ':'-list of files)\n"
-	"  --insecure          do not verify the certificate at all (loud warning)\n"
-	"                      (VTRUNK_INSECURE=1, GOVC_INSECURE=1)\n"
+	"  --insecure          do not verify the certificate at all (loud warning; nothing\n"
+	"                      changes with a pin) (VTRUNK_INSECURE, else GOVC_INSECURE:\n"
+	"                      1/true/yes or 0/false/no; another value is refused)\n"
 	"  GOVC_DATACENTER     the datacenter when the plan names none (DC0 or /DC0)\n"
 	"\n"
 	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"

@@ -36,6 +36,7 @@ struct vs_http {
 	struct vs_trace_secrets secrets; /* owned; masked in the trace */
 	char peer_sha256[FP_STRLEN];
 	char peer_sha1[FP_STRLEN];
+	struct vs_http_cert peer_cert;
 	unsigned long requests;
 	const volatile sig_atomic_t *stop; /* borrowed */
 	int abortable;
@@ -69,6 +70,39 @@ struct xfer {
 };
 
 static int ssl_idx = -1;
+
+static void name_text(const X509_NAME *name, char *out, size_t size)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n;
+
+	*out = '\0';
+	if (!b)
+		return;
+	/* RFC 2253 order and escaping, UTF-8 kept as it is (shown escaped by cli). */
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (n = BIO_read(b, out, (int)size - 1)) > 0)
+		out[n] = '\0';
+	BIO_free(b);
+}
+
+static void time_text(const ASN1_TIME *t, char out[32])
+{
+	struct tm tm;
+
+	*out = '\0';
+	if (t && ASN1_TIME_to_tm(t, &tm) == 1)
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void cert_read(X509 *leaf, struct vs_http_cert *c)
+{
+	name_text(X509_get_subject_name(leaf), c->subject, sizeof(c->subject));
+	name_text(X509_get_issuer_name(leaf), c->issuer, sizeof(c->issuer));
+	time_text(X509_get0_notBefore(leaf), c->not_before);
+	time_text(X509_get0_notAfter(leaf), c->not_after);
+	c->expired = X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0;
+}
 
 static void hex_colons(const unsigned char *md, unsigned n, char out[FP_STRLEN])
 {
@@ -127,6 +161,7 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *x)
 		return 0;
 	hex_colons(md256, n256, h->peer_sha256);
 	hex_colons(md1, n1, h->peer_sha1);
+	cert_read(leaf, &h->peer_cert);
 	if (!h->pin_len)
 		return preverify_ok;
 	if ((h->pin_len == 32 && memcmp(h->pin, md256, 32) == 0) ||
@@ -419,14 +454,20 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 				  h->base, h->max_body >> 20);
 	if (h->pin_mismatch)
 		return vm_err_set(err, VM_ERR_TLS,
-				  "the certificate of %s does not match the pinned thumbprint; it presents SHA-256 %s",
-				  h->base, h->peer_sha256);
+				  "the certificate of %s does not match the pinned thumbprint; it presents SHA-256 %s "
+				  "(SHA-1 %s)", h->base, h->peer_sha256, h->peer_sha1);
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_ISSUER_ERROR:
+		/* OpenSSL's words when the first bytes back are no TLS record: a plain-HTTP port
+		 * answers a ClientHello with "HTTP/1.x 400". */
+		if (!*h->peer_sha256 && strstr(detail, "wrong version number"))
+			return vm_err_set(err, VM_ERR_TLS,
+					  "%s answered without TLS, most likely in plain HTTP: vtrunk talks only "
+					  "HTTPS (is this the port of vCenter's HTTPS, usually 443?)", h->base);
 		if (*h->peer_sha256)
 			return vm_err_set(err, VM_ERR_TLS,
 					  "the certificate of %s could not be verified (%s); its SHA-256 fingerprint is %s",
@@ -783,6 +824,16 @@ const char *vs_http_peer_sha256_get(const struct vs_http *h)
 const char *vs_http_peer_sha1_get(const struct vs_http *h)
 {
 	return h->peer_sha1;
+}
+
+const struct vs_http_cert *vs_http_peer_cert_get(const struct vs_http *h)
+{
+	return &h->peer_cert;
+}
+
+int vs_http_pinned_get(const struct vs_http *h)
+{
+	return h->pin_len > 0;
 }
 
 int vs_http_last_sent_get(const struct vs_http *h)
