@@ -75,14 +75,17 @@ static const struct cli_command commands[] = {
 	 "guestinfo.vtrunk.* keys from the agents.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
-	 "Interfaces are bound by name, since no MAC address is known offline.\n"},
+	 "Interfaces are bound by name, since no MAC address is known offline. An agent\n"
+	 "named by uuid or moref gets a directory of that value (its VM's name is unknown).\n"},
 	{"ls", cli_cmd_ls, O_CONN | O_RUN | O_TAG, "ls [switches|portgroups|vms] [--tag TAG]",
 	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
 	 "Without an argument, lists port groups. --tag lists only the objects that\n"
 	 "carry that vCenter tag: TAG is the tag of that name on the objects listed\n"
 	 "(CATEGORY/TAG when tags of that name in several categories are on them).\n"
 	 "It asks vCenter which tags the listed objects carry and reads only those;\n"
-	 "every category is read only for a tag on none of them.\n"},
+	 "every category is read only for a tag on none of them. With --json, each VM\n"
+	 "also has its inventory path, moref, uuid and instance_uuid (what a plan's\n"
+	 "agent may name it by: \"vm\": \"/DC0/vm/folder/name\", \"moref\", \"uuid\").\n"},
 	{"thumbprint", cli_cmd_thumbprint, O_CONN | O_RUN, "thumbprint",
 	 "print the server certificate's SHA-256 and SHA-1 fingerprints",
 	 "Connects without verifying, prints the fingerprints, the certificate's subject,\n"
