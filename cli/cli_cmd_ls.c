@@ -10,6 +10,7 @@
 #include "cli_conn.h"
 #include "vs_inventory.h"
 #include "vs_tag.h"
+#include "vs_vmref.h"
 #include "vm_text.h"
 
 /* Whether an object is listed: always without --tag, else when it carries the tag. */
@@ -155,6 +156,7 @@ static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *ta
 		const struct vs_vm *vm = &inv->vms[i];
 		struct vm_buf row = {0};
 		cJSON *o = NULL, *nics = NULL;
+		char *path;
 		if (!shown(tag, &vm->ref))
 			continue;
 		if (json) {
@@ -162,6 +164,13 @@ static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *ta
 			cJSON_AddStringToObject(o, "name", vm->name);
 			cJSON_AddStringToObject(o, "datacenter", dc_name(inv, vm->dc));
 			cJSON_AddStringToObject(o, "power", vm->power_state);
+			/* What a plan's agent may name it by when the name is not unique. */
+			path = vs_vmref_path_get(inv, vm);
+			cJSON_AddStringToObject(o, "path", path);
+			free(path);
+			cJSON_AddStringToObject(o, "moref", vm->ref.value);
+			cJSON_AddStringToObject(o, "uuid", vm->uuid);
+			cJSON_AddStringToObject(o, "instance_uuid", vm->instance_uuid);
 			nics = cJSON_AddArrayToObject(o, "nics");
 			cJSON_AddItemToArray(arr, o);
 		} else {

@@ -7,6 +7,7 @@
 #include "cli_conn.h"
 #include "cli_plan.h"
 #include "vm_guest.h"
+#include "vm_text.h"
 #include "vs_http.h"
 
 int cli_cmd_thumbprint(struct cli_ctx *ctx)
@@ -14,6 +15,7 @@ int cli_cmd_thumbprint(struct cli_ctx *ctx)
 	struct vs_http_opts o;
 	struct vs_http *h = NULL;
 	struct vs_http_resp resp = {0};
+	const struct vs_http_cert *cert;
 	struct vm_err err;
 	int rc;
 
@@ -31,12 +33,28 @@ int cli_cmd_thumbprint(struct cli_ctx *ctx)
 		rc = cli_fail(ctx, &err);
 		goto cleanup;
 	}
-	if (ctx->json)
-		printf("{\"url\": \"%s\", \"sha256\": \"%s\", \"sha1\": \"%s\"}\n", vs_http_base_get(h),
-		       vs_http_peer_sha256_get(h), vs_http_peer_sha1_get(h));
-	else
-		printf("%s\nSHA-256 %s\nSHA-1   %s\n", vs_http_base_get(h), vs_http_peer_sha256_get(h),
-		       vs_http_peer_sha1_get(h));
+	cert = vs_http_peer_cert_get(h);
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "url", vs_http_base_get(h));
+		cJSON_AddStringToObject(doc, "sha256", vs_http_peer_sha256_get(h));
+		cJSON_AddStringToObject(doc, "sha1", vs_http_peer_sha1_get(h));
+		cJSON_AddStringToObject(doc, "subject", cert->subject);
+		cJSON_AddStringToObject(doc, "issuer", cert->issuer);
+		cJSON_AddStringToObject(doc, "not_before", cert->not_before);
+		cJSON_AddStringToObject(doc, "not_after", cert->not_after);
+		cJSON_AddBoolToObject(doc, "expired", cert->expired);
+		cli_json_print(doc);
+		cJSON_Delete(doc);
+	} else {
+		/* The subject and issuer are the server's words: shown escaped. */
+		char *subject = vm_text_display(cert->subject), *issuer = vm_text_display(cert->issuer);
+		printf("%s\nSHA-256 %s\nSHA-1   %s\nSubject %s\nIssuer  %s\nValid   %s to %s%s\n",
+		       vs_http_base_get(h), vs_http_peer_sha256_get(h), vs_http_peer_sha1_get(h), subject, issuer,
+		       cert->not_before, cert->not_after, cert->expired ? " (expired)" : "");
+		free(subject);
+		free(issuer);
+	}
 	rc = CLI_EXIT_OK;
 cleanup:
 	vs_http_resp_clear(&resp);

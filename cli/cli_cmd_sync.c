@@ -13,27 +13,49 @@
 #include "cli_plan.h"
 #include "cli_sync.h"
 #include "vm_alloc.h"
+#include "vs_vmref.h"
 
-/* Finds the plan's VM by name in the plan's datacenter; ambiguity is an error. */
-static const struct vs_vm *vm_find(const struct cli_sync *r, const char *name, struct vm_err *err)
+/* Finds the plan's VM (by name, path, uuid or moref) in the plan's datacenter;
+ * ambiguity is an error. */
+static const struct vs_vm *vm_find(const struct cli_sync *r, const struct vm_plan_agent *pa, struct vm_err *err)
 {
-	const struct vs_vm *found = NULL;
-	size_t n = 0;
+	static const char *const what[] = {"VM", "VM at", "VM with uuid", "VM"};
+	const char *key = pa->ref ? pa->ref : pa->vm;
+	const struct vs_vm *found;
+	size_t n = vs_vmref_find(r->inv, r->diff.dc, pa->by, key, &found);
 
-	for (size_t i = 0; i < r->inv->n_vms; i++) {
-		const struct vs_vm *vm = &r->inv->vms[i];
-		if (vm->dc == r->diff.dc && strcmp(vm->name, name) == 0) {
-			found = vm;
-			n++;
-		}
-	}
 	if (!found)
-		vm_err_set(err, VM_ERR_NOTFOUND, "VM \"%s\" not found in datacenter \"%s\"", name,
+		vm_err_set(err, VM_ERR_NOTFOUND, "%s \"%s\" not found in datacenter \"%s\"", what[pa->by], key,
 			   r->dc_name);
+	else if (n > 1 && pa->by == VM_AGENT_NAME)
+		vm_err_set(err, VM_ERR_NOTFOUND,
+			   "%zu VMs are named \"%s\" in datacenter \"%s\"; vtrunk needs one: name it by "
+			   "inventory path (\"vm\": \"/%s/vm/…/%s\"), \"uuid\" or \"moref\" (see `vtrunk ls vms`)",
+			   n, key, r->dc_name, r->dc_name, key);
 	else if (n > 1)
-		vm_err_set(err, VM_ERR_NOTFOUND, "%zu VMs are named \"%s\" in datacenter \"%s\"; vtrunk needs one",
-			   n, name, r->dc_name);
+		/* A BIOS uuid repeats in a VM copied without a new one. */
+		vm_err_set(err, VM_ERR_NOTFOUND, "%zu VMs match %s \"%s\" in datacenter \"%s\"; vtrunk needs one%s",
+			   n, pa->by == VM_AGENT_UUID ? "uuid" : "path", key, r->dc_name,
+			   pa->by == VM_AGENT_UUID ? " (use the instance uuid, or the moref)" : "");
 	return n == 1 ? found : NULL;
+}
+
+/* An agent named by uuid or moref takes its VM's name (its guest files' directory), which
+ * no other agent may have. */
+static int agent_name_take(struct cli_sync *r, size_t i, const struct vs_vm *vm, struct vm_err *err)
+{
+	struct vm_plan_agent *pa = &r->plan->agents[i];
+
+	if ((pa->by != VM_AGENT_UUID && pa->by != VM_AGENT_MOREF) || strcmp(pa->vm, vm->name) == 0)
+		return 0;
+	for (size_t j = 0; j < r->plan->n_agents; j++)
+		if (j != i && strcmp(r->plan->agents[j].vm, vm->name) == 0)
+			return vm_err_set(err, VM_ERR_USAGE,
+					  "agents[%zu]: its VM (%s) is named \"%s\", as agents[%zu]'s is: their guest "
+					  "files would share one directory", i, vm->ref.value, vm->name, j);
+	free(pa->vm);
+	pa->vm = vm_xstrdup(vm->name);
+	return 0;
 }
 
 static const char *extra_lookup(const char *key, const void *vm)
@@ -55,7 +77,9 @@ static void agents_diff(struct cli_sync *r)
 		/* A re-read keeps what reconfiguring found out. */
 		if (!a->failed)
 			vm_err_clear(&a->err);
-		a->vm = vm_find(r, a->pa->vm, a->failed ? NULL : &a->err);
+		a->vm = vm_find(r, a->pa, a->failed ? NULL : &a->err);
+		if (a->vm && agent_name_take(r, i, a->vm, a->failed ? NULL : &a->err) < 0)
+			a->vm = NULL;
 		memset(&a->diff, 0, sizeof(a->diff));
 		a->diff.trunk = a->diff.mgmt = -1;
 		if (!a->vm) {
@@ -554,6 +578,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
+	cli_conn_datacenter_default(r.plan);
 	r.agents = vm_xcalloc(r.plan->n_agents ? r.plan->n_agents : 1, sizeof(*r.agents));
 	r.s = cli_conn_open(ctx, 1, &err);
 	if (!r.s) {

@@ -21,13 +21,30 @@ static const char *env2(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
-static int truthy(const char *v)
+/* VTRUNK_INSECURE, else GOVC_INSECURE: 1/true/yes or 0/false/no. Anything else is refused:
+ * a typo must not leave the user believing verification is off (or on). */
+static int insecure_env(int *on, struct vm_err *err)
 {
-	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0);
+	const char *name = "VTRUNK_INSECURE", *v = env2(name, NULL);
+	static const char *const yes[] = {"1", "true", "yes"}, *const no[] = {"0", "false", "no"};
+
+	if (!v)
+		v = env2(name = "GOVC_INSECURE", NULL);
+	*on = 0;
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *on = 1, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return vm_err_set(err, VM_ERR_USAGE, "%s=%s: not a yes or no (use 1, true or yes; 0, false or no)",
+			  name, v);
 }
 
 /* govc's known-hosts file: "host[:port] thumbprint" a line. */
-static char *known_hosts_lookup(const char *file, const char *base)
+static char *known_hosts_file_lookup(const char *file, const char *base)
 {
 	const char *host = strstr(base, "://") ? strstr(base, "://") + 3 : base;
 	size_t hl = strcspn(host, ":/");
@@ -45,6 +62,37 @@ static char *known_hosts_lookup(const char *file, const char *base)
 	}
 	fclose(f);
 	return found;
+}
+
+/* GOVC_TLS_KNOWN_HOSTS is a ':'-separated list of such files, as in govc; the first
+ * that names the host decides. */
+static char *known_hosts_lookup(const char *files, const char *base)
+{
+	char *found = NULL;
+
+	for (const char *p = files; *p && !found; p += *p == ':') {
+		size_t n = strcspn(p, ":");
+		if (n) {
+			char *file = vm_xstrndup(p, n);
+			found = known_hosts_file_lookup(file, base);
+			free(file);
+		}
+		p += n;
+	}
+	return found;
+}
+
+void cli_conn_datacenter_default(struct vm_plan *plan)
+{
+	const char *dc = env2("GOVC_DATACENTER", NULL), *slash;
+
+	if (plan->datacenter || !dc)
+		return;
+	slash = strrchr(dc, '/');
+	if (slash && !slash[1])
+		return; /* "/" or "path/": no name to take */
+	plan->datacenter = vm_xstrdup(slash ? slash + 1 : dc);
+	plan->datacenter_from = "GOVC_DATACENTER (the plan names no datacenter)";
 }
 
 char *cli_conn_password_file_read(const char *path, struct vm_err *err)
@@ -128,10 +176,20 @@ int cli_conn_opts_get(const struct cli_ctx *ctx, struct vs_http_opts *o, char **
 		return vm_err_set(err, VM_ERR_USAGE,
 				  "no vCenter given: use --url HOST, or set VTRUNK_URL (GOVC_URL works too)");
 	o->url = url;
-	o->ca_file = ctx->ca_file ? ctx->ca_file : env2("VTRUNK_CA_FILE", "GOVC_TLS_CA_CERTS");
+	o->ca_file = ctx->ca_file;
+	o->ca_source = "--ca-file";
+	if (!o->ca_file && (o->ca_file = env2("VTRUNK_CA_FILE", NULL)) != NULL)
+		o->ca_source = "VTRUNK_CA_FILE";
+	/* govc's variable is a list of files, as govc reads it. */
+	if (!o->ca_file && (o->ca_file = env2("GOVC_TLS_CA_CERTS", NULL)) != NULL) {
+		o->ca_source = "GOVC_TLS_CA_CERTS";
+		o->ca_file_list = 1;
+	}
 	o->thumbprint = ctx->thumbprint ? ctx->thumbprint : env2("VTRUNK_THUMBPRINT", NULL);
-	o->insecure = ctx->insecure >= 0 ? ctx->insecure
-					 : truthy(env2("VTRUNK_INSECURE", NULL)) || truthy(env2("GOVC_INSECURE", NULL));
+	if (ctx->insecure >= 0)
+		o->insecure = ctx->insecure;
+	else if (insecure_env(&o->insecure, err) < 0)
+		return -1;
 	o->timeout = ctx->timeout;
 	o->debug = ctx->debug;
 	o->stop = &cli_stop;
@@ -191,11 +249,19 @@ struct vs_session *cli_conn_open(const struct cli_ctx *ctx, int login, struct vm
 			goto cleanup;
 		}
 	}
-	if (o.insecure && !ctx->quiet)
+	/* A pin decides alone (vs_http.c): --insecure then turns nothing off. */
+	if (o.insecure && o.thumbprint && *o.thumbprint && !ctx->quiet)
+		fprintf(stderr, "vtrunk: note: --insecure changes nothing with a pinned thumbprint: the certificate "
+				"must match the pin (no CA or host name is checked, as with any pin)\n");
+	else if (o.insecure && !ctx->quiet)
 		fprintf(stderr, "vtrunk: WARNING: TLS verification is OFF (--insecure): anyone on the path can "
 				"read the password and change what vtrunk does. Pin the certificate with "
 				"--thumbprint instead (see `vtrunk thumbprint`).\n");
 	s = vs_session_open_call(&o, err);
+	if (s && vs_http_pinned_get(s->http) && vs_http_peer_cert_get(s->http)->expired && !ctx->quiet)
+		fprintf(stderr, "vtrunk: warning: the pinned certificate of %s expired on %s; it is accepted "
+				"because its fingerprint matches: renew it, then pin the new one\n",
+			vs_http_base_get(s->http), vs_http_peer_cert_get(s->http)->not_after);
 	/* The server names itself: through cli_info, which shows its words escaped. */
 	if (s && ctx->verbose)
 		cli_info(ctx, "vtrunk: %s is %s (%s), speaking API %s\n", vs_http_base_get(s->http),

@@ -77,7 +77,8 @@ static const struct cli_command commands[] = {
 	 "guestinfo.vtrunk.* keys from the agents.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
-	 "Interfaces are bound by name, since no MAC address is known offline.\n"
+	 "Interfaces are bound by name, since no MAC address is known offline. An agent\n"
+	 "named by uuid or moref gets a directory of that value (its VM's name is unknown).\n"
 	 "DIR is checked as by apply (exit 2 when it cannot be written).\n"},
 	{"ls", cli_cmd_ls, O_CONN | O_RUN | O_TAG, "ls [switches|portgroups|vms] [--tag TAG]",
 	 "list distributed switches, port groups (with VLAN spec) or VMs (with NICs)",
@@ -85,10 +86,14 @@ static const struct cli_command commands[] = {
 	 "carry that vCenter tag: TAG is the tag of that name on the objects listed\n"
 	 "(CATEGORY/TAG when tags of that name in several categories are on them).\n"
 	 "It asks vCenter which tags the listed objects carry and reads only those;\n"
-	 "every category is read only for a tag on none of them.\n"},
+	 "every category is read only for a tag on none of them. With --json, each VM\n"
+	 "also has its inventory path, moref, uuid and instance_uuid (what a plan's\n"
+	 "agent may name it by: \"vm\": \"/DC0/vm/folder/name\", \"moref\", \"uuid\").\n"},
 	{"thumbprint", cli_cmd_thumbprint, O_CONN | O_RUN, "thumbprint",
 	 "print the server certificate's SHA-256 and SHA-1 fingerprints",
-	 "Connects without verifying, prints the fingerprints and sends nothing else.\n"
+	 "Connects without verifying, prints the fingerprints, the certificate's subject,\n"
+	 "issuer and validity dates (with --json: subject, issuer, not_before, not_after,\n"
+	 "expired), and sends nothing else.\n"
 	 "Check them out of band, then pin with --thumbprint or VTRUNK_THUMBPRINT.\n"},
 	{"version", cmd_version, 0, "version", "print the version", ""},
 	{"help", cmd_help, 0, "help [COMMAND]", "show help for vtrunk or a command", ""},
@@ -140,7 +145,7 @@ static const char global_help[] =
 	"                      another user's file is refused (devices, /dev/stderr are fine)\n"
 	"\n"
 	"Connection (flag, then VTRUNK_*, then the govc variable):\n"
-	"  --url URL           vCenter: host, host:port or https://host/sdk\n"
+	"  --url URL           vCenter: host, host:port or https://host/sdk (no other path)\n"
 	"                      (VTRUNK_URL, GOVC_URL); a user:password@ in it is used, up to\n"
 	"                      the last @, percent-decoded, and never printed\n"
 	"  --username USER     (VTRUNK_USERNAME, GOVC_USERNAME)\n"
@@ -148,10 +153,13 @@ static const char global_help[] =
 	"  --password-stdin    read the password from the first line of stdin\n"
 	"                      (or VTRUNK_PASSWORD, GOVC_PASSWORD; a prompt on a terminal)\n"
 	"  --thumbprint FP     pin the certificate: SHA-256 or SHA-1, hex, colons optional\n"
-	"                      (VTRUNK_THUMBPRINT; govc's GOVC_TLS_KNOWN_HOSTS file)\n"
-	"  --ca-file FILE      verify against this CA bundle (VTRUNK_CA_FILE, GOVC_TLS_CA_CERTS)\n"
-	"  --insecure          do not verify the certificate at all (loud warning)\n"
-	"                      (VTRUNK_INSECURE=1, GOVC_INSECURE=1)\n"
+	"                      (VTRUNK_THUMBPRINT; govc's GOVC_TLS_KNOWN_HOSTS files, ':'-list)\n"
+	"  --ca-file FILE      verify against this CA bundle (VTRUNK_CA_FILE; GOVC_TLS_CA_CERTS,\n"
+	"                      a ':'-list of files)\n"
+	"  --insecure          do not verify the certificate at all (loud warning; nothing\n"
+	"                      changes with a pin) (VTRUNK_INSECURE, else GOVC_INSECURE:\n"
+	"                      1/true/yes or 0/false/no; another value is refused)\n"
+	"  GOVC_DATACENTER     the datacenter when the plan names none (DC0 or /DC0)\n"
 	"\n"
 	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"
 	"2 usage error or invalid plan (nothing sent); 3 cannot connect, TLS verification\n"

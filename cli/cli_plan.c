@@ -649,12 +649,46 @@ static int load_vlan(const cJSON *j, const char *path, struct vm_plan_vlan *v,
 static int load_agent(const cJSON *j, const char *path, size_t index, struct vm_plan_agent *a,
 		      struct vm_err *err)
 {
-	static const char *const keys[] = {"vm", "mgmt_address", "slot", NULL};
+	static const char *const keys[] = {"vm", "uuid", "moref", "mgmt_address", "slot", NULL};
+	char *uuid = NULL, *moref = NULL;
+	int n;
 
 	if (want_object(j, path, err) < 0 || check_keys(j, path, keys, err) < 0)
 		return -1;
-	if (get_string(j, path, "vm", 1, &a->vm, err) < 0 ||
-	    get_ip(j, path, "mgmt_address", 1, &a->mgmt_address, NULL, err) < 0 ||
+	n = get_string(j, path, "vm", 0, &a->vm, err) < 0 || get_string(j, path, "uuid", 0, &uuid, err) < 0 ||
+	    get_string(j, path, "moref", 0, &moref, err) < 0;
+	if (n) {
+		free(uuid);
+		free(moref);
+		return -1;
+	}
+	/* Exactly one way to name the VM: two could disagree. */
+	n = !!a->vm + !!uuid + !!moref;
+	if (n != 1) {
+		free(uuid);
+		free(moref);
+		char p[PATH_LEN];
+		path_key(p, path, "vm");
+		return n ? fail(err, path, "give only one of vm, uuid and moref")
+			 : fail(err, p, "required (or \"uuid\", or \"moref\")");
+	}
+	if (uuid || moref) {
+		a->by = uuid ? VM_AGENT_UUID : VM_AGENT_MOREF;
+		a->ref = uuid ? uuid : moref;
+		if (strcspn(a->ref, " \t/") != strlen(a->ref))
+			return fail(err, path, "%s: \"%s\" has a space or '/' (a %s is one word)",
+				    uuid ? "uuid" : "moref", a->ref, uuid ? "UUID" : "managed object id such as vm-123");
+		a->vm = vm_xstrdup(a->ref);
+	} else if (a->vm[0] == '/') {
+		/* An inventory path, as govc takes it: /DC0/vm/folder/name. */
+		const char *last = strrchr(a->vm, '/') + 1;
+		if (!*last || strstr(a->vm, "//"))
+			return fail(err, path, "vm: \"%s\" is not an inventory path (/datacenter/vm/folder/name)", a->vm);
+		a->by = VM_AGENT_PATH;
+		a->ref = a->vm;
+		a->vm = vm_xstrdup(last);
+	}
+	if (get_ip(j, path, "mgmt_address", 1, &a->mgmt_address, NULL, err) < 0 ||
 	    get_int(j, path, "slot", 0, INT_MIN, INT_MAX, &a->slot, &a->slot_explicit, err) < 0)
 		return -1;
 	if (!a->slot_explicit) {

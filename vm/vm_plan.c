@@ -31,8 +31,10 @@ void vm_plan_free(struct vm_plan **plan)
 	for (size_t i = 0; i < p->n_vlans; i++)
 		free(p->vlans[i].network);
 	free(p->vlans);
-	for (size_t i = 0; i < p->n_agents; i++)
+	for (size_t i = 0; i < p->n_agents; i++) {
 		free(p->agents[i].vm);
+		free(p->agents[i].ref);
+	}
 	free(p->agents);
 	free(p);
 	*plan = NULL;

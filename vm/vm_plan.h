@@ -82,8 +82,16 @@ struct vm_plan_tags {      /* "tags": a vCenter tag for the port group and the a
 	char *tag;             /* owned */
 };
 
+/* How an agent names its VM: exactly one of "vm" (a name, or an inventory path when it
+ * starts with '/'), "uuid" (config.uuid or config.instanceUuid) or "moref". */
+enum vm_agent_by { VM_AGENT_NAME, VM_AGENT_PATH, VM_AGENT_UUID, VM_AGENT_MOREF };
+
 struct vm_plan_agent {
-	char *vm;              /* owned; VM name in vCenter */
+	char *vm;              /* owned; the VM's name: its guest files' directory and the name
+	                          in reports. A path's last part; for uuid and moref, that value
+	                          until vCenter is read, then the VM's own name */
+	enum vm_agent_by by;
+	char *ref;             /* owned; the path, uuid or moref as given; NULL for a bare name */
 	uint32_t mgmt_address; /* required */
 	int slot;              /* explicit "slot" or its index in agents */
 	int slot_explicit;
@@ -91,6 +99,7 @@ struct vm_plan_agent {
 
 struct vm_plan {
 	char *datacenter;    /* owned; NULL when omitted (there must be exactly one) */
+	const char *datacenter_from; /* static; where datacenter came from when not the plan */
 	char *sw;            /* owned; "switch" */
 	struct vm_plan_trunk trunk;
 	int has_management;  /* required when agents is non-empty */

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "vm_alloc.h"
+#include "vs_http_tls.h"
 #include "vs_http_trace.h"
 #include "vs_xml.h"
 
@@ -20,7 +21,8 @@ struct vs_http {
 	CURL *curl;                 /* owned; reused so the connection stays alive */
 	CURLSH *share;              /* owned; cookies, TLS sessions, connections */
 	char *base;                 /* owned; "https://host[:port]" */
-	char *ca_file;              /* owned */
+	char **ca_files;            /* owned; CA bundles: the first through curl, the rest added */
+	size_t n_ca;
 	unsigned char pin[32];      /* the pinned fingerprint */
 	int pin_len;                /* 0: not pinned; 20: SHA-1; 32: SHA-256 */
 	int pin_mismatch;           /* the last handshake presented another certificate */
@@ -32,6 +34,7 @@ struct vs_http {
 	struct vs_trace_secrets secrets; /* owned; masked in the trace */
 	char peer_sha256[FP_STRLEN];
 	char peer_sha1[FP_STRLEN];
+	struct vs_http_cert peer_cert;
 	unsigned long requests;
 	const volatile sig_atomic_t *stop; /* borrowed */
 	int abortable;
@@ -123,6 +126,7 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *x)
 		return 0;
 	hex_colons(md256, n256, h->peer_sha256);
 	hex_colons(md1, n1, h->peer_sha1);
+	vs_http_tls_cert_read(leaf, &h->peer_cert);
 	if (!h->pin_len)
 		return preverify_ok;
 	if ((h->pin_len == 32 && memcmp(h->pin, md256, 32) == 0) ||
@@ -144,6 +148,10 @@ static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *userp)
 	struct vs_http *h = userp;
 
 	SSL_CTX_set_ex_data(ctx, ssl_idx, userp);
+	/* curl takes one CA file; the others of a list are added to the same store. */
+	for (size_t i = 1; i < h->n_ca && !h->pin_len && !h->insecure; i++)
+		if (X509_STORE_load_file(SSL_CTX_get_cert_store(ctx), h->ca_files[i]) != 1)
+			return CURLE_SSL_CACERT_BADFILE;
 	/* Pinned: the fingerprint alone decides, so verify_cb runs on every handshake. */
 	SSL_CTX_set_verify(ctx, h->pin_len ? SSL_VERIFY_PEER : SSL_CTX_get_verify_mode(ctx), verify_cb);
 	return CURLE_OK;
@@ -251,8 +259,8 @@ static void handle_setup(struct vs_http *h, CURL *c)
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 	curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, h);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	if (h->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+	if (h->n_ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_files[0]);
 	if (h->insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -293,7 +301,8 @@ struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 			goto fail;
 		}
 	}
-	h->ca_file = vm_xstrdup(opts->ca_file);
+	if (opts->ca_file && *opts->ca_file && vs_http_tls_ca_files_load(opts, &h->ca_files, &h->n_ca, err) < 0)
+		goto fail;
 	h->insecure = opts->insecure;
 	h->connect_timeout = opts->connect_timeout > 0 ? opts->connect_timeout : 15;
 	h->timeout = opts->timeout > 0 ? opts->timeout : 300;
@@ -334,7 +343,9 @@ void vs_http_free(struct vs_http **hp)
 	if (h->share)
 		curl_share_cleanup(h->share);
 	free(h->base);
-	free(h->ca_file);
+	for (size_t i = 0; i < h->n_ca; i++)
+		free(h->ca_files[i]);
+	free(h->ca_files);
 	vs_trace_secrets_clear(&h->secrets);
 	explicit_bzero(h, sizeof(*h));
 	free(h);
@@ -364,14 +375,20 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 				  h->base, h->max_body >> 20);
 	if (h->pin_mismatch)
 		return vm_err_set(err, VM_ERR_TLS,
-				  "the certificate of %s does not match the pinned thumbprint; it presents SHA-256 %s",
-				  h->base, h->peer_sha256);
+				  "the certificate of %s does not match the pinned thumbprint; it presents SHA-256 %s "
+				  "(SHA-1 %s)", h->base, h->peer_sha256, h->peer_sha1);
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_ISSUER_ERROR:
+		/* OpenSSL's words when the first bytes back are no TLS record: a plain-HTTP port
+		 * answers a ClientHello with "HTTP/1.x 400". */
+		if (!*h->peer_sha256 && strstr(detail, "wrong version number"))
+			return vm_err_set(err, VM_ERR_TLS,
+					  "%s answered without TLS, most likely in plain HTTP: vtrunk talks only "
+					  "HTTPS (is this the port of vCenter's HTTPS, usually 443?)", h->base);
 		if (*h->peer_sha256)
 			return vm_err_set(err, VM_ERR_TLS,
 					  "the certificate of %s could not be verified (%s); its SHA-256 fingerprint is %s",
@@ -728,6 +745,16 @@ const char *vs_http_peer_sha256_get(const struct vs_http *h)
 const char *vs_http_peer_sha1_get(const struct vs_http *h)
 {
 	return h->peer_sha1;
+}
+
+const struct vs_http_cert *vs_http_peer_cert_get(const struct vs_http *h)
+{
+	return &h->peer_cert;
+}
+
+int vs_http_pinned_get(const struct vs_http *h)
+{
+	return h->pin_len > 0;
 }
 
 int vs_http_last_sent_get(const struct vs_http *h)

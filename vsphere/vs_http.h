@@ -24,7 +24,9 @@
 
 struct vs_http_opts {
 	const char *url;         /* borrowed: anything vs_http_url_normalize() accepts */
-	const char *ca_file;     /* borrowed; NULL: the system store */
+	const char *ca_file;     /* borrowed; NULL: the system store; read at creation */
+	int ca_file_list;        /* ca_file is a ':'-separated list of files (GOVC_TLS_CA_CERTS) */
+	const char *ca_source;   /* borrowed; what named ca_file, for messages; NULL: "--ca-file" */
 	const char *thumbprint;  /* borrowed; SHA-256 or SHA-1 hex, colons optional; NULL: none */
 	int insecure;            /* skip verification entirely */
 	long connect_timeout;    /* seconds; 0: 15 */
@@ -146,6 +148,20 @@ int vs_http_stop_get(const struct vs_http *h);
  * "aa:bb:..." lowercase hex; "" when none was seen. */
 const char *vs_http_peer_sha256_get(const struct vs_http *h);
 const char *vs_http_peer_sha1_get(const struct vs_http *h);
+/* The leaf certificate of the last TLS handshake, as read (the subject and issuer in
+ * RFC 2253 form, as govc's about.cert shows them; the dates UTC, ISO 8601); "" when
+ * none was seen. expired: its notAfter is past (a pinned one is still accepted). */
+struct vs_http_cert {
+	char subject[512];
+	char issuer[512];
+	char not_before[32];
+	char not_after[32];
+	int expired;
+};
+const struct vs_http_cert *vs_http_peer_cert_get(const struct vs_http *h);
+/* Whether a thumbprint is pinned (it then decides alone, --insecure or not). */
+int vs_http_pinned_get(const struct vs_http *h);
+
 /* Requests made so far (for reports and benchmarks). */
 unsigned long vs_http_requests_get(const struct vs_http *h);
 const char *vs_http_base_get(const struct vs_http *h);

@@ -99,6 +99,15 @@ char *vs_http_url_normalize(const char *url, char **user, char **password, struc
 			goto refused;
 		}
 	}
+	/* vtrunk talks to vCenter's own endpoints (/sdk for SOAP, /rest): another path would
+	 * be dropped without a word, and a server behind a path prefix is not reached. */
+	if (*end && strcmp(end, "/") != 0 && strcmp(end, "/sdk") != 0 && strcmp(end, "/sdk/") != 0) {
+		vm_err_set(err, VM_ERR_USAGE,
+			   "vCenter URL \"%s\" has the path \"%s\": vtrunk talks only to vCenter's /sdk "
+			   "(SOAP) and /rest endpoints; give https://host[:port] or https://host[:port]/sdk",
+			   shown, end);
+		goto refused;
+	}
 	free(shown);
 	if (at) {
 		const char *colon = memchr(p, ':', (size_t)(at - p));

@@ -12,6 +12,7 @@
 
 struct vs_parent {
 	struct vs_moref ref, parent;
+	char *name; /* owned; a folder's name (for inventory paths), else NULL */
 };
 
 static void add_parent(struct vs_inventory *inv, const struct vs_moref *ref, const xmlNode *val)
@@ -21,6 +22,7 @@ static void add_parent(struct vs_inventory *inv, const struct vs_moref *ref, con
 	inv->parents = vm_xgrow(inv->parents, &inv->cap_parents, inv->n_parents + 1, sizeof(*p));
 	p = &inv->parents[inv->n_parents];
 	p->ref = *ref;
+	p->name = NULL;
 	if (vs_xml_moref_get(val, &p->parent) == 0)
 		inv->n_parents++;
 }
@@ -189,6 +191,10 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 		vm->name = vs_xml_text_dup(val);
 	} else if (strcmp(name, "recentTask") == 0) {
 		tasks_parse(val, &vm->recent, &vm->n_recent);
+	} else if (strcmp(name, "config.uuid") == 0) {
+		vs_xml_text_copy(val, vm->uuid, sizeof(vm->uuid));
+	} else if (strcmp(name, "config.instanceUuid") == 0) {
+		vs_xml_text_copy(val, vm->instance_uuid, sizeof(vm->instance_uuid));
 	} else if (strcmp(name, "config.changeVersion") == 0) {
 		vs_xml_text_copy(val, vm->change_version, sizeof(vm->change_version));
 	} else if (strcmp(name, "runtime.powerState") == 0) {
@@ -226,6 +232,8 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 	struct vs_portgroup *pg = NULL;
 	struct vs_vm *vm = NULL;
 	enum obj_kind kind;
+	size_t my_parent = (size_t)-1;
+	char *folder_name = NULL;
 	int rc = 0;
 
 	if (vs_xml_moref_get(vs_xml_child(obj, "obj"), &ref) < 0)
@@ -264,8 +272,13 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		const xmlNode *val = vs_xml_child(ps, "val");
 		int is_name = strcmp(name, "name") == 0;
 
-		if (strcmp(name, "parent") == 0 && kind != K_OTHER)
+		if (strcmp(name, "parent") == 0 && kind != K_OTHER) {
+			size_t before = inv->n_parents;
 			add_parent(inv, &ref, val);
+			if (inv->n_parents > before)
+				my_parent = before;
+		} else if (kind == K_FOLDER && is_name && !folder_name)
+			folder_name = vs_xml_text_dup(val);
 		else if (dc && is_name && !dc->name)
 			dc->name = vs_xml_text_dup(val);
 		else if (sw && is_name && !sw->name)
@@ -302,6 +315,10 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		pg->name = vm_xstrdup(ref.value);
 	if (vm && !vm->name)
 		vm->name = vm_xstrdup(ref.value);
+	if (folder_name && my_parent != (size_t)-1)
+		inv->parents[my_parent].name = folder_name;
+	else
+		free(folder_name);
 	return rc;
 }
 
@@ -480,10 +497,21 @@ int vs_inventory_parse_stream(struct vs_inventory *inv, const char *method, cons
 
 static const struct vs_moref *parent_of(const struct vs_inventory *inv, const struct vs_moref *ref)
 {
+	return vs_inventory_parent_get(inv, ref, NULL);
+}
+
+const struct vs_moref *vs_inventory_parent_get(const struct vs_inventory *inv, const struct vs_moref *ref,
+					       const char **folder_name)
+{
 	for (size_t i = 0; i < inv->n_parents; i++)
 		if (strcmp(inv->parents[i].ref.value, ref->value) == 0 &&
-		    strcmp(inv->parents[i].ref.type, ref->type) == 0)
+		    strcmp(inv->parents[i].ref.type, ref->type) == 0) {
+			if (folder_name)
+				*folder_name = inv->parents[i].name;
 			return &inv->parents[i].parent;
+		}
+	if (folder_name)
+		*folder_name = NULL;
 	return NULL;
 }
 
@@ -644,16 +672,19 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 			 struct vm_err *err)
 {
 	static const char *const named[] = {"name", "parent", NULL};
-	static const char *const parent[] = {"parent", NULL};
+	/* A folder's name: for agents named by inventory path (vs_vmref.c). */
+	static const char *const parent[] = {"name", "parent", NULL};
 	static const char *const dvs[] = {"name", "uuid", "parent", "summary.productInfo.version",
 					  "config.uplinkPortgroup", "recentTask", NULL};
 	static const char *const dvpg[] = {"config", "recentTask", NULL};
 	/* recentTask and config.changeVersion: after an unclear answer, what is still
 	 * running there, and whether the VM changed since it was read. */
 	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
-					  "recentTask", "config.changeVersion", NULL};
+					  "recentTask", "config.changeVersion", "config.uuid", "config.instanceUuid",
+					  NULL};
 	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
-					     "recentTask", "config.changeVersion", "config.extraConfig", NULL};
+					     "recentTask", "config.changeVersion", "config.uuid",
+					     "config.instanceUuid", "config.extraConfig", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
@@ -808,8 +839,8 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		free(vm->extra);
 		free(vm->name);
 	}
-	if (inv->n_parents > c->parents)
-		inv->n_parents = c->parents;
+	while (inv->n_parents > c->parents)
+		free(inv->parents[--inv->n_parents].name);
 }
 
 int vs_inventory_networks_refresh_call(struct vs_session *s, struct vs_inventory *inv, struct vm_err *err)
@@ -839,6 +870,7 @@ int vs_inventory_networks_refresh_call(struct vs_session *s, struct vs_inventory
 	inv->parents = vm_xgrow(inv->parents, &inv->cap_parents, inv->n_parents + net->n_parents, sizeof(*inv->parents));
 	memcpy(inv->parents + inv->n_parents, net->parents, net->n_parents * sizeof(*inv->parents));
 	inv->n_parents += net->n_parents;
+	net->n_parents = 0; /* their names are inv's now */
 	vs_inventory_free(&net);
 	vs_inventory_link(inv);
 	return 0;

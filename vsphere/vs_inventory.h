@@ -84,6 +84,8 @@ struct vs_vm {
 	char *name;                /* owned */
 	int dc;
 	char power_state[24];
+	char uuid[48];             /* config.uuid (BIOS), "" when not reported */
+	char instance_uuid[48];    /* config.instanceUuid, "" when not reported */
 	char change_version[64];   /* config.changeVersion, "" when not reported; sent back in
 	                              every ReconfigVM_Task so a stale change fails */
 	int have_devices;
@@ -134,5 +136,9 @@ void vs_inventory_free(struct vs_inventory **inv);
 int vs_inventory_dc_find(const struct vs_inventory *inv, const char *name);
 const struct vs_vm *vs_inventory_vm_get(const struct vs_inventory *inv, const char *name, int dc);
 const char *vs_vlan_kind_name(enum vs_vlan_kind k);
+/* The parent of ref as read (NULL when not read: the root folder is outside the view);
+ * *folder_name, when not NULL, gets ref's own name if ref is a folder, else NULL. */
+const struct vs_moref *vs_inventory_parent_get(const struct vs_inventory *inv, const struct vs_moref *ref,
+					       const char **folder_name);
 
 #endif

@@ -28,8 +28,9 @@ static int resolve_dc(const struct vs_inventory *inv, const struct vm_plan *plan
 		if (dc >= 0)
 			return dc;
 		names_of_dcs(inv, &names);
-		vm_err_set(err, VM_ERR_NOTFOUND, "datacenter: \"%s\" not found (this vCenter has %s)",
-			   plan->datacenter, inv->n_dcs ? names.data : "no datacenter");
+		vm_err_set(err, VM_ERR_NOTFOUND, "%s: \"%s\" not found (this vCenter has %s)",
+			   plan->datacenter_from ? plan->datacenter_from : "datacenter", plan->datacenter,
+			   inv->n_dcs ? names.data : "no datacenter");
 	} else if (inv->n_dcs == 1) {
 		return 0;
 	} else {

@@ -17,6 +17,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py guestinfo VM              the VM's guestinfo.* extraConfig as {key: value}
                                       (the last entry of a key; empty values left out)
   pyread.py set-extra VM KEY VALUE    set one extraConfig key
+  pyread.py move VM FOLDER            move the VM (by name or moid) into FOLDER under its
+                                      datacenter's vm folder, made when missing
   pyread.py rename KIND OLD NEW       rename a VM, portgroup or switch (Rename_Task), e.g. to
                                       a name with a newline or U+2028 as vCenter allows
   pyread.py tag CATEGORY TAG          through the REST API (/rest/com/vmware/cis): whether the
@@ -216,7 +218,9 @@ def cmd_vms(content):
                 nic.update(backing="network",
                            network=b.network.name if b.network else b.deviceName)
             nics.append(nic)
-        out.append({"name": vm.name, "moid": vm._moId, "nics": nics})
+        out.append({"name": vm.name, "moid": vm._moId,
+                    "uuid": vm.config.uuid if vm.config else None,
+                    "instance_uuid": vm.config.instanceUuid if vm.config else None, "nics": nics})
     return out
 
 
@@ -349,6 +353,20 @@ def cmd_rename(content, kind, old, new):
     obj = find_one(content, types[kind], old, kind)
     wait(obj.Rename_Task(new))
     return {"old": old, "new": obj.name}
+
+
+def cmd_move(content, name, folder):
+    found = [o for o in objects(content, vim.VirtualMachine) if name in (o.name, o._moId)]
+    if len(found) != 1:
+        raise Fail("vm %r: %s" % (name, "not found" if not found else "ambiguous"))
+    vm = found[0]
+    dc = vm.parent
+    while not isinstance(dc, vim.Datacenter):
+        dc = dc.parent
+    sub = [f for f in dc.vmFolder.childEntity if isinstance(f, vim.Folder) and f.name == folder]
+    dest = sub[0] if sub else dc.vmFolder.CreateFolder(folder)
+    wait(dest.MoveIntoFolder_Task([vm]))
+    return {"vm": vm._moId, "folder": dest._moId}
 
 
 def rest(method, path, token=None, body=None):
@@ -522,6 +540,7 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
     "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
     "rename": (3, (), (), lambda c, a, o: cmd_rename(c, a[0], a[1], a[2])),
+    "move": (2, (), (), lambda c, a, o: cmd_move(c, a[0], a[1])),
     "tag": (2, (), (), lambda c, a, o: cmd_tag(c, a[0], a[1])),
     "make-tag": (2, ("--cardinality",), (), lambda c, a, o: cmd_make_tag(c, a[0], a[1], o)),
     "untag": (3, (), (), lambda c, a, o: cmd_untag(c, a[0], a[1], a[2])),

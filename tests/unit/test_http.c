@@ -58,6 +58,8 @@ static void test_plain_forms(void **state)
 	assert_url("https://vc.example/sdk", "https://vc.example", NULL, NULL);
 	assert_url("https://[::1]:8443/sdk", "https://[::1]:8443", NULL, NULL);
 	assert_url("https://[::1]/sdk", "https://[::1]", NULL, NULL);
+	assert_url("https://vc.example/", "https://vc.example", NULL, NULL);
+	assert_url("vc.example/sdk/", "https://vc.example", NULL, NULL);
 }
 
 static void test_userinfo_last_at(void **state)
@@ -93,6 +95,10 @@ static void test_refusals_hide_userinfo(void **state)
 	assert_refused("vc.example:0", "port that is not a number from 1 to 65535", "S3cr3t");
 	assert_refused("vc.example:65536", "port that is not a number", "S3cr3t");
 	assert_refused("vc.example:", "port that is not a number", "S3cr3t");
+	/* Another path than /sdk would be dropped without a word (govc would use it). */
+	assert_refused("https://u:S3cr3t@vc.example/ui", "has the path \"/ui\"", "S3cr3t");
+	assert_refused("vc.example:8443/sdk/vimService", "\"/sdk/vimService\"", "S3cr3t");
+	assert_refused("vc.example?x=1", "has the path \"?x=1\"", "S3cr3t");
 }
 
 int main(void)

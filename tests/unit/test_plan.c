@@ -451,6 +451,42 @@ static void test_explicit_slots(void **state)
 	vm_plan_free(&p);
 }
 
+/* An agent's VM by name, inventory path, uuid or moref: the name (its guest files'
+ * directory) is the path's last part, or the uuid/moref until vCenter is read. */
+static void test_agent_refs(void **state)
+{
+	struct vm_plan *p;
+	static const char head[] = "{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"150\"},"
+				   " \"management\": {\"network\": \"M\", \"gateway\": \"10.0.0.1\"}, \"agents\": [";
+	char buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%s%s", head,
+		 "{\"vm\": \"a\", \"mgmt_address\": \"10.0.0.10\"},"
+		 "{\"vm\": \"/DC0/vm/kasm/b\", \"mgmt_address\": \"10.0.0.11\"},"
+		 "{\"uuid\": \"4211AB\", \"mgmt_address\": \"10.0.0.12\"},"
+		 "{\"moref\": \"vm-12\", \"mgmt_address\": \"10.0.0.13\"}]}");
+	p = load_ok(buf);
+	assert_int_equal(p->agents[0].by, VM_AGENT_NAME);
+	assert_null(p->agents[0].ref);
+	assert_int_equal(p->agents[1].by, VM_AGENT_PATH);
+	assert_string_equal(p->agents[1].ref, "/DC0/vm/kasm/b");
+	assert_string_equal(p->agents[1].vm, "b");
+	assert_int_equal(p->agents[2].by, VM_AGENT_UUID);
+	assert_string_equal(p->agents[2].vm, "4211AB");
+	assert_int_equal(p->agents[3].by, VM_AGENT_MOREF);
+	assert_string_equal(p->agents[3].ref, "vm-12");
+	vm_plan_free(&p);
+	snprintf(buf, sizeof(buf), "%s%s", head, "{\"uuid\": \"x\", \"moref\": \"vm-1\", \"mgmt_address\": \"10.0.0.10\"}]}");
+	load_fails(buf, "agents[0]: give only one of vm, uuid and moref");
+	snprintf(buf, sizeof(buf), "%s%s", head, "{\"mgmt_address\": \"10.0.0.10\"}]}");
+	load_fails(buf, "agents[0].vm: required (or \"uuid\", or \"moref\")");
+	snprintf(buf, sizeof(buf), "%s%s", head, "{\"vm\": \"/DC0//b\", \"mgmt_address\": \"10.0.0.10\"}]}");
+	load_fails(buf, "is not an inventory path");
+	snprintf(buf, sizeof(buf), "%s%s", head, "{\"uuid\": \"42 11\", \"mgmt_address\": \"10.0.0.10\"}]}");
+	load_fails(buf, "uuid: \"42 11\" has a space");
+}
+
 /* Adding an agent at the end of the file leaves every existing agent's block alone. */
 static void test_append_agent(void **state)
 {
@@ -589,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_special_names),
 		cmocka_unit_test(test_explicit_slots),
 		cmocka_unit_test(test_append_agent),
+		cmocka_unit_test(test_agent_refs),
 		cmocka_unit_test(test_malformed_json),
 		cmocka_unit_test(test_file_errors),
 	};
