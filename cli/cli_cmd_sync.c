@@ -222,7 +222,7 @@ static int write_guest(struct cli_sync *r, struct vm_err *err)
 	if (rc < 0)
 		return -1;
 	cJSON_AddStringToObject(r->report, "output", dir);
-	if (!r->ctx->json && r->plan->n_agents)
+	if (!r->ctx->json && !r->ctx->quiet && r->plan->n_agents)
 		printf("guest files for %zu agent%s written under %s/\n", r->plan->n_agents,
 		       r->plan->n_agents == 1 ? "" : "s", dir);
 	return 0;

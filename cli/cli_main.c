@@ -126,7 +126,8 @@ static const struct option longopts[] = {
 static const char global_help[] =
 	"Global options:\n"
 	"  --json              one JSON document on stdout; messages go to stderr\n"
-	"  -q, --quiet         only errors on stderr\n"
+	"  -q, --quiet         only the closing line on stdout (\"3 changes, 0 errors\"),\n"
+	"                      only errors on stderr; --json is not cut\n"
 	"  -v, --verbose       say more about each step\n"
 	"  --parallel N        vCenter calls in flight at once (default 8)\n"
 	"  --timeout SECONDS   limit for one request (default 300) and for waiting on tasks\n"

@@ -8,6 +8,13 @@
 #include "vm_alloc.h"
 #include "vm_text.h"
 
+/* The report's text (without --json): -q leaves only the closing line on stdout; the
+ * errors reach stderr whatever the mode. */
+static int text(const struct cli_sync *r)
+{
+	return !r->ctx->json && !r->ctx->quiet;
+}
+
 const char *cli_report_pg_word(enum cli_mode m, enum vs_pg_action a)
 {
 	if (a == VS_PG_UNCHANGED)
@@ -53,7 +60,7 @@ void cli_report_pg(struct cli_sync *r, const char *action, const struct vs_portg
 		if (pg->mac_learning >= 0)
 			cJSON_AddBoolToObject(sec, "mac_learning", pg->mac_learning);
 	}
-	if (!r->ctx->json) {
+	if (text(r)) {
 		printf("port group \"%s\" on %s (%s): %s", p->trunk.portgroup, r->sw_name,
 		       r->dc_name, action);
 		if (pg && pg->key)
@@ -194,7 +201,17 @@ void cli_report_agents(struct cli_sync *r)
 		if (strlen(texts[i]) > (size_t)width)
 			width = (int)strlen(texts[i]);
 	}
-	for (size_t i = 0; i < r->plan->n_agents && !r->ctx->json; i++) {
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		const struct cli_agent *a = &r->agents[i];
+		char *shown;
+		if (!a->failed && a->vm)
+			continue;
+		/* On stderr too, so that 2> catches it with -q and --json. */
+		shown = vm_text_display(a->err.msg);
+		fprintf(stderr, "vtrunk: %s\n", shown);
+		free(shown);
+	}
+	for (size_t i = 0; i < r->plan->n_agents && text(r); i++) {
 		const struct cli_agent *a = &r->agents[i];
 		char tn[64] = "-", mn[64] = "-";
 		if (i == 0)
@@ -249,7 +266,7 @@ void cli_report_tags(struct cli_sync *r)
 		cJSON_AddStringToObject(o, "error", r->tag_err.msg);
 	else
 		cJSON_AddNullToObject(o, "error");
-	if (r->ctx->json)
+	if (!text(r))
 		return;
 	printf("tag %s/%s: ", t->category, t->tag);
 	if (r->tag_err.kind != VM_ERR_NONE) {
