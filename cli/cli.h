@@ -27,6 +27,7 @@ struct cli_ctx {
 	char *plan_path;         /* owned; -f */
 	char *out_dir;           /* owned; -o */
 	int keep_portgroup;
+	int dry_run;             /* destroy --dry-run: report what destroy would do, change nothing */
 	int strict;              /* --strict: the uplink preflight's warning is an error */
 	int guestinfo;           /* --guestinfo: guest config into extraConfig too */
 	char *tag;               /* owned; ls --tag */

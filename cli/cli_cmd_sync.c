@@ -495,18 +495,7 @@ static int do_destroy(struct cli_sync *r, struct vm_err *err)
 	}
 	cli_engine_verify(r->agents, r->plan->n_agents, 1, r->plan->trunk.portgroup);
 	/* Who still uses it: every VM with a NIC on it (read after the removals). */
-	for (size_t i = 0; r->diff.pg && i < r->inv->n_vms; i++) {
-		const struct vs_vm *vm = &r->inv->vms[i];
-		int uses = 0;
-		for (size_t j = 0; j < vm->n_nics; j++)
-			uses |= vm->nics[j].backing == VS_BACKING_DVPORT && vm->nics[j].portgroup_key &&
-				strcmp(vm->nics[j].portgroup_key, r->diff.pg->key) == 0;
-		if (uses) {
-			if (users < 5)
-				vm_buf_addf(&names, "%s%s", users ? ", " : "", vm->name);
-			users++;
-		}
-	}
+	users = cli_pg_users(r, 0, &names);
 	if (!r->diff.pg) {
 		report_all(r, "absent");
 	} else if (r->ctx->keep_portgroup) {
@@ -577,8 +566,16 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		if (r.pending)
 			rc = CLI_EXIT_PENDING;
 		break;
-	case M_APPLY:
 	case M_DESTROY:
+		if (ctx->dry_run) {
+			agents_facts(&r);
+			cli_preview_destroy(&r);
+			if (r.pending)
+				rc = CLI_EXIT_PENDING;
+			break;
+		}
+		/* fall through */
+	case M_APPLY:
 		if ((mode == M_APPLY ? do_apply(&r, &err) : do_destroy(&r, &err)) < 0) {
 			/* Once something may have changed, what was done is reported (and the guest
 			 * files of the agents that are done are written): exit 1, never 3. */

@@ -29,6 +29,7 @@
 #define O_STRICT 32u /* --strict */
 #define O_GI 64u     /* --guestinfo */
 #define O_TAG 128u   /* --tag */
+#define O_DRY 256u   /* --dry-run */
 
 struct cli_command {
 	const char *name;
@@ -65,14 +66,15 @@ static const struct cli_command commands[] = {
 	 "compare vCenter with the plan, object by object (drift)",
 	 "Exit 0 when everything is in sync, 4 when something drifted.\n"
 	 "--guestinfo also compares each agent's guestinfo with the files it should hold.\n"},
-	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI,
-	 "destroy -f PLAN [--keep-portgroup] [--guestinfo]",
+	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI | O_DRY,
+	 "destroy -f PLAN [--keep-portgroup] [--guestinfo] [--dry-run]",
 	 "remove the agents' trunk NICs, then the port group when no VM uses it",
 	 "Removes the trunk NICs vtrunk manages from the plan's agents, then the plan's\n"
 	 "trunk port group when no VM has a NIC on it any more; --keep-portgroup leaves\n"
 	 "it in place. With \"tags\" in the plan the tag is detached from the agents and\n"
 	 "the port group (tag and category stay). --guestinfo also removes the\n"
-	 "guestinfo.vtrunk.* keys from the agents.\n"},
+	 "guestinfo.vtrunk.* keys from the agents. --dry-run shows what it would remove\n"
+	 "and changes nothing: exit 4 when it would change something, 0 when not.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
 	 "Interfaces are bound by name, since no MAC address is known offline.\n"},
@@ -95,7 +97,7 @@ static const struct cli_command commands[] = {
 enum {
 	OPT_JSON = 256, OPT_PARALLEL, OPT_TIMEOUT, OPT_DEBUG, OPT_URL, OPT_USER, OPT_PWFILE,
 	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP, OPT_STRICT,
-	OPT_GI, OPT_TAG,
+	OPT_GI, OPT_TAG, OPT_DRY,
 };
 
 static const struct option longopts[] = {
@@ -118,6 +120,7 @@ static const struct option longopts[] = {
 	{"strict", no_argument, NULL, OPT_STRICT},
 	{"guestinfo", no_argument, NULL, OPT_GI},
 	{"tag", required_argument, NULL, OPT_TAG},
+	{"dry-run", no_argument, NULL, OPT_DRY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -154,7 +157,7 @@ static const char global_help[] =
 	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"
 	"2 usage error or invalid plan (nothing sent); 3 cannot connect, TLS verification\n"
 	"failed, login refused, or the session refused again right after a new login;\n"
-	"4 (plan, status) changes pending or drift found.\n";
+	"4 (plan, status, a dry-run destroy) changes pending or drift found.\n";
 
 static void print_help(FILE *f, const struct cli_command *c)
 {
@@ -167,7 +170,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		return;
 	}
 	fprintf(f, "Usage: vtrunk %s\n\n%s.\n%s%s", c->usage, c->summary, *c->details ? "\n" : "", c->details);
-	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG))
+	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG | O_DRY))
 		fprintf(f, "\nOptions:\n");
 	if (c->opts & O_PLAN)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
@@ -185,6 +188,9 @@ static void print_help(FILE *f, const struct cli_command *c)
 				? "also remove the guestinfo.vtrunk.* keys from the agents"
 				: "each agent's netplan and docker-networks.sh in its VM's\n"
 				  "                      extraConfig too (guestinfo.vtrunk.netplan, .docker; base64)");
+	if (c->opts & O_DRY)
+		fprintf(f, "  --dry-run           show what destroy would remove; change nothing (exit 4: it\n"
+			   "                      would change something, 0: nothing)\n");
 	if (c->opts & O_TAG)
 		fprintf(f, "  --tag TAG           only objects with this vCenter tag (or CATEGORY/TAG)\n");
 	if (c->opts & (O_CONN | O_RUN))
@@ -475,6 +481,7 @@ int main(int argc, char **argv)
 		case OPT_KEEP: ctx.keep_portgroup = 1; given |= O_KEEP; break;
 		case OPT_STRICT: ctx.strict = 1; given |= O_STRICT; break;
 		case OPT_GI: ctx.guestinfo = 1; given |= O_GI; break;
+		case OPT_DRY: ctx.dry_run = 1; given |= O_DRY; break;
 		case OPT_TAG: free(ctx.tag); ctx.tag = vm_xstrdup(optarg); given |= O_TAG; break;
 		default:
 			fprintf(stderr, "vtrunk: see `vtrunk help` for the options\n");
@@ -496,13 +503,14 @@ int main(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG)) {
+	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG | O_DRY)) {
 		fprintf(stderr, "vtrunk: %s does not take %s; see `vtrunk %s --help`\n", cmd->name,
 			(given & ~cmd->opts & O_PLAN) ? "-f" : (given & ~cmd->opts & O_OUT) ? "-o"
 			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup"
 			: (given & ~cmd->opts & O_STRICT) ? "--strict"
 			: (given & ~cmd->opts & O_GI) ? "--guestinfo"
-			: (given & ~cmd->opts & O_TAG) ? "--tag" : "connection options", cmd->name);
+			: (given & ~cmd->opts & O_TAG) ? "--tag"
+			: (given & ~cmd->opts & O_DRY) ? "--dry-run" : "connection options", cmd->name);
 		goto out;
 	}
 	if ((cmd->opts & O_PLAN) && !ctx.plan_path) {

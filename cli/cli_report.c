@@ -116,6 +116,15 @@ static size_t agent_words(const struct cli_sync *r, const struct cli_agent *a, c
 
 	if (!a->vm) {
 		w[n++] = r->mode == M_STATUS ? "vm-not-found" : "failed";
+	} else if (r->mode == M_DESTROY && r->ctx->dry_run) {
+		for (int k = 0; k < cli_preview_agent_nics(r, a) && n < 5; k++)
+			w[n++] = "remove-trunk-nic";
+		if (cli_preview_agent_gi(r, a))
+			w[n++] = "remove-guestinfo";
+		if (a->tag_had)
+			w[n++] = "detach-tag";
+		if (!n)
+			w[n++] = "unchanged";
 	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
 		if (a->failed)
 			w[n++] = "failed";
@@ -274,6 +283,8 @@ void cli_report_tags(struct cli_sync *r)
 		printf("failed: %s\n", shown);
 		free(shown);
 	}
+	else if (r->mode == M_DESTROY && r->ctx->dry_run)
+		printf("to be detached from %zu object%s\n", carry + (size_t)pg_has, carry + (size_t)pg_has == 1 ? "" : "s");
 	else if (r->mode == M_DESTROY)
 		printf("detached from %zu object%s\n", changed + r->tag_pg_changed,
 		       changed + r->tag_pg_changed == 1 ? "" : "s");
@@ -294,6 +305,8 @@ int cli_report_finish(struct cli_sync *r, int rc)
 	if (!cJSON_GetObjectItem(r->report, "agents"))
 		cJSON_AddArrayToObject(r->report, "agents");
 	cJSON_AddNumberToObject(r->report, "changes", r->changes_done + r->pending);
+	if (r->mode == M_DESTROY)
+		cJSON_AddBoolToObject(r->report, "dry_run", r->ctx->dry_run);
 	cJSON_AddNumberToObject(r->report, "errors", r->errors);
 	if (r->s)
 		cJSON_AddNumberToObject(r->report, "http_requests", (double)vs_http_requests_get(r->s->http));
@@ -302,7 +315,7 @@ int cli_report_finish(struct cli_sync *r, int rc)
 			vs_http_requests_get(r->s->http), r->s->calls);
 	if (r->ctx->json) {
 		cli_json_print(r->report);
-	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
+	} else if (r->mode == M_APPLY || (r->mode == M_DESTROY && !r->ctx->dry_run)) {
 		int c = r->changes_done;
 		printf("%d change%s, %d error%s\n", c, c == 1 ? "" : "s", r->errors, r->errors == 1 ? "" : "s");
 	} else if (r->pending) {
