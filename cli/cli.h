@@ -54,6 +54,9 @@ int cli_exit_code(enum vm_err_kind kind);
 int cli_exit_code_changed(enum vm_err_kind kind);
 /* Prints "vtrunk: <msg>" (and hints for TLS failures) on stderr; returns the exit code. */
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err);
+/* cli_fail, and with --json also {"error": …, "fault": …} on stdout: a script reading
+ * stdout sees the failure of every command alike. */
+int cli_fail_doc(const struct cli_ctx *ctx, const struct vm_err *err);
 /* Prints a JSON document on stdout, through vm_text_json_safe(): names from vCenter may
  * hold C1 controls or bidi formatting, which cJSON leaves raw. */
 void cli_json_print(const cJSON *root);

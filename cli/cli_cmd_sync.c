@@ -14,8 +14,8 @@
 #include "cli_sync.h"
 #include "vm_alloc.h"
 
-/* Finds the plan's VM by name in the plan's datacenter; ambiguity is an error. */
-static const struct vs_vm *vm_find(const struct cli_sync *r, const char *name, struct vm_err *err)
+/* Finds the plan's VM by name in the plan's datacenter; ambiguity is an error (*many set). */
+static const struct vs_vm *vm_find(const struct cli_sync *r, const char *name, int *many, struct vm_err *err)
 {
 	const struct vs_vm *found = NULL;
 	size_t n = 0;
@@ -33,6 +33,7 @@ static const struct vs_vm *vm_find(const struct cli_sync *r, const char *name, s
 	else if (n > 1)
 		vm_err_set(err, VM_ERR_NOTFOUND, "%zu VMs are named \"%s\" in datacenter \"%s\"; vtrunk needs one",
 			   n, name, r->dc_name);
+	*many = n > 1;
 	return n == 1 ? found : NULL;
 }
 
@@ -55,7 +56,7 @@ static void agents_diff(struct cli_sync *r)
 		/* A re-read keeps what reconfiguring found out. */
 		if (!a->failed)
 			vm_err_clear(&a->err);
-		a->vm = vm_find(r, a->pa->vm, a->failed ? NULL : &a->err);
+		a->vm = vm_find(r, a->pa->vm, &a->ambiguous, a->failed ? NULL : &a->err);
 		memset(&a->diff, 0, sizeof(a->diff));
 		a->diff.trunk = a->diff.mgmt = -1;
 		if (!a->vm) {
@@ -558,9 +559,10 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		/* A port group still to be created gets the tag with its creation. */
 		r.pending += r.plan->tags.category && r.diff.pg && !r.tag_pg_had;
 		agents_facts(&r);
+		/* An agent that cannot be found is an error (exit 1), not a pending change. */
 		for (size_t i = 0; i < r.plan->n_agents; i++)
-			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending ||
-				     cli_report_tag_missing(&r, &r.agents[i]);
+			r.pending += r.agents[i].vm && (vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending ||
+							cli_report_tag_missing(&r, &r.agents[i]));
 		cli_report_agents(&r);
 		cli_report_tags(&r);
 		if (r.pending)
@@ -602,7 +604,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		break;
 	}
 	for (size_t i = 0; i < r.plan->n_agents; i++) {
-		r.errors += r.agents[i].failed && mode != M_STATUS;
+		r.errors += r.agents[i].failed;
 		if (r.agents[i].failed && r.agents[i].err.kind == VM_ERR_AUTH)
 			worst = VM_ERR_AUTH;
 	}

@@ -47,7 +47,8 @@ static const struct cli_command commands[] = {
 	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN | O_STRICT | O_GI, "plan -f PLAN [--strict] [--guestinfo]",
 	 "show what `apply` would change in vCenter; changes nothing",
 	 "Reads vCenter and compares it with PLAN. Exit 0 when nothing would change,\n"
-	 "4 when `apply` has changes to make.\n"},
+	 "4 when `apply` has changes to make, 1 when an agent's VM is not found (or\n"
+	 "two VMs have its name: vm-not-found, vm-ambiguous).\n"},
 	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
 	 "apply -f PLAN [-o DIR] [--strict] [--guestinfo]",
 	 "make vCenter match the plan, then write the guest files",
@@ -64,7 +65,8 @@ static const struct cli_command commands[] = {
 	 "its VM's extraConfig, where vtrunk-apply.sh reads them inside the guest.\n"},
 	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_GI, "status -f PLAN [--guestinfo]",
 	 "compare vCenter with the plan, object by object (drift)",
-	 "Exit 0 when everything is in sync, 4 when something drifted.\n"
+	 "Exit 0 when everything is in sync, 4 when something drifted, 1 when an\n"
+	 "agent's VM is not found (as plan). --json: each agent's \"states\".\n"
 	 "--guestinfo also compares each agent's guestinfo with the files it should hold.\n"},
 	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI | O_DRY,
 	 "destroy -f PLAN [--keep-portgroup] [--guestinfo] [--dry-run]",
@@ -267,6 +269,22 @@ int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
 				fp + strlen("SHA-256 fingerprint is "));
 	}
 	return cli_exit_code(err->kind);
+}
+
+int cli_fail_doc(const struct cli_ctx *ctx, const struct vm_err *err)
+{
+	int rc = cli_fail(ctx, err);
+
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "error", err->msg[0] ? err->msg : "failed");
+		if (err->fault[0])
+			cJSON_AddStringToObject(doc, "fault", err->fault);
+		cJSON_AddNumberToObject(doc, "errors", 1);
+		cli_json_print(doc);
+		cJSON_Delete(doc);
+	}
+	return rc;
 }
 
 void cli_json_print(const cJSON *root)

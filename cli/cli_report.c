@@ -114,8 +114,10 @@ static size_t agent_words(const struct cli_sync *r, const struct cli_agent *a, c
 {
 	size_t n = 0;
 
-	if (!a->vm) {
-		w[n++] = r->mode == M_STATUS ? "vm-not-found" : "failed";
+	if (!a->vm && (r->mode == M_APPLY || (r->mode == M_DESTROY && !r->ctx->dry_run))) {
+		w[n++] = "failed";
+	} else if (!a->vm) {
+		w[n++] = a->ambiguous ? "vm-ambiguous" : "vm-not-found";
 	} else if (r->mode == M_DESTROY && r->ctx->dry_run) {
 		for (int k = 0; k < cli_preview_agent_nics(r, a) && n < 5; k++)
 			w[n++] = "remove-trunk-nic";
@@ -195,6 +197,9 @@ void cli_report_agents(struct cli_sync *r)
 		acts = cJSON_AddArrayToObject(o, "actions");
 		for (size_t k = 0; k < n; k++)
 			cJSON_AddItemToArray(acts, cJSON_CreateString(w[k]));
+		/* status reports states, not actions: "states" (and "actions" too, as before). */
+		if (r->mode == M_STATUS)
+			cJSON_AddItemToObject(o, "states", cJSON_Duplicate(acts, 1));
 		cJSON_AddItemToObject(o, "trunk_nic", nic_json(a->trunk_nic));
 		cJSON_AddItemToObject(o, "mgmt_nic", nic_json(a->mgmt_nic));
 		if (a->failed || !a->vm) {
@@ -318,8 +323,11 @@ int cli_report_finish(struct cli_sync *r, int rc)
 	} else if (r->mode == M_APPLY || (r->mode == M_DESTROY && !r->ctx->dry_run)) {
 		int c = r->changes_done;
 		printf("%d change%s, %d error%s\n", c, c == 1 ? "" : "s", r->errors, r->errors == 1 ? "" : "s");
-	} else if (r->pending) {
-		printf("%d pending change%s\n", r->pending, r->pending == 1 ? "" : "s");
+	} else if (r->pending || r->errors) {
+		printf("%d pending change%s", r->pending, r->pending == 1 ? "" : "s");
+		if (r->errors)
+			printf(", %d error%s", r->errors, r->errors == 1 ? "" : "s");
+		printf("\n");
 	}
 	return rc;
 }

@@ -76,4 +76,53 @@ expect_in "$T_OUT" ": absent" "the port group is absent"
 expect_not_in "$T_OUT" "pending" "no pending changes"
 expect_rc 2 "--dry-run is destroy's only" vt apply -f "$P" --dry-run
 
+# --- --json and exit codes alike for every command ---
+expect_rc 3 "ls --json with a wrong password exits 3" env VTRUNK_PASSWORD=wrong "$VTRUNK" ls --json
+expect_in "$T_OUT" '"error"' "ls --json prints an {\"error\": ...} document on stdout"
+expect_eq "$(json "$T_OUT" '"error" in d and d["errors"] == 1')" True "and it parses as JSON"
+expect_in "$T_ERR" "vtrunk:" "the failure reaches stderr too"
+expect_rc 2 "ls --json of something it does not list exits 2" vt ls bogus --json
+expect_eq "$(json "$T_OUT" '"switches, portgroups, vms" in d["error"]')" True "with an error document"
+expect_rc 3 "thumbprint --json of a port nobody listens on exits 3" vt thumbprint --json --url https://127.0.0.1:1/sdk
+expect_eq "$(json "$T_OUT" 'bool(d["error"])')" True "thumbprint --json prints an error document"
+expect_in "$T_ERR" "vtrunk:" "and says it on stderr"
+plan "$T_TMP/gone.json" DC0_H0_VM0 no-such-vm
+expect_rc 1 "plan with a missing VM exits 1" vt plan -f "$T_TMP/gone.json"
+expect_in "$T_OUT" "vm-not-found" "plan names it vm-not-found"
+expect_in "$T_OUT" "2 pending changes, 1 error" "the footer does not count the missing VM as a pending change"
+expect_rc 1 "status with a missing VM exits 1, as plan does (the README's table)" vt status -f "$T_TMP/gone.json"
+expect_rc 1 "plan --json with a missing VM" vt plan -f "$T_TMP/gone.json" --json
+expect_eq "$(json "$T_OUT" 'd["changes"], d["errors"]')" "(2, 1)" "--json: 2 changes (not the missing VM), 1 error"
+expect_in "$T_ERR" 'VM "no-such-vm" not found' "--json: the missing VM reaches stderr"
+expect_rc 1 "status --json with a missing VM" vt status -f "$T_TMP/gone.json" --json
+expect_eq "$(json "$T_OUT" '[(a["states"], a["actions"]) for a in d["agents"]]')" \
+	"[(['missing-trunk-nic'], ['missing-trunk-nic']), (['vm-not-found'], ['vm-not-found'])]" \
+	"status --json: each agent's states under \"states\" (and \"actions\", as before)"
+/usr/bin/python3 - <<'PY' || not_ok "two VMs with one name made"
+import os, ssl, time
+from urllib.parse import urlsplit
+from pyVim.connect import SmartConnect
+from pyVmomi import vim
+u = urlsplit(os.environ["VCSIM_URL"])
+si = SmartConnect(host=u.hostname, port=u.port, user=os.environ["VCSIM_USER"], pwd=os.environ["VCSIM_PASSWORD"],
+                  sslContext=ssl._create_unverified_context())
+c = si.RetrieveContent()
+def wait(t):
+    while t.info.state in ("queued", "running"):
+        time.sleep(0.05)
+    assert t.info.state == "success", t.info.error
+vms = {o.name: o for o in c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True).view}
+dc = [d for d in c.rootFolder.childEntity if d.name == "DC0"][0]
+# One folder cannot hold two VMs of one name: the second goes into another first.
+f = dc.vmFolder.CreateFolder("other")
+wait(f.MoveIntoFolder_Task([vms["DC0_C0_RP0_VM1"]]))
+wait(vms["DC0_C0_RP0_VM1"].Rename_Task("DC0_H0_VM1"))
+PY
+for c in plan status; do
+	expect_rc 1 "$c with two VMs of one name exits 1" vt "$c" -f "$P" --json
+	expect_eq "$(json "$T_OUT" '[a["actions"] for a in d["agents"] if a["vm"] == "DC0_H0_VM1"][0]')" "['vm-ambiguous']" \
+		"$c names it vm-ambiguous, not vm-not-found"
+	expect_in "$T_ERR" '2 VMs are named "DC0_H0_VM1"' "$c says why on stderr"
+done
+
 t_done
