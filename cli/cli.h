@@ -44,7 +44,8 @@ struct cli_ctx {
 };
 
 /* Set by SIGINT/SIGTERM: 1 after the first (send nothing new, finish what was
- * started, log out), 2 after the second (abandon what is in flight, log out). */
+ * started, log out), 2 after the second (abandon the calls in flight and the waits, read
+ * vCenter once more for the report, log out), 3 after the third (abandon that too). */
 extern volatile sig_atomic_t cli_stop;
 
 /* Maps an error kind to the exit code (the one place that does). */

@@ -200,6 +200,16 @@ static int preflight(struct cli_sync *r, struct vm_err *err)
 static int fail(struct cli_sync *r, const struct vm_err *err)
 {
 	int rc = cli_fail(r->ctx, err);
+
+	/* Interrupted: exit 1 (not 3, "cannot connect") and the closing line, as after any
+	 * interrupted run. */
+	if (cli_stop && rc == CLI_EXIT_CONNECT && err->kind == VM_ERR_NET) {
+		rc = CLI_EXIT_FAIL;
+		if (!r->ctx->json) {
+			r->errors++;
+			cli_report_finish(r, rc);
+		}
+	}
 	if (r->ctx->json) {
 		cJSON_AddStringToObject(r->report, "error", err->msg);
 		if (err->fault[0])
@@ -272,8 +282,15 @@ static int rediff(struct cli_sync *r, struct vm_err *err)
 static int reread(struct cli_sync *r, unsigned what, struct vm_err *err)
 {
 	struct vs_inventory *inv = NULL;
+	int rc;
 
-	if (vs_inventory_retrieve_call(r->s, what, &inv, err) < 0)
+	/* After a second signal the report still says what vCenter holds: this read is not
+	 * abandoned (a third signal abandons it). */
+	if (cli_stop == 2)
+		vs_http_abortable_set(r->s->http, 0);
+	rc = vs_inventory_retrieve_call(r->s, what, &inv, err);
+	vs_http_abortable_set(r->s->http, 1);
+	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < r->plan->n_agents; i++)
 		r->agents[i].vm = NULL;
@@ -548,6 +565,12 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 	}
 	if (((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) ||
 	    cli_tags_read(&r, &err) < 0) {
+		rc = fail(&r, &err);
+		goto cleanup;
+	}
+	if (cli_stop && (mode == M_APPLY || (mode == M_DESTROY && !ctx->dry_run))) {
+		/* A signal during the reads: "sending nothing new" starts with the first change. */
+		vm_err_set(&err, VM_ERR_NET, "interrupted before anything was changed");
 		rc = fail(&r, &err);
 		goto cleanup;
 	}

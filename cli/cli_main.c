@@ -427,12 +427,16 @@ static void ctx_free(struct cli_ctx *ctx)
 static void on_signal(int sig)
 {
 	static const char first[] = "\nvtrunk: interrupted: sending nothing new, finishing what was started, then logging out (again to abandon it)\n";
-	static const char second[] = "\nvtrunk: interrupted again: abandoning calls in flight, logging out\n";
+	static const char second[] = "\nvtrunk: interrupted again: abandoning calls in flight and waits; reading "
+				     "what vCenter holds for the report, logging out (again to skip that)\n";
+	static const char third[] = "\nvtrunk: interrupted a third time: stopping now\n";
+	const char *msg = cli_stop == 0 ? first : cli_stop == 1 ? second : third;
+	size_t len = cli_stop == 0 ? sizeof(first) - 1 : cli_stop == 1 ? sizeof(second) - 1 : sizeof(third) - 1;
 
 	(void)sig;
-	if (cli_stop < 2)
+	if (cli_stop < 3)
 		cli_stop++;
-	if (write(STDERR_FILENO, cli_stop == 1 ? first : second, cli_stop == 1 ? sizeof(first) - 1 : sizeof(second) - 1) < 0)
+	if (write(STDERR_FILENO, msg, len) < 0)
 		return;
 }
 
