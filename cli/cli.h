@@ -27,6 +27,7 @@ struct cli_ctx {
 	char *plan_path;         /* owned; -f */
 	char *out_dir;           /* owned; -o */
 	int keep_portgroup;
+	int dry_run;             /* destroy --dry-run: report what destroy would do, change nothing */
 	int strict;              /* --strict: the uplink preflight's warning is an error */
 	int guestinfo;           /* --guestinfo: guest config into extraConfig too */
 	char *tag;               /* owned; ls --tag */
@@ -43,7 +44,8 @@ struct cli_ctx {
 };
 
 /* Set by SIGINT/SIGTERM: 1 after the first (send nothing new, finish what was
- * started, log out), 2 after the second (abandon what is in flight, log out). */
+ * started, log out), 2 after the second (abandon the calls in flight and the waits, read
+ * vCenter once more for the report, log out), 3 after the third (abandon that too). */
 extern volatile sig_atomic_t cli_stop;
 
 /* Maps an error kind to the exit code (the one place that does). */
@@ -53,6 +55,9 @@ int cli_exit_code(enum vm_err_kind kind);
 int cli_exit_code_changed(enum vm_err_kind kind);
 /* Prints "vtrunk: <msg>" (and hints for TLS failures) on stderr; returns the exit code. */
 int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err);
+/* cli_fail, and with --json also {"error": …, "fault": …} on stdout: a script reading
+ * stdout sees the failure of every command alike. */
+int cli_fail_doc(const struct cli_ctx *ctx, const struct vm_err *err);
 /* Prints a JSON document on stdout, through vm_text_json_safe(): names from vCenter may
  * hold C1 controls or bidi formatting, which cJSON leaves raw. */
 void cli_json_print(const cJSON *root);

@@ -212,17 +212,16 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 
 	vm_err_clear(&err);
 	if (strcmp(what, "switches") && strcmp(what, "portgroups") && strcmp(what, "vms")) {
-		char *shown = vm_text_display(what);
-		fprintf(stderr, "vtrunk: ls: \"%s\" is not one of switches, portgroups, vms\n", shown);
-		free(shown);
-		return CLI_EXIT_USAGE;
+		/* cli_fail shows it escaped. */
+		vm_err_set(&err, VM_ERR_USAGE, "ls: \"%.64s\" is not one of switches, portgroups, vms", what);
+		return cli_fail_doc(ctx, &err);
 	}
 	s = cli_conn_open(ctx, 1, &err);
 	if (!s)
-		return cli_fail(ctx, &err);
+		return cli_fail_doc(ctx, &err);
 	if (vs_inventory_retrieve_call(s, strcmp(what, "vms") == 0 ? VS_INV_NETWORK | VS_INV_VMS : VS_INV_NETWORK,
 				       &inv, &err) < 0) {
-		rc = cli_fail(ctx, &err);
+		rc = cli_fail_doc(ctx, &err);
 		goto cleanup;
 	}
 	if (ctx->tag) {
@@ -235,7 +234,7 @@ int cli_cmd_ls(struct cli_ctx *ctx)
 			trc = vs_tag_find_call(rest, ctx->tag, refs, n, &tag, &err);
 		free(refs);
 		if (trc < 0) {
-			rc = cli_fail(ctx, &err);
+			rc = cli_fail_doc(ctx, &err);
 			goto cleanup;
 		}
 	}

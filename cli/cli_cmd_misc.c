@@ -21,16 +21,16 @@ int cli_cmd_thumbprint(struct cli_ctx *ctx)
 
 	vm_err_clear(&err);
 	if (cli_conn_opts_get(ctx, &o, NULL, NULL, &err) < 0)
-		return cli_fail(ctx, &err);
+		return cli_fail_doc(ctx, &err);
 	/* Only to read the certificate: nothing but a GET of the versions file is sent. */
 	o.insecure = 1;
 	o.thumbprint = NULL;
 	o.ca_file = NULL;
 	h = vs_http_new(&o, &err);
 	if (!h)
-		return cli_fail(ctx, &err);
+		return cli_fail_doc(ctx, &err);
 	if (vs_http_get_call(h, "/sdk/vimServiceVersions.xml", &resp, &err) < 0 && !*vs_http_peer_sha256_get(h)) {
-		rc = cli_fail(ctx, &err);
+		rc = cli_fail_doc(ctx, &err);
 		goto cleanup;
 	}
 	cert = vs_http_peer_cert_get(h);
@@ -70,12 +70,12 @@ int cli_cmd_render(struct cli_ctx *ctx)
 
 	vm_err_clear(&err);
 	if (cli_plan_load_file(ctx->plan_path, &plan, &err) < 0 || vm_guest_check(plan, NULL, &err) < 0)
-		rc = cli_fail(ctx, &err);
+		rc = cli_fail_doc(ctx, &err);
 	/* As with apply: an unusable DIR is the user's to fix (exit 2), found before writing. */
 	else if (vm_guest_dir_prepare(plan, ctx->out_dir, &err) < 0 && (err.kind = VM_ERR_USAGE))
-		rc = cli_fail(ctx, &err);
+		rc = cli_fail_doc(ctx, &err);
 	else if (vm_guest_write(plan, NULL, ctx->out_dir, &err) < 0)
-		rc = cli_fail(ctx, &err);
+		rc = cli_fail_doc(ctx, &err);
 	else if (ctx->json)
 		printf("{\"output\": \"%s\", \"agents\": %zu}\n", ctx->out_dir, plan->n_agents);
 	else if (!ctx->quiet)

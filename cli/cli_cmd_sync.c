@@ -16,8 +16,9 @@
 #include "vs_vmref.h"
 
 /* Finds the plan's VM (by name, path, uuid or moref) in the plan's datacenter;
- * ambiguity is an error. */
-static const struct vs_vm *vm_find(const struct cli_sync *r, const struct vm_plan_agent *pa, struct vm_err *err)
+ * ambiguity is an error (*many set). */
+static const struct vs_vm *vm_find(const struct cli_sync *r, const struct vm_plan_agent *pa, int *many,
+				   struct vm_err *err)
 {
 	static const char *const what[] = {"VM", "VM at", "VM with uuid", "VM"};
 	const char *key = pa->ref ? pa->ref : pa->vm;
@@ -37,6 +38,7 @@ static const struct vs_vm *vm_find(const struct cli_sync *r, const struct vm_pla
 		vm_err_set(err, VM_ERR_NOTFOUND, "%zu VMs match %s \"%s\" in datacenter \"%s\"; vtrunk needs one%s",
 			   n, pa->by == VM_AGENT_UUID ? "uuid" : "path", key, r->dc_name,
 			   pa->by == VM_AGENT_UUID ? " (use the instance uuid, or the moref)" : "");
+	*many = n > 1;
 	return n == 1 ? found : NULL;
 }
 
@@ -77,7 +79,7 @@ static void agents_diff(struct cli_sync *r)
 		/* A re-read keeps what reconfiguring found out. */
 		if (!a->failed)
 			vm_err_clear(&a->err);
-		a->vm = vm_find(r, a->pa, a->failed ? NULL : &a->err);
+		a->vm = vm_find(r, a->pa, &a->ambiguous, a->failed ? NULL : &a->err);
 		if (a->vm && agent_name_take(r, i, a->vm, a->failed ? NULL : &a->err) < 0)
 			a->vm = NULL;
 		memset(&a->diff, 0, sizeof(a->diff));
@@ -223,6 +225,16 @@ static int preflight(struct cli_sync *r, struct vm_err *err)
 static int fail(struct cli_sync *r, const struct vm_err *err)
 {
 	int rc = cli_fail(r->ctx, err);
+
+	/* Interrupted: exit 1 (not 3, "cannot connect") and the closing line, as after any
+	 * interrupted run. */
+	if (cli_stop && rc == CLI_EXIT_CONNECT && err->kind == VM_ERR_NET) {
+		rc = CLI_EXIT_FAIL;
+		if (!r->ctx->json) {
+			r->errors++;
+			cli_report_finish(r, rc);
+		}
+	}
 	if (r->ctx->json) {
 		cJSON_AddStringToObject(r->report, "error", err->msg);
 		if (err->fault[0])
@@ -246,7 +258,7 @@ static int write_guest(struct cli_sync *r, struct vm_err *err)
 	if (rc < 0)
 		return -1;
 	cJSON_AddStringToObject(r->report, "output", dir);
-	if (!r->ctx->json && r->plan->n_agents)
+	if (!r->ctx->json && !r->ctx->quiet && r->plan->n_agents)
 		printf("guest files for %zu agent%s written under %s/\n", r->plan->n_agents,
 		       r->plan->n_agents == 1 ? "" : "s", dir);
 	return 0;
@@ -295,8 +307,15 @@ static int rediff(struct cli_sync *r, struct vm_err *err)
 static int reread(struct cli_sync *r, unsigned what, struct vm_err *err)
 {
 	struct vs_inventory *inv = NULL;
+	int rc;
 
-	if (vs_inventory_retrieve_call(r->s, what, &inv, err) < 0)
+	/* After a second signal the report still says what vCenter holds: this read is not
+	 * abandoned (a third signal abandons it). */
+	if (cli_stop == 2)
+		vs_http_abortable_set(r->s->http, 0);
+	rc = vs_inventory_retrieve_call(r->s, what, &inv, err);
+	vs_http_abortable_set(r->s->http, 1);
+	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < r->plan->n_agents; i++)
 		r->agents[i].vm = NULL;
@@ -519,18 +538,7 @@ static int do_destroy(struct cli_sync *r, struct vm_err *err)
 	}
 	cli_engine_verify(r->agents, r->plan->n_agents, 1, r->plan->trunk.portgroup);
 	/* Who still uses it: every VM with a NIC on it (read after the removals). */
-	for (size_t i = 0; r->diff.pg && i < r->inv->n_vms; i++) {
-		const struct vs_vm *vm = &r->inv->vms[i];
-		int uses = 0;
-		for (size_t j = 0; j < vm->n_nics; j++)
-			uses |= vm->nics[j].backing == VS_BACKING_DVPORT && vm->nics[j].portgroup_key &&
-				strcmp(vm->nics[j].portgroup_key, r->diff.pg->key) == 0;
-		if (uses) {
-			if (users < 5)
-				vm_buf_addf(&names, "%s%s", users ? ", " : "", vm->name);
-			users++;
-		}
-	}
+	users = cli_pg_users(r, 0, &names);
 	if (!r->diff.pg) {
 		report_all(r, "absent");
 	} else if (r->ctx->keep_portgroup) {
@@ -594,6 +602,12 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
+	if (cli_stop && (mode == M_APPLY || (mode == M_DESTROY && !ctx->dry_run))) {
+		/* A signal during the reads: "sending nothing new" starts with the first change. */
+		vm_err_set(&err, VM_ERR_NET, "interrupted before anything was changed");
+		rc = fail(&r, &err);
+		goto cleanup;
+	}
 	switch (mode) {
 	case M_PLAN:
 	case M_STATUS:
@@ -602,16 +616,25 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		/* A port group still to be created gets the tag with its creation. */
 		r.pending += r.plan->tags.category && r.diff.pg && !r.tag_pg_had;
 		agents_facts(&r);
+		/* An agent that cannot be found is an error (exit 1), not a pending change. */
 		for (size_t i = 0; i < r.plan->n_agents; i++)
-			r.pending += !r.agents[i].vm || vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending ||
-				     cli_report_tag_missing(&r, &r.agents[i]);
+			r.pending += r.agents[i].vm && (vm_nic_diff_pending(&r.agents[i].diff) || r.agents[i].gi_pending ||
+							cli_report_tag_missing(&r, &r.agents[i]));
 		cli_report_agents(&r);
 		cli_report_tags(&r);
 		if (r.pending)
 			rc = CLI_EXIT_PENDING;
 		break;
-	case M_APPLY:
 	case M_DESTROY:
+		if (ctx->dry_run) {
+			agents_facts(&r);
+			cli_preview_destroy(&r);
+			if (r.pending)
+				rc = CLI_EXIT_PENDING;
+			break;
+		}
+		/* fall through */
+	case M_APPLY:
 		if ((mode == M_APPLY ? do_apply(&r, &err) : do_destroy(&r, &err)) < 0) {
 			/* Once something may have changed, what was done is reported (and the guest
 			 * files of the agents that are done are written): exit 1, never 3. */
@@ -638,7 +661,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		break;
 	}
 	for (size_t i = 0; i < r.plan->n_agents; i++) {
-		r.errors += r.agents[i].failed && mode != M_STATUS;
+		r.errors += r.agents[i].failed;
 		if (r.agents[i].failed && r.agents[i].err.kind == VM_ERR_AUTH)
 			worst = VM_ERR_AUTH;
 	}

@@ -28,6 +28,7 @@ struct cli_agent {
 	const struct vs_vm *vm;          /* borrowed from the inventory; NULL: not found */
 	struct vm_nic_diff diff;         /* against vm */
 	int failed;
+	int ambiguous;                   /* not found because several VMs have its name */
 	struct vm_err err;
 	int added_trunk, added_mgmt, removed; /* what this run did */
 	int want_trunk, want_mgmt, want_removed, want_gi; /* what its last call asked for */

@@ -29,6 +29,7 @@
 #define O_STRICT 32u /* --strict */
 #define O_GI 64u     /* --guestinfo */
 #define O_TAG 128u   /* --tag */
+#define O_DRY 256u   /* --dry-run */
 
 struct cli_command {
 	const char *name;
@@ -46,7 +47,8 @@ static const struct cli_command commands[] = {
 	{"plan", cli_cmd_plan, O_PLAN | O_CONN | O_RUN | O_STRICT | O_GI, "plan -f PLAN [--strict] [--guestinfo]",
 	 "show what `apply` would change in vCenter; changes nothing",
 	 "Reads vCenter and compares it with PLAN. Exit 0 when nothing would change,\n"
-	 "4 when `apply` has changes to make.\n"},
+	 "4 when `apply` has changes to make, 1 when an agent's VM is not found (or\n"
+	 "two VMs have its name: vm-not-found, vm-ambiguous).\n"},
 	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
 	 "apply -f PLAN [-o DIR] [--strict] [--guestinfo]",
 	 "make vCenter match the plan, then write the guest files",
@@ -65,16 +67,18 @@ static const struct cli_command commands[] = {
 	 "its VM's extraConfig, where vtrunk-apply.sh reads them inside the guest.\n"},
 	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_GI, "status -f PLAN [--guestinfo]",
 	 "compare vCenter with the plan, object by object (drift)",
-	 "Exit 0 when everything is in sync, 4 when something drifted.\n"
+	 "Exit 0 when everything is in sync, 4 when something drifted, 1 when an\n"
+	 "agent's VM is not found (as plan). --json: each agent's \"states\".\n"
 	 "--guestinfo also compares each agent's guestinfo with the files it should hold.\n"},
-	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI,
-	 "destroy -f PLAN [--keep-portgroup] [--guestinfo]",
+	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI | O_DRY,
+	 "destroy -f PLAN [--keep-portgroup] [--guestinfo] [--dry-run]",
 	 "remove the agents' trunk NICs, then the port group when no VM uses it",
 	 "Removes the trunk NICs vtrunk manages from the plan's agents, then the plan's\n"
 	 "trunk port group when no VM has a NIC on it any more; --keep-portgroup leaves\n"
 	 "it in place. With \"tags\" in the plan the tag is detached from the agents and\n"
 	 "the port group (tag and category stay). --guestinfo also removes the\n"
-	 "guestinfo.vtrunk.* keys from the agents.\n"},
+	 "guestinfo.vtrunk.* keys from the agents. --dry-run shows what it would remove\n"
+	 "and changes nothing: exit 4 when it would change something, 0 when not.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
 	 "Interfaces are bound by name, since no MAC address is known offline. An agent\n"
@@ -103,7 +107,7 @@ static const struct cli_command commands[] = {
 enum {
 	OPT_JSON = 256, OPT_PARALLEL, OPT_TIMEOUT, OPT_DEBUG, OPT_URL, OPT_USER, OPT_PWFILE,
 	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP, OPT_STRICT,
-	OPT_GI, OPT_TAG,
+	OPT_GI, OPT_TAG, OPT_DRY,
 };
 
 static const struct option longopts[] = {
@@ -126,6 +130,7 @@ static const struct option longopts[] = {
 	{"strict", no_argument, NULL, OPT_STRICT},
 	{"guestinfo", no_argument, NULL, OPT_GI},
 	{"tag", required_argument, NULL, OPT_TAG},
+	{"dry-run", no_argument, NULL, OPT_DRY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -134,7 +139,8 @@ static const struct option longopts[] = {
 static const char global_help[] =
 	"Global options:\n"
 	"  --json              one JSON document on stdout; messages go to stderr\n"
-	"  -q, --quiet         only errors on stderr\n"
+	"  -q, --quiet         only the closing line on stdout (\"3 changes, 0 errors\"),\n"
+	"                      only errors on stderr; --json is not cut\n"
 	"  -v, --verbose       say more about each step\n"
 	"  --parallel N        vCenter calls in flight at once (default 8)\n"
 	"  --timeout SECONDS   limit for one request (default 300) and for waiting on tasks\n"
@@ -164,7 +170,7 @@ static const char global_help[] =
 	"Exit codes: 0 done or in sync; 1 a vSphere fault, task failure or failed agent;\n"
 	"2 usage error or invalid plan (nothing sent); 3 cannot connect, TLS verification\n"
 	"failed, login refused, or the session refused again right after a new login;\n"
-	"4 (plan, status) changes pending or drift found.\n";
+	"4 (plan, status, a dry-run destroy) changes pending or drift found.\n";
 
 /* The global options a command without the whole set takes; NULL: all of them. */
 static const char *const *global_taken(const struct cli_command *c)
@@ -245,7 +251,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		return;
 	}
 	fprintf(f, "Usage: vtrunk %s\n\n%s.\n%s%s", c->usage, c->summary, *c->details ? "\n" : "", c->details);
-	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG))
+	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG | O_DRY))
 		fprintf(f, "\nOptions:\n");
 	if (c->opts & O_PLAN)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
@@ -267,6 +273,9 @@ static void print_help(FILE *f, const struct cli_command *c)
 				/* plan and status only read it. */
 				: "also compare each agent's guestinfo.vtrunk.* keys with what\n"
 				  "                      apply --guestinfo would write there");
+	if (c->opts & O_DRY)
+		fprintf(f, "  --dry-run           show what destroy would remove; change nothing (exit 4: it\n"
+			   "                      would change something, 0: nothing)\n");
 	if (c->opts & O_TAG)
 		fprintf(f, "  --tag TAG           only objects with this vCenter tag (or CATEGORY/TAG)\n");
 	global_help_print(f, c);
@@ -342,6 +351,22 @@ int cli_fail(const struct cli_ctx *ctx, const struct vm_err *err)
 				fp + strlen("SHA-256 fingerprint is "));
 	}
 	return cli_exit_code(err->kind);
+}
+
+int cli_fail_doc(const struct cli_ctx *ctx, const struct vm_err *err)
+{
+	int rc = cli_fail(ctx, err);
+
+	if (ctx->json) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "error", err->msg[0] ? err->msg : "failed");
+		if (err->fault[0])
+			cJSON_AddStringToObject(doc, "fault", err->fault);
+		cJSON_AddNumberToObject(doc, "errors", 1);
+		cli_json_print(doc);
+		cJSON_Delete(doc);
+	}
+	return rc;
 }
 
 void cli_json_print(const cJSON *root)
@@ -484,12 +509,16 @@ static void ctx_free(struct cli_ctx *ctx)
 static void on_signal(int sig)
 {
 	static const char first[] = "\nvtrunk: interrupted: sending nothing new, finishing what was started, then logging out (again to abandon it)\n";
-	static const char second[] = "\nvtrunk: interrupted again: abandoning calls in flight, logging out\n";
+	static const char second[] = "\nvtrunk: interrupted again: abandoning calls in flight and waits; reading "
+				     "what vCenter holds for the report, logging out (again to skip that)\n";
+	static const char third[] = "\nvtrunk: interrupted a third time: stopping now\n";
+	const char *msg = cli_stop == 0 ? first : cli_stop == 1 ? second : third;
+	size_t len = cli_stop == 0 ? sizeof(first) - 1 : cli_stop == 1 ? sizeof(second) - 1 : sizeof(third) - 1;
 
 	(void)sig;
-	if (cli_stop < 2)
+	if (cli_stop < 3)
 		cli_stop++;
-	if (write(STDERR_FILENO, cli_stop == 1 ? first : second, cli_stop == 1 ? sizeof(first) - 1 : sizeof(second) - 1) < 0)
+	if (write(STDERR_FILENO, msg, len) < 0)
 		return;
 }
 
@@ -556,6 +585,7 @@ int main(int argc, char **argv)
 		case OPT_KEEP: ctx.keep_portgroup = 1; given |= O_KEEP; break;
 		case OPT_STRICT: ctx.strict = 1; given |= O_STRICT; break;
 		case OPT_GI: ctx.guestinfo = 1; given |= O_GI; break;
+		case OPT_DRY: ctx.dry_run = 1; given |= O_DRY; break;
 		case OPT_TAG: free(ctx.tag); ctx.tag = vm_xstrdup(optarg); given |= O_TAG; break;
 		default:
 			fprintf(stderr, "vtrunk: see `vtrunk help` for the options\n");
@@ -577,13 +607,14 @@ int main(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG)) {
+	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG | O_DRY)) {
 		fprintf(stderr, "vtrunk: %s does not take %s; see `vtrunk %s --help`\n", cmd->name,
 			(given & ~cmd->opts & O_PLAN) ? "-f" : (given & ~cmd->opts & O_OUT) ? "-o"
 			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup"
 			: (given & ~cmd->opts & O_STRICT) ? "--strict"
 			: (given & ~cmd->opts & O_GI) ? "--guestinfo"
-			: (given & ~cmd->opts & O_TAG) ? "--tag" : "connection options", cmd->name);
+			: (given & ~cmd->opts & O_TAG) ? "--tag"
+			: (given & ~cmd->opts & O_DRY) ? "--dry-run" : "connection options", cmd->name);
 		goto out;
 	}
 	if ((cmd->opts & O_PLAN) && !ctx.plan_path) {

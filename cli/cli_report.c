@@ -8,6 +8,13 @@
 #include "vm_alloc.h"
 #include "vm_text.h"
 
+/* The report's text (without --json): -q leaves only the closing line on stdout; the
+ * errors reach stderr whatever the mode. */
+static int text(const struct cli_sync *r)
+{
+	return !r->ctx->json && !r->ctx->quiet;
+}
+
 const char *cli_report_pg_word(enum cli_mode m, enum vs_pg_action a)
 {
 	if (a == VS_PG_UNCHANGED)
@@ -53,7 +60,7 @@ void cli_report_pg(struct cli_sync *r, const char *action, const struct vs_portg
 		if (pg->mac_learning >= 0)
 			cJSON_AddBoolToObject(sec, "mac_learning", pg->mac_learning);
 	}
-	if (!r->ctx->json) {
+	if (text(r)) {
 		printf("port group \"%s\" on %s (%s): %s", p->trunk.portgroup, r->sw_name,
 		       r->dc_name, action);
 		if (pg && pg->key)
@@ -107,8 +114,19 @@ static size_t agent_words(const struct cli_sync *r, const struct cli_agent *a, c
 {
 	size_t n = 0;
 
-	if (!a->vm) {
-		w[n++] = r->mode == M_STATUS ? "vm-not-found" : "failed";
+	if (!a->vm && (r->mode == M_APPLY || (r->mode == M_DESTROY && !r->ctx->dry_run))) {
+		w[n++] = "failed";
+	} else if (!a->vm) {
+		w[n++] = a->ambiguous ? "vm-ambiguous" : "vm-not-found";
+	} else if (r->mode == M_DESTROY && r->ctx->dry_run) {
+		for (int k = 0; k < cli_preview_agent_nics(r, a) && n < 5; k++)
+			w[n++] = "remove-trunk-nic";
+		if (cli_preview_agent_gi(r, a))
+			w[n++] = "remove-guestinfo";
+		if (a->tag_had)
+			w[n++] = "detach-tag";
+		if (!n)
+			w[n++] = "unchanged";
 	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
 		if (a->failed)
 			w[n++] = "failed";
@@ -189,6 +207,9 @@ void cli_report_agents(struct cli_sync *r)
 		acts = cJSON_AddArrayToObject(o, "actions");
 		for (size_t k = 0; k < n; k++)
 			cJSON_AddItemToArray(acts, cJSON_CreateString(w[k]));
+		/* status reports states, not actions: "states" (and "actions" too, as before). */
+		if (r->mode == M_STATUS)
+			cJSON_AddItemToObject(o, "states", cJSON_Duplicate(acts, 1));
 		cJSON_AddItemToObject(o, "trunk_nic", nic_json(a->trunk_nic));
 		cJSON_AddItemToObject(o, "mgmt_nic", nic_json(a->mgmt_nic));
 		if (a->failed || !a->vm) {
@@ -207,7 +228,17 @@ void cli_report_agents(struct cli_sync *r)
 		if (vm_text_chars(a->pa->vm) > vm_width)
 			vm_width = vm_text_chars(a->pa->vm);
 	}
-	for (size_t i = 0; i < r->plan->n_agents && !r->ctx->json; i++) {
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
+		const struct cli_agent *a = &r->agents[i];
+		char *shown;
+		if (!a->failed && a->vm)
+			continue;
+		/* On stderr too, so that 2> catches it with -q and --json. */
+		shown = vm_text_display(a->err.msg);
+		fprintf(stderr, "vtrunk: %s\n", shown);
+		free(shown);
+	}
+	for (size_t i = 0; i < r->plan->n_agents && text(r); i++) {
 		const struct cli_agent *a = &r->agents[i];
 		char tn[64] = "-", mn[64] = "-";
 		if (i == 0) {
@@ -265,7 +296,7 @@ void cli_report_tags(struct cli_sync *r)
 		cJSON_AddStringToObject(o, "error", r->tag_err.msg);
 	else
 		cJSON_AddNullToObject(o, "error");
-	if (r->ctx->json)
+	if (!text(r))
 		return;
 	printf("tag %s/%s: ", t->category, t->tag);
 	if (r->tag_err.kind != VM_ERR_NONE) {
@@ -273,6 +304,8 @@ void cli_report_tags(struct cli_sync *r)
 		printf("failed: %s\n", shown);
 		free(shown);
 	}
+	else if (r->mode == M_DESTROY && r->ctx->dry_run)
+		printf("to be detached from %zu object%s\n", carry + (size_t)pg_has, carry + (size_t)pg_has == 1 ? "" : "s");
 	else if (r->mode == M_DESTROY)
 		printf("detached from %zu object%s\n", changed + r->tag_pg_changed,
 		       changed + r->tag_pg_changed == 1 ? "" : "s");
@@ -293,6 +326,8 @@ int cli_report_finish(struct cli_sync *r, int rc)
 	if (!cJSON_GetObjectItem(r->report, "agents"))
 		cJSON_AddArrayToObject(r->report, "agents");
 	cJSON_AddNumberToObject(r->report, "changes", r->changes_done + r->pending);
+	if (r->mode == M_DESTROY)
+		cJSON_AddBoolToObject(r->report, "dry_run", r->ctx->dry_run);
 	cJSON_AddNumberToObject(r->report, "errors", r->errors);
 	if (r->s)
 		cJSON_AddNumberToObject(r->report, "http_requests", (double)vs_http_requests_get(r->s->http));
@@ -301,11 +336,14 @@ int cli_report_finish(struct cli_sync *r, int rc)
 			vs_http_requests_get(r->s->http), r->s->calls);
 	if (r->ctx->json) {
 		cli_json_print(r->report);
-	} else if (r->mode == M_APPLY || r->mode == M_DESTROY) {
+	} else if (r->mode == M_APPLY || (r->mode == M_DESTROY && !r->ctx->dry_run)) {
 		int c = r->changes_done;
 		printf("%d change%s, %d error%s\n", c, c == 1 ? "" : "s", r->errors, r->errors == 1 ? "" : "s");
-	} else if (r->pending) {
-		printf("%d pending change%s\n", r->pending, r->pending == 1 ? "" : "s");
+	} else if (r->pending || r->errors) {
+		printf("%d pending change%s", r->pending, r->pending == 1 ? "" : "s");
+		if (r->errors)
+			printf(", %d error%s", r->errors, r->errors == 1 ? "" : "s");
+		printf("\n");
 	}
 	return rc;
 }

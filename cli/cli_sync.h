@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_engine.h"
+#include "vm_alloc.h"
 #include "vs_portgroup.h"
 #include "vs_rest.h"
 #include "vs_tag.h"
@@ -55,6 +56,16 @@ void cli_report_agents(struct cli_sync *r);
 void cli_report_tags(struct cli_sync *r);
 /* Whether the plan has a tag this agent does not carry yet (plan, status). */
 int cli_report_tag_missing(const struct cli_sync *r, const struct cli_agent *a);
+/* destroy --dry-run (cli_preview.c): the port group's word (remove, keep, absent), what
+ * each agent would lose, the tag; r->pending counts them. After the agents' facts. */
+void cli_preview_destroy(struct cli_sync *r);
+/* How many trunk NICs destroy would take from this agent; whether its guestinfo goes. */
+int cli_preview_agent_nics(const struct cli_sync *r, const struct cli_agent *a);
+int cli_preview_agent_gi(const struct cli_sync *r, const struct cli_agent *a);
+/* The VMs with a NIC on the port group (skip_agents: other than the plan's agents); the
+ * first five names into names. */
+size_t cli_pg_users(const struct cli_sync *r, int skip_agents, struct vm_buf *names);
+
 /* The closing counts (and the whole document with --json); returns rc. */
 int cli_report_finish(struct cli_sync *r, int rc);
 

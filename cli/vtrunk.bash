@@ -27,13 +27,13 @@ _vtrunk_options()
 	plan) echo "$global $plan $conn $run --strict --guestinfo" ;;
 	apply) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
 	status) echo "$global $plan $conn $run --guestinfo" ;;
-	destroy) echo "$global $plan $conn $run --keep-portgroup --guestinfo" ;;
+	destroy) echo "$global $plan $conn $run --keep-portgroup --guestinfo --dry-run" ;;
 	render) echo "$global $plan $out" ;;
 	ls) echo "$global $conn $run --tag" ;;
 	thumbprint) echo "$global $conn $run" ;;
 	version) echo "$global" ;;
 	help) echo "-h --help" ;;
-	"") echo "$global -V --version $plan $out $conn $run --keep-portgroup --strict --guestinfo --tag" ;;
+	"") echo "$global -V --version $plan $out $conn $run --keep-portgroup --strict --guestinfo --tag --dry-run" ;;
 	esac
 }
 

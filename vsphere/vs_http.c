@@ -223,7 +223,8 @@ static size_t header_cb(char *p, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
-/* A second signal abandons what is in flight (logout excepted). */
+/* A second signal abandons what is in flight (logout and the read for the report
+ * excepted: they are not abortable); a third abandons those too. */
 static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct vs_http *h = userp;
@@ -232,7 +233,7 @@ static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return h->stop && *h->stop >= 2 && h->abortable;
+	return h->stop && (*h->stop >= 3 || (*h->stop >= 2 && h->abortable));
 }
 
 /* Options every request shares, set once per easy handle. */
@@ -400,6 +401,9 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 					  "vCenter (%s) stopped sending: less than %d bytes a second for %d s (%zu bytes of the answer came)",
 					  h->base, VS_HTTP_LOW_SPEED_BYTES, VS_HTTP_LOW_SPEED_S, x->got);
 		return vm_err_set(err, VM_ERR_NET, "%s did not answer in time: %s", h->base, detail);
+	case CURLE_ABORTED_BY_CALLBACK:
+		/* xferinfo_cb: a signal, not the network. */
+		return vm_err_set(err, VM_ERR_NET, "the call to %s was abandoned: vtrunk was interrupted", h->base);
 	case CURLE_PARTIAL_FILE:
 		/* Connected and answered, but the answer broke off. */
 		return vm_err_set(err, VM_ERR_PARSE, "the answer from %s was cut short: %s", h->base, detail);
