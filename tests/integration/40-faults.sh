@@ -10,16 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/proxy.sh"
 vcsim_start --vms 8 --trap || exit 1
 proxy_start --upstream "$VCSIM_URL" --trap || exit 1
-export VTRUNK_URL=$PROXY_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$PROXY_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+proxy_vtrunk_env
 P=$T_TMP/plan.json
-/usr/bin/python3 - "$P" <<'PY'
-import json, sys
-agents = [{"vm": f"{p}_VM{i}", "mgmt_address": f"10.0.0.{10 + k}"}
-          for k, (p, i) in enumerate([(p, i) for p in ("DC0_H0", "DC0_C0_RP0") for i in range(4)])]
-json.dump({"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
-           "management": {"network": "VM Network"}, "agents": agents}, open(sys.argv[1], "w"))
-PY
+proxy_plan8 "$P"
 
 # one_trunk_nic: every agent has exactly one NIC on Kasm-Trunk (read by pyvmomi, not vtrunk).
 one_trunk_nic() {

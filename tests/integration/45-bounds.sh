@@ -11,16 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/proxy.sh"
 vcsim_start --vms 8 --trap || exit 1
 proxy_start --upstream "$VCSIM_URL" --trap || exit 1
-export VTRUNK_URL=$PROXY_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$PROXY_SHA256
-export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+proxy_vtrunk_env
 P=$T_TMP/plan.json
-/usr/bin/python3 - "$P" <<'PY'
-import json, sys
-agents = [{"vm": f"{p}_VM{i}", "mgmt_address": f"10.0.0.{10 + k}"}
-          for k, (p, i) in enumerate([(p, i) for p in ("DC0_H0", "DC0_C0_RP0") for i in range(4)])]
-json.dump({"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
-           "management": {"network": "VM Network"}, "agents": agents}, open(sys.argv[1], "w"))
-PY
+proxy_plan8 "$P"
 now() { date +%s%N; }
 secs_since() { echo $((($(now) - $1) / 1000000000)); }
 # vtt SECONDS ARGS...: vt, killed after SECONDS (so that the code before these bounds fails

@@ -7,6 +7,8 @@
 #   vtrunk ... --url "$PROXY_URL" --thumbprint "$PROXY_SHA256" ...   (or --ca-file "$PROXY_CERT")
 #   proxy_rule SPEC...          add rules at run time (all or none: a bad spec adds nothing)
 #   proxy_rules; proxy_clear_rules
+#   proxy_vtrunk_env            VTRUNK_URL/USERNAME/PASSWORD/THUMBPRINT for vcsim through the proxy
+#   proxy_plan8 FILE            a plan of the eight VMs of `vcsim_start --vms 8`
 #   proxy_stats                 {"requests": N, "methods": {...}, "faults": [...], "rules": [...],
 #                                "connections": N, "max_inflight": N, "late_pending": N}
 #                               (a fault: {"method", "call", "request", "rule", "action"}; for drop,
@@ -306,4 +308,23 @@ import json, sys
 f = json.load(sys.stdin)["faults"]
 a = sys.argv[1:]
 print(len([x for x in f if not a or a[0] in (x["action"], x["rule"])]))' "$@"
+}
+
+# proxy_vtrunk_env: vtrunk talks to vcsim through the proxy (its URL, its certificate's pin,
+# vcsim's credentials).
+proxy_vtrunk_env() {
+	export VTRUNK_URL=$PROXY_URL VTRUNK_USERNAME=$VCSIM_USER VTRUNK_THUMBPRINT=$PROXY_SHA256
+	export VTRUNK_PASSWORD=$VCSIM_PASSWORD
+}
+
+# proxy_plan8 FILE: a plan of the eight VMs of `vcsim_start --vms 8` (four a pool), trunk
+# port group Kasm-Trunk on DVS0, management "VM Network".
+proxy_plan8() {
+	/usr/bin/python3 - "$1" <<'PY'
+import json, sys
+agents = [{"vm": f"{p}_VM{i}", "mgmt_address": f"10.0.0.{10 + k}"}
+          for k, (p, i) in enumerate([(p, i) for p in ("DC0_H0", "DC0_C0_RP0") for i in range(4)])]
+json.dump({"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
+           "management": {"network": "VM Network"}, "agents": agents}, open(sys.argv[1], "w"))
+PY
 }
