@@ -148,10 +148,36 @@ static const char *nic_network(const struct vs_inventory *inv, const struct vs_n
 	return n->portgroup_key ? n->portgroup_key : "-";
 }
 
+/* A table cell: s as vm_text_display() shows it, padded with spaces to width characters
+ * (printf pads bytes, and a UTF-8 name has more bytes than characters). */
+static void cell_add(struct vm_buf *row, const char *s, size_t width)
+{
+	char *shown = vm_text_display(s);
+	size_t n = vm_text_chars(shown);
+
+	vm_buf_adds(row, shown);
+	for (; n < width; n++)
+		vm_buf_adds(row, " ");
+	free(shown);
+}
+
 static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *tag, cJSON *arr, int json)
 {
-	if (!json)
-		printf("%-28s %-12s %-11s %s\n", "VM", "DATACENTER", "POWER", "NICS (key type mac network)");
+	size_t vm_width = 2; /* the VM column: as wide as the longest name shown, or "VM" */
+
+	for (size_t i = 0; i < inv->n_vms; i++)
+		if (shown(tag, &inv->vms[i].ref)) {
+			char *d = vm_text_display(inv->vms[i].name);
+			size_t n = vm_text_chars(d);
+			vm_width = n > vm_width ? n : vm_width;
+			free(d);
+		}
+	if (!json) {
+		struct vm_buf row = {0};
+		cell_add(&row, "VM", vm_width);
+		vm_buf_addf(&row, " %-12s %-11s %s", "DATACENTER", "POWER", "NICS (key type mac network)");
+		row_print(&row);
+	}
 	for (size_t i = 0; i < inv->n_vms; i++) {
 		const struct vs_vm *vm = &inv->vms[i];
 		struct vm_buf row = {0};
@@ -174,7 +200,8 @@ static void ls_vms(const struct vs_inventory *inv, const struct vs_tag_state *ta
 			nics = cJSON_AddArrayToObject(o, "nics");
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			vm_buf_addf(&row, "%-28s %-12s %-11s", vm->name, dc_name(inv, vm->dc), vm->power_state);
+			cell_add(&row, vm->name, vm_width);
+			vm_buf_addf(&row, " %-12s %-11s", dc_name(inv, vm->dc), vm->power_state);
 		}
 		for (size_t j = 0; j < vm->n_nics; j++) {
 			const struct vs_nic *n = &vm->nics[j];

@@ -297,7 +297,8 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	struct vs_moref filter;
 	struct vm_err werr;
 	char *version = NULL;
-	size_t done = 0, reported = 0;
+	/* (size_t)-1: the counter shows at once ("0/N done"), not only when a first task ends. */
+	size_t done = 0, reported = (size_t)-1;
 	int have_filter = 0, epoch = 0, failures = 0;
 	size_t watched = 0, watch_end = 0;
 	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);

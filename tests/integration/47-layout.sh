@@ -88,6 +88,33 @@ expect_eq "$RC" 0 "demo.sh runs with its output in a file"
 expect_in "$T_OUT" '$ vtrunk apply -f fixtures/plans/demo.json' "demo.sh shows its steps"
 if grep -q $'\033' "$T_OUT"; then not_ok "demo.sh writes no ANSI escape into a file"; else ok "demo.sh writes no ANSI escape into a file"; fi
 
+# --- ls vms: its VM column too, as wide as the longest name in characters ---
+expect_rc 0 "ls vms" vt ls vms
+got=$(/usr/bin/python3 - "$T_OUT" "$LONG" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+w = max(len(l.split(" ")[0]) for l in lines[1:])  # names here have no space
+ok = len(sys.argv[2]) == w and all(l[w] == " " and l[w + 1] != " " and l[:w].rstrip(" ") == l.split(" ")[0]
+                                   for l in lines)
+print("ok" if ok else "bad: width %d, header %r" % (w, lines[0]))
+PY
+)
+expect_eq "$got" ok "ls vms pads the VM column to the longest name ($LONG), counted in characters"
+
+# --- the progress counter on a terminal shows from the start of the wait ---
+# script(1) gives vtrunk a terminal; the asynchronous test vCenter's tasks are still
+# running when the wait starts, so "0/2 done" must show before any ends (it showed only
+# once a task ended). Debian's vcsim ends tasks before the call returns: there only the
+# closing count can show.
+P2=$T_TMP/progress.json
+sed 's/Kasm-Trunk-Layout/Kasm-Trunk-Progress/' "$P" >"$P2"
+run script -qefc "$VTRUNK apply -f $P2 -o $T_TMP/out2" /dev/null
+expect_eq "$RC" 0 "apply on a terminal"
+expect_in "$T_OUT" "reconfigure tasks: 2/2 done" "the progress counter ends at 2/2"
+if [ "${VCSIM_KIND:-debian}" = async ]; then
+	expect_in "$T_OUT" "reconfigure tasks: 0/2 done" "and shows 0/2 while the tasks run"
+fi
+
 # --- make check's last command is run.sh counting the fuzz targets too ---
 last=$(cd "$root" && make -n check 2>/dev/null | grep -v '^make' | tail -n 1)
 expect_eq "$(case "$last" in "tests/run.sh "*"--fuzz "*) echo run.sh-with-fuzz ;; *) echo "$last" ;; esac)" run.sh-with-fuzz \
