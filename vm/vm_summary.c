@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vm_alloc.h"
+#include "vm_text.h"
 #include "vm_ipplan.h"
 
 /* cJSON returns NULL only when out of memory; treat it like vm_xmalloc does. */
@@ -123,6 +124,15 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 	cJSON_Delete(root);
 	if (!s)
 		abort();
+	/* Port group names come from vCenter: C1 or bidi characters as \u escapes. Only when
+	 * a byte past ASCII is there, so the common summary is not copied. */
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x7f) {
+			char *safe = vm_text_json_safe(s);
+			free(s);
+			s = safe;
+			break;
+		}
 	{
 		/* One more byte for the final newline, in place (a large run's summary is
 		 * big enough that a second copy shows in peak memory). */

@@ -908,6 +908,25 @@ static int write_hostile(const char *out)
 	return 0;
 }
 
+/* summary.json names each NIC's port group as vCenter reported it: a C1 control or a
+ * line separator there goes out as a \u escape (the same JSON), never raw. */
+static void test_summary_hostile_portgroup(void **state)
+{
+	struct vm_plan *p = plan_basic();
+	struct vm_guest_nic t = {"00:50:56:aa:bb:01", 4000, "pg\xe2\x80\xa8x\xc2\x9b", NULL};
+	struct vm_guest_agent ga[3] = {{&t, NULL}, {NULL, NULL}, {NULL, NULL}};
+	char *s;
+
+	(void)state;
+	s = vm_summary_emit(p, ga);
+	assert_non_null(strstr(s, "\"pg\\u2028x\\u009b\""));
+	assert_null(strstr(s, "\xe2\x80\xa8"));
+	assert_null(strstr(s, "\xc2\x9b"));
+	assert_non_null(strstr(s, "tr\xc3\xaas")); /* other text as it is */
+	free(s);
+	vm_plan_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	struct CMUnitTest tests[3 * N_CASES + 16];
@@ -951,6 +970,7 @@ int main(int argc, char **argv)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_yaml_quote_comment);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mac);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_docker_version);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_summary_hostile_portgroup);
 	rc = _cmocka_run_group_tests("guest", tests, n, NULL, NULL);
 	for (size_t i = 0; i < 3 * N_CASES; i++)
 		free(names[i]);
