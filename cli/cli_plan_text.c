@@ -53,7 +53,7 @@ int cli_plan_text_check(const char *path, const char *s, struct vm_err *err)
 
 	if (!why)
 		return 0;
-	if (strcmp(why, "invalid UTF-8") == 0)
+	if (why == vm_text_malformed)
 		return vm_err_set(err, VM_ERR_USAGE, "%s: is not valid UTF-8 (byte %zu)", path, at);
 	return vm_err_set(err, VM_ERR_USAGE,
 			  "%s: contains %s (U+%04X at byte %zu), which no text vtrunk writes to a "

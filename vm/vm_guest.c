@@ -180,7 +180,7 @@ static int vm_name_check(size_t i, const char *vm, struct vm_err *err)
 	if (!why && (why = vm_text_check(vm, &at, &cp)) != NULL) {
 		/* The name holds the very characters refused: show it escaped. */
 		char *shown = vm_text_display(vm);
-		if (strcmp(why, "invalid UTF-8") == 0)
+		if (why == vm_text_malformed)
 			vm_err_set(err, VM_ERR_USAGE,
 				   "agents[%zu].vm: \"%.200s\" cannot be used as a directory name "
 				   "for its guest files (it is not valid UTF-8: byte %zu)",

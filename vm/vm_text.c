@@ -54,6 +54,8 @@ const char *vm_text_unsafe(uint32_t cp)
 	return NULL;
 }
 
+const char vm_text_malformed[] = "invalid UTF-8";
+
 const char *vm_text_check(const char *s, size_t *at, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -61,7 +63,7 @@ const char *vm_text_check(const char *s, size_t *at, uint32_t *cp)
 	for (const unsigned char *q = p; *q;) {
 		uint32_t c = 0;
 		size_t n = vm_text_decode(q, &c);
-		const char *why = n ? vm_text_unsafe(c) : "invalid UTF-8";
+		const char *why = n ? vm_text_unsafe(c) : vm_text_malformed;
 
 		if (why) {
 			*at = (size_t)(q - p);

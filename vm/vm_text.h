@@ -29,8 +29,12 @@ size_t vm_text_decode(const unsigned char *s, uint32_t *cp);
  * name holds them; the emitters write their own line structure. */
 const char *vm_text_unsafe(uint32_t cp);
 
-/* The first thing in s that vm_text_unsafe() refuses, or malformed UTF-8 ("invalid
- * UTF-8"): its description, with its byte offset in *at and its code point in *cp
+/* What vm_text_check() returns for malformed UTF-8 ("invalid UTF-8"): callers that word
+ * that case apart compare the pointer. */
+extern const char vm_text_malformed[];
+
+/* The first thing in s that vm_text_unsafe() refuses, or malformed UTF-8
+ * (vm_text_malformed): its description, with its byte offset in *at and its code point in *cp
  * (the byte for malformed UTF-8). NULL when s is clean. */
 const char *vm_text_check(const char *s, size_t *at, uint32_t *cp);
 
