@@ -8,6 +8,7 @@
 #include <libxml/parserInternals.h>
 
 #include "vm_guestinfo.h"
+#include "vs_name.h"
 #include "vs_page.h"
 
 struct vs_parent {
@@ -73,7 +74,7 @@ static int pg_config_parse(struct vs_portgroup *pg, const xmlNode *cfg, struct v
 	free(pg->key);
 	pg->key = vs_xml_text_dup(vs_xml_child(cfg, "key"));
 	if (!pg->name)
-		pg->name = vs_xml_text_dup(vs_xml_child(cfg, "name"));
+		pg->name = vs_name_unescape(vs_xml_text_dup(vs_xml_child(cfg, "name")));
 	vs_xml_moref_get(vs_xml_child(cfg, "distributedVirtualSwitch"), &pg->sw_ref);
 	free(pg->binding);
 	free(pg->config_version);
@@ -140,7 +141,7 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 		n->switch_uuid = vs_xml_text_dup(vs_xml_path(bk, "port/switchUuid"));
 	} else if (strcmp(btype, "VirtualEthernetCardNetworkBackingInfo") == 0) {
 		n->backing = VS_BACKING_NETWORK;
-		n->network_name = vs_xml_text_dup(vs_xml_child(bk, "deviceName"));
+		n->network_name = vs_name_unescape(vs_xml_text_dup(vs_xml_child(bk, "deviceName")));
 		vs_xml_moref_get(vs_xml_child(bk, "network"), &n->network);
 	} else {
 		n->backing = VS_BACKING_OTHER;
@@ -188,7 +189,7 @@ static void tasks_parse(const xmlNode *val, struct vs_moref **refs, size_t *n)
 static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 {
 	if (strcmp(name, "name") == 0) {
-		vm->name = vs_xml_text_dup(val);
+		vm->name = vs_name_unescape(vs_xml_text_dup(val));
 	} else if (strcmp(name, "recentTask") == 0) {
 		tasks_parse(val, &vm->recent, &vm->n_recent);
 	} else if (strcmp(name, "config.uuid") == 0) {
@@ -278,11 +279,11 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 			if (inv->n_parents > before)
 				my_parent = before;
 		} else if (kind == K_FOLDER && is_name && !folder_name)
-			folder_name = vs_xml_text_dup(val);
+			folder_name = vs_name_unescape(vs_xml_text_dup(val));
 		else if (dc && is_name && !dc->name)
-			dc->name = vs_xml_text_dup(val);
+			dc->name = vs_name_unescape(vs_xml_text_dup(val));
 		else if (sw && is_name && !sw->name)
-			sw->name = vs_xml_text_dup(val);
+			sw->name = vs_name_unescape(vs_xml_text_dup(val));
 		else if (sw && strcmp(name, "uuid") == 0 && !sw->uuid)
 			sw->uuid = vs_xml_text_dup(val);
 		else if (sw && strcmp(name, "summary.productInfo.version") == 0)
@@ -296,7 +297,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		else if (sw && strcmp(name, "recentTask") == 0)
 			tasks_parse(val, &sw->recent, &sw->n_recent);
 		else if (pg && is_name && !pg->name)
-			pg->name = vs_xml_text_dup(val);
+			pg->name = vs_name_unescape(vs_xml_text_dup(val));
 		else if (pg && strcmp(name, "recentTask") == 0)
 			tasks_parse(val, &pg->recent, &pg->n_recent);
 		else if (pg && strcmp(name, "config") == 0)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vs_name.h"
 #include "vs_task.h"
 
 #define PG_DESCRIPTION "Managed by vtrunk: VLAN trunk for Docker ipvlan/macvlan networks"
@@ -355,7 +356,12 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 		snprintf(what, sizeof(what), "creating port group \"%s\" on \"%s\"", plan->trunk.portgroup, d->sw->name);
 		vs_soap_begin(&b, "AddDVPortgroup_Task", &d->sw->ref);
 		vs_soap_open(&b, "spec", NULL);
-		vs_soap_elem(&b, "name", plan->trunk.portgroup);
+		{
+			/* Escaped as vCenter stores it (vs_name.h): it is read back unescaped. */
+			char *esc = vs_name_escape_dup(plan->trunk.portgroup);
+			vs_soap_elem(&b, "name", esc);
+			free(esc);
+		}
 		vs_soap_elem_long(&b, "numPorts", plan->trunk.ports);
 		port_setting_write(&b, NULL, repl, repls_get(plan, repl));
 		vs_soap_elem(&b, "description", PG_DESCRIPTION);

@@ -1,5 +1,7 @@
 #include "vs_vm.h"
 
+#include "vs_name.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +91,10 @@ static void add_nic(struct vm_buf *b, enum vm_nic_type type, const struct vm_nic
 	} else {
 		struct vs_moref ref;
 		vs_soap_open(b, "backing", "VirtualEthernetCardNetworkBackingInfo");
-		vs_soap_elem(b, "deviceName", net->network_name);
+		/* The network's name as vCenter stores it (vs_name.h). */
+		char *esc = vs_name_escape_dup(net->network_name ? net->network_name : "");
+		vs_soap_elem(b, "deviceName", esc);
+		free(esc);
 		snprintf(ref.type, sizeof(ref.type), "Network");
 		snprintf(ref.value, sizeof(ref.value), "%s", net->network_ref ? net->network_ref : "");
 		if (net->network_ref)

@@ -40,6 +40,7 @@ fault's type name when there is one (e.g. "pyread: InvalidLogin: ...").
 import base64
 import json
 import os
+import re
 import signal
 import ssl
 import sys
@@ -139,13 +140,20 @@ def mac_learning_json(setting):
             "mac_changes": mm.macChanges, "allow_promiscuous": mm.allowPromiscuous}
 
 
+def unescape(name):
+    """An entity name as people write it: vCenter stores /, \\ and % as %2f, %5c, %25
+    (vim.ManagedEntity.name); one pass, so a decoded % stays literal."""
+    return re.sub(r"%(2[fF]|5[cC]|25)",
+                  lambda m: {"2f": "/", "5c": "\\", "25": "%"}[m.group(1).lower()], name)
+
+
 def find_pgs(content, name):
     return [pg for pg in objects(content, vim.dvs.DistributedVirtualPortgroup)
-            if pg.name == name or pg.config.name == name]
+            if name in (pg.name, pg.config.name, unescape(pg.name))]
 
 
 def find_one(content, kind, name, what):
-    found = [o for o in objects(content, kind) if o.name == name]
+    found = [o for o in objects(content, kind) if name in (o.name, unescape(o.name))]
     if len(found) != 1:
         raise Fail("%s %r: %s" % (what, name, "not found" if not found else "ambiguous"))
     return found[0]
@@ -280,7 +288,7 @@ def cmd_add_portgroup(content, switch, name, opts):
         numPorts=int(opts.get("--ports", 8)),
         defaultPortConfig=VS.VmwarePortConfigPolicy(vlan=vlan))
     wait(dvs.AddDVPortgroup_Task([spec]))
-    return pg_json([pg for pg in dvs.portgroup if pg.name == name][0])
+    return pg_json([pg for pg in dvs.portgroup if name in (pg.name, unescape(pg.name))][-1])
 
 
 def cmd_add_switch(content, dc_name, name, opts):

@@ -34,6 +34,10 @@
 //     real vCenter. Each session handed out is printed on stdout as a line
 //     "VCSIM_SESSION key=KEY cookie=COOKIE", for tests that look for either in a trace.
 //
+//  5. Entity names stored escaped (%2f, %5c, %25), as ManagedEntity.name says: see names.go.
+//
+//  6. NSX-T: an opaque network and an NSX segment on two switches: see nsx.go.
+//
 // How (2 and 3): the registry's method Handler hands those two methods to the realism object, which
 // takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
 // does), registers the check and calls the simulator's method; a registry PutObject hook wraps
@@ -377,6 +381,7 @@ func realismPrepare(model *simulator.Model) error {
 		if ctx.Session == nil { // refused as NotAuthenticated, naming the real This
 			return nil, nil
 		}
+		escapeRequestNames(method.Body) // names.go
 		route := false
 		switch method.Name {
 		case "ReconfigVM_Task":
