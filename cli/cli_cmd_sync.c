@@ -69,9 +69,12 @@ static void agent_facts(struct cli_sync *r, struct cli_agent *a);
 static void agent_guestinfo(struct cli_sync *r, size_t i);
 
 /* Resolves every agent's VM and computes its NIC diff (and, with --guestinfo, its
- * guestinfo's) against r->inv. */
-static void agents_diff(struct cli_sync *r)
+ * guestinfo's) against r->inv. -1 (err set, when not NULL) when an agent's management
+ * network is still ambiguous with its host known. */
+static int agents_diff(struct cli_sync *r, struct vm_err *err)
 {
+	int rc = 0;
+
 	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		struct cli_agent *a = &r->agents[i];
 		struct vm_nic_have *have;
@@ -89,19 +92,27 @@ static void agents_diff(struct cli_sync *r)
 			agent_guestinfo(r, i);
 			continue;
 		}
+		a->mgmt_net = r->mgmt_net;
+		if (r->mgmt_per_agent &&
+		    vs_vm_network_find(r->inv, r->diff.dc, r->plan->management.network, a->vm, &a->mgmt_net,
+				       rc == 0 ? err : NULL) < 0) {
+			rc = -1;
+			continue;
+		}
 		have = vm_xcalloc(a->vm->n_nics ? a->vm->n_nics : 1, sizeof(*have));
 		vs_vm_nics_get(a->vm, have);
 		if (r->have_trunk_net) {
-			vm_nic_diff_get(have, a->vm->n_nics, &r->trunk_net, r->have_mgmt_net ? &r->mgmt_net : NULL,
+			vm_nic_diff_get(have, a->vm->n_nics, &r->trunk_net, r->have_mgmt_net ? &a->mgmt_net : NULL,
 					&a->diff);
 		} else {
 			/* The port group does not exist yet: every agent needs a trunk NIC. */
 			struct vm_nic_net none = {.backing = VM_NIC_BACKING_DVPORT, .portgroup_key = "", .switch_uuid = ""};
-			vm_nic_diff_get(have, a->vm->n_nics, &none, r->have_mgmt_net ? &r->mgmt_net : NULL, &a->diff);
+			vm_nic_diff_get(have, a->vm->n_nics, &none, r->have_mgmt_net ? &a->mgmt_net : NULL, &a->diff);
 		}
 		free(have);
 		agent_guestinfo(r, i);
 	}
+	return rc;
 }
 
 static int resolve_nets(struct cli_sync *r, struct vm_err *err)
@@ -109,10 +120,21 @@ static int resolve_nets(struct cli_sync *r, struct vm_err *err)
 	r->have_trunk_net = r->diff.pg != NULL;
 	if (r->diff.pg)
 		vs_vm_trunk_net_get(r->diff.pg, r->diff.sw, &r->trunk_net);
-	r->have_mgmt_net = 0;
+	r->have_mgmt_net = r->mgmt_per_agent = 0;
+	memset(&r->mgmt_net, 0, sizeof(r->mgmt_net));
 	if (r->plan->n_agents && r->plan->has_management) {
-		if (vs_vm_network_find(r->inv, r->diff.dc, r->plan->management.network, &r->mgmt_net, err) < 0)
-			return -1;
+		struct vm_err e;
+		vm_err_clear(&e);
+		if (vs_vm_network_find(r->inv, r->diff.dc, r->plan->management.network, NULL, &r->mgmt_net, &e) < 0) {
+			/* Several of that name: each agent's host decides (agents_diff). */
+			if (e.kind != VM_ERR_USAGE) {
+				if (err)
+					*err = e;
+				return -1;
+			}
+			memset(&r->mgmt_net, 0, sizeof(r->mgmt_net));
+			r->mgmt_per_agent = 1;
+		}
 		r->have_mgmt_net = 1;
 	}
 	return 0;
@@ -296,9 +318,10 @@ static int rediff(struct cli_sync *r, struct vm_err *err)
 		rc = resolve_nets(r, err);
 	} else {
 		r->diff.pg = NULL;
-		r->have_trunk_net = r->have_mgmt_net = 0;
+		r->have_trunk_net = r->have_mgmt_net = r->mgmt_per_agent = 0;
 	}
-	agents_diff(r);
+	if (agents_diff(r, rc == 0 ? err : NULL) < 0 && rc == 0)
+		rc = -1;
 	return rc;
 }
 

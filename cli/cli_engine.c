@@ -50,13 +50,19 @@ static int change_fill(const struct cli_engine *e, struct cli_agent *a, struct v
 	} else {
 		c->add_trunk = a->diff.add_trunk;
 		c->add_mgmt = a->diff.add_mgmt;
+		c->mgmt = &a->mgmt_net;
+		/* An edit of its connectable, in the same call as everything else. */
+		if (a->diff.connect_trunk)
+			c->connect[c->n_connect++] = a->diff.trunk;
+		if (a->diff.connect_mgmt)
+			c->connect[c->n_connect++] = a->diff.mgmt;
 		for (size_t k = 0; k < a->diff.n_remove && c->n_remove < VM_NIC_MAX_REMOVE; k++)
 			c->remove[c->n_remove++] = a->diff.remove[k];
 	}
 	/* Its guestinfo goes in the same call when its MACs are known already. */
 	if (a->gi_pending && a->gi.n)
 		c->extra = &a->gi;
-	return c->add_trunk || c->add_mgmt || c->n_remove || c->extra;
+	return c->add_trunk || c->add_mgmt || c->n_remove || c->n_connect || c->extra;
 }
 
 static void credit(struct cli_engine *e, struct cli_agent *a)
@@ -64,6 +70,7 @@ static void credit(struct cli_engine *e, struct cli_agent *a)
 	a->added_trunk |= a->want_trunk;
 	a->added_mgmt |= a->want_mgmt;
 	a->removed += a->want_removed;
+	a->connected += a->want_connect;
 	a->gi_written |= a->want_gi;
 	e->changes_done++;
 }
@@ -94,6 +101,7 @@ static int round_send(struct cli_engine *e, int retry, struct vm_err *err)
 		a->want_trunk = ch[n].add_trunk;
 		a->want_mgmt = ch[n].add_mgmt;
 		a->want_removed = (int)ch[n].n_remove;
+		a->want_connect = (int)ch[n].n_connect;
 		a->want_gi = ch[n].extra != NULL;
 		owner[n++] = i;
 	}
@@ -158,10 +166,10 @@ static void settle(struct cli_engine *e)
 			continue;
 		gi_done = a->want_gi && !a->gi_pending;
 		if (a->unsure && !nics_pending(a, e->destroy) &&
-		    (a->want_trunk || a->want_mgmt || a->want_removed || gi_done)) {
+		    (a->want_trunk || a->want_mgmt || a->want_removed || a->want_connect || gi_done)) {
 			a->want_gi = gi_done;
 			credit(e, a);
-			a->want_trunk = a->want_mgmt = a->want_removed = a->want_gi = 0;
+			a->want_trunk = a->want_mgmt = a->want_removed = a->want_gi = a->want_connect = 0;
 		}
 		if (cli_agent_pending(a, e->destroy))
 			continue;
@@ -247,6 +255,9 @@ size_t cli_engine_verify(struct cli_agent *agents, size_t n_agents, int destroy,
 				   "VM \"%s\" has %zu NICs on port group \"%s\" after this run; run vtrunk apply again to "
 				   "remove the extra one",
 				   a->pa->vm, a->diff.n_remove + 1, trunk_pg);
+		else if (!a->diff.add_trunk && !a->diff.add_mgmt)
+			vm_err_set(&a->err, VM_ERR_TASK, "VM \"%s\"'s %s NIC is still disconnected after this run", a->pa->vm,
+				   a->diff.connect_trunk ? "trunk" : "management");
 		else
 			vm_err_set(&a->err, VM_ERR_TASK, "VM \"%s\" still lacks its %s NIC after this run", a->pa->vm,
 				   a->diff.add_trunk ? "trunk" : a->diff.add_mgmt ? "management" : "trunk");

@@ -32,6 +32,9 @@ struct cli_agent {
 	struct vm_err err;
 	int added_trunk, added_mgmt, removed; /* what this run did */
 	int want_trunk, want_mgmt, want_removed, want_gi; /* what its last call asked for */
+	int connected, want_connect;     /* disconnected NICs connected by this run / asked for */
+	struct vm_nic_net mgmt_net;      /* its management network (borrowed from the inventory);
+	                                    same-named port groups resolved by its host */
 	int unsure;                      /* its last call got no clear answer */
 	int conflict;                    /* its last call failed with ConcurrentAccess */
 	struct vm_guestinfo gi;          /* owned; what its extraConfig should hold (--guestinfo) */

@@ -136,6 +136,8 @@ static size_t agent_words(const struct cli_sync *r, const struct cli_agent *a, c
 			w[n++] = "added-nic";
 		for (int k = 0; k < a->removed && n < 5; k++)
 			w[n++] = "removed-nic";
+		for (int k = 0; k < a->connected && n < 5; k++)
+			w[n++] = "connected-nic";
 		if (a->gi_written)
 			w[n++] = r->mode == M_DESTROY ? "removed-guestinfo" : "wrote-guestinfo";
 		if (a->tag_changed)
@@ -149,6 +151,10 @@ static size_t agent_words(const struct cli_sync *r, const struct cli_agent *a, c
 			w[n++] = "missing-mgmt-nic";
 		if (a->diff.n_remove)
 			w[n++] = "extra-trunk-nic";
+		if (a->diff.connect_trunk)
+			w[n++] = "disconnected-trunk-nic";
+		if (a->diff.connect_mgmt)
+			w[n++] = "disconnected-mgmt-nic";
 		if (a->gi_pending)
 			w[n++] = "guestinfo-stale";
 		if (cli_report_tag_missing(r, a))
@@ -162,6 +168,10 @@ static size_t agent_words(const struct cli_sync *r, const struct cli_agent *a, c
 			w[n++] = "add-mgmt-nic";
 		if (a->diff.n_remove)
 			w[n++] = "remove-extra-trunk-nic";
+		if (a->diff.connect_trunk)
+			w[n++] = "connect-trunk-nic";
+		if (a->diff.connect_mgmt)
+			w[n++] = "connect-mgmt-nic";
 		if (a->gi_pending)
 			w[n++] = "write-guestinfo";
 		if (cli_report_tag_missing(r, a))

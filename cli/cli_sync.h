@@ -30,6 +30,7 @@ struct cli_sync {
 	struct cli_agent *agents;        /* owned; plan->n_agents */
 	struct vm_nic_net trunk_net, mgmt_net;
 	int have_trunk_net, have_mgmt_net;
+	int mgmt_per_agent;        /* several networks of its name: each agent's by its host */
 	cJSON *report;                   /* owned */
 	int changes_done, errors, pending;
 	int sent;                        /* a change may have reached vCenter */

@@ -21,6 +21,8 @@ int vm_nic_on(const struct vm_nic_have *nic, const struct vm_nic_net *net)
 			return same(h->network_ref, net->network_ref);
 		return same(h->network_name, net->network_name);
 	}
+	if (net->backing == VM_NIC_BACKING_OPAQUE)
+		return same(h->opaque_id, net->opaque_id) && same(h->opaque_type, net->opaque_type);
 	return 0;
 }
 
@@ -45,12 +47,14 @@ void vm_nic_diff_get(const struct vm_nic_have *nics, size_t n, const struct vm_n
 		if ((int)i != d->trunk && vm_nic_on(&nics[i], trunk) && d->n_remove < VM_NIC_MAX_REMOVE)
 			d->remove[d->n_remove++] = (int)i;
 	d->add_trunk = d->trunk < 0;
-	d->add_mgmt = mgmt && d->mgmt < 0 && !vm_nic_on(&(struct vm_nic_have){0, *mgmt}, trunk);
+	d->add_mgmt = mgmt && d->mgmt < 0 && !vm_nic_on(&(struct vm_nic_have){0, *mgmt, 0}, trunk);
+	d->connect_trunk = d->trunk >= 0 && nics[d->trunk].disconnected;
+	d->connect_mgmt = d->mgmt >= 0 && nics[d->mgmt].disconnected;
 }
 
 int vm_nic_diff_pending(const struct vm_nic_diff *d)
 {
-	return d->add_trunk || d->add_mgmt || d->n_remove > 0;
+	return d->add_trunk || d->add_mgmt || d->n_remove > 0 || d->connect_trunk || d->connect_mgmt;
 }
 
 const char *vm_nic_type_name(enum vm_nic_type t)

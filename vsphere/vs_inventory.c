@@ -8,6 +8,7 @@
 #include <libxml/parserInternals.h>
 
 #include "vm_guestinfo.h"
+#include "vs_inv_net.h"
 #include "vs_name.h"
 #include "vs_page.h"
 
@@ -117,7 +118,9 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 		/* Only a NIC on a port group can be a trunk NIC vtrunk removes. */
 		char bt[96];
 		vs_xml_type_copy(vs_xml_child(dev, "backing"), bt, sizeof(bt));
-		if (strstr(bt, "DistributedVirtualPort")) {
+		/* And a disconnected NIC, which vtrunk may send back as an edit to connect it. */
+		if (strstr(bt, "DistributedVirtualPort") || !vs_xml_bool_get(vs_xml_path(dev, "connectable/connected"), 0) ||
+		    !vs_xml_bool_get(vs_xml_path(dev, "connectable/startConnected"), 0)) {
 			struct vm_buf x = {0};
 			vs_xml_echo(&x, "device", dev, NULL, NULL, NULL);
 			size_t len = x.len;
@@ -143,6 +146,10 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 		n->backing = VS_BACKING_NETWORK;
 		n->network_name = vs_name_unescape(vs_xml_text_dup(vs_xml_child(bk, "deviceName")));
 		vs_xml_moref_get(vs_xml_child(bk, "network"), &n->network);
+	} else if (strcmp(btype, "VirtualEthernetCardOpaqueNetworkBackingInfo") == 0) {
+		n->backing = VS_BACKING_OPAQUE;
+		n->opaque_id = vs_xml_text_dup(vs_xml_child(bk, "opaqueNetworkId"));
+		n->opaque_type = vs_xml_text_dup(vs_xml_child(bk, "opaqueNetworkType"));
 	} else {
 		n->backing = VS_BACKING_OTHER;
 	}
@@ -198,6 +205,8 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 		vs_xml_text_copy(val, vm->instance_uuid, sizeof(vm->instance_uuid));
 	} else if (strcmp(name, "config.changeVersion") == 0) {
 		vs_xml_text_copy(val, vm->change_version, sizeof(vm->change_version));
+	} else if (strcmp(name, "runtime.host") == 0) {
+		vs_xml_moref_get(val, &vm->host);
 	} else if (strcmp(name, "runtime.powerState") == 0) {
 		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
 	} else if (strcmp(name, "config.extraConfig") == 0) {
@@ -294,12 +303,16 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 				if (vs_xml_moref_get(u, &sw->uplinks[sw->n_uplinks]) == 0)
 					sw->n_uplinks++;
 			}
+		else if (sw && strcmp(name, "summary.hostMember") == 0)
+			vs_inv_refs_parse(val, &sw->hosts, &sw->n_hosts);
 		else if (sw && strcmp(name, "recentTask") == 0)
 			tasks_parse(val, &sw->recent, &sw->n_recent);
 		else if (pg && is_name && !pg->name)
 			pg->name = vs_name_unescape(vs_xml_text_dup(val));
 		else if (pg && strcmp(name, "recentTask") == 0)
 			tasks_parse(val, &pg->recent, &pg->n_recent);
+		else if (pg && strcmp(name, "summary") == 0)
+			vs_inv_opaque_parse(pg, val);
 		else if (pg && strcmp(name, "config") == 0)
 			rc = pg_config_parse(pg, val, err);
 		else if (vm && !(is_name && vm->name))
@@ -675,15 +688,18 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	static const char *const named[] = {"name", "parent", NULL};
 	/* A folder's name: for agents named by inventory path (vs_vmref.c). */
 	static const char *const parent[] = {"name", "parent", NULL};
+	/* summary.hostMember: which switch the agent's host is on, for same-named port groups. */
 	static const char *const dvs[] = {"name", "uuid", "parent", "summary.productInfo.version",
-					  "config.uplinkPortgroup", "recentTask", NULL};
+					  "config.uplinkPortgroup", "recentTask", "summary.hostMember", NULL};
+	/* NSX-T: a NIC on it names the network by these (VirtualEthernetCardOpaqueNetworkBackingInfo). */
+	static const char *const opaque[] = {"summary", NULL};
 	static const char *const dvpg[] = {"config", "recentTask", NULL};
 	/* recentTask and config.changeVersion: after an unclear answer, what is still
 	 * running there, and whether the VM changed since it was read. */
-	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.hardware.device",
 					  "recentTask", "config.changeVersion", "config.uuid", "config.instanceUuid",
 					  NULL};
-	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.hardware.device",
 					     "recentTask", "config.changeVersion", "config.uuid",
 					     "config.instanceUuid", "config.extraConfig", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
@@ -713,6 +729,7 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 		prop_spec(&b, "DistributedVirtualSwitch", dvs);
 		prop_spec(&b, "Network", named);
 		prop_spec(&b, "DistributedVirtualPortgroup", dvpg);
+		prop_spec(&b, "OpaqueNetwork", opaque);
 	}
 	if (what & VS_INV_VMS)
 		prop_spec(&b, "VirtualMachine", what & VS_INV_GUESTINFO ? vmp_gi : vmp);
@@ -809,6 +826,7 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		free(sw->uuid);
 		free(sw->uplinks);
 		free(sw->recent);
+		free(sw->hosts);
 	}
 	while (inv->n_pgs > c->pgs) {
 		struct vs_portgroup *pg = &inv->pgs[--inv->n_pgs];
@@ -818,6 +836,8 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 		free(pg->config_version);
 		xmlFreeDoc(pg->config_doc);
 		free(pg->recent);
+		free(pg->opaque_id);
+		free(pg->opaque_type);
 		vm_vlan_set_clear(&pg->trunk);
 	}
 	while (inv->n_vms > c->vms) {
@@ -829,6 +849,8 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 			free(n->portgroup_key);
 			free(n->switch_uuid);
 			free(n->network_name);
+			free(n->opaque_id);
+			free(n->opaque_type);
 			free(n->xml);
 		}
 		free(vm->nics);

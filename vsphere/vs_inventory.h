@@ -12,7 +12,7 @@
 #include "vs_session.h"
 
 enum vs_vlan_kind { VS_VLAN_NONE, VS_VLAN_ID, VS_VLAN_TRUNK, VS_VLAN_PVLAN };
-enum vs_backing { VS_BACKING_OTHER, VS_BACKING_DVPORT, VS_BACKING_NETWORK };
+enum vs_backing { VS_BACKING_OTHER, VS_BACKING_DVPORT, VS_BACKING_NETWORK, VS_BACKING_OPAQUE };
 
 struct vs_dc {
 	struct vs_moref ref;
@@ -29,9 +29,12 @@ struct vs_switch {
 	size_t n_uplinks;
 	struct vs_moref *recent;   /* owned; recentTask (AddDVPortgroup_Task runs on the switch) */
 	size_t n_recent;
+	struct vs_moref *hosts;    /* owned; summary.hostMember: the hosts attached to it */
+	size_t n_hosts;
 };
 
-/* A distributed port group, or a standard network (is_dvpg 0). */
+/* A distributed port group, a standard network (is_dvpg 0), or an NSX-T opaque network
+ * (is_dvpg 0, opaque_id set). */
 struct vs_portgroup {
 	struct vs_moref ref;
 	char *name;                /* owned */
@@ -56,6 +59,8 @@ struct vs_portgroup {
 	xmlDoc *config_doc;        /* owned: a copy, so the answer it came in can go */
 	struct vs_moref *recent;   /* owned; recentTask (distributed port groups) */
 	size_t n_recent;
+	char *opaque_id;           /* owned; OpaqueNetwork summary.opaqueNetworkId, else NULL */
+	char *opaque_type;         /* owned; summary.opaqueNetworkType, e.g. nsx.LogicalSwitch */
 };
 
 struct vs_nic {
@@ -68,6 +73,8 @@ struct vs_nic {
 	char *switch_uuid;         /* owned; dvport backing */
 	char *network_name;        /* owned; network backing (deviceName) */
 	struct vs_moref network;   /* network backing */
+	char *opaque_id;           /* owned; opaque network backing (opaqueNetworkId) */
+	char *opaque_type;         /* owned; opaque network backing (opaqueNetworkType) */
 	int connected, start_connected, allow_guest_control;
 	int pci_slot;              /* -1 when vCenter has none yet */
 	char *xml;                 /* owned: the device as <device xsi:type=…>…</device>, escaped
@@ -84,6 +91,7 @@ struct vs_vm {
 	char *name;                /* owned */
 	int dc;
 	char power_state[24];
+	struct vs_moref host;      /* runtime.host, value "" when not reported */
 	char uuid[48];             /* config.uuid (BIOS), "" when not reported */
 	char instance_uuid[48];    /* config.instanceUuid, "" when not reported */
 	char change_version[64];   /* config.changeVersion, "" when not reported; sent back in

@@ -19,7 +19,14 @@ void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out)
 			out[i].net.backing = VM_NIC_BACKING_NETWORK;
 			out[i].net.network_ref = n->network.value[0] ? n->network.value : NULL;
 			out[i].net.network_name = n->network_name;
+		} else if (n->backing == VS_BACKING_OPAQUE) {
+			out[i].net.backing = VM_NIC_BACKING_OPAQUE;
+			out[i].net.opaque_id = n->opaque_id;
+			out[i].net.opaque_type = n->opaque_type;
 		}
+		/* Powered off, no NIC is connected: only startConnected tells (vm_nic.h). */
+		out[i].disconnected = !n->start_connected ||
+				      (strcmp(vm->power_state, "poweredOn") == 0 && !n->connected);
 	}
 }
 
@@ -41,28 +48,85 @@ void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *
 	out->switch_uuid = sw->uuid;
 }
 
-int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, struct vm_nic_net *out,
-		       struct vm_err *err)
+/* 1 when the port group is on a switch the host is attached to (summary.hostMember). */
+static int on_host(const struct vs_inventory *inv, const struct vs_portgroup *pg, const struct vs_moref *host)
 {
-	const struct vs_portgroup *found = NULL;
-	size_t n = 0;
+	const struct vs_switch *sw;
+
+	if (!pg->is_dvpg || pg->sw < 0)
+		return 0;
+	sw = &inv->switches[pg->sw];
+	for (size_t k = 0; k < sw->n_hosts; k++)
+		if (strcmp(sw->hosts[k].value, host->value) == 0)
+			return 1;
+	return 0;
+}
+
+/* "port group on switch \"DVS0\" (dvportgroup-13)" or "network (network-7)". */
+static void candidate_add(struct vm_buf *b, const struct vs_inventory *inv, const struct vs_portgroup *pg)
+{
+	if (b->len)
+		vm_buf_adds(b, ", ");
+	if (pg->is_dvpg && pg->sw >= 0)
+		vm_buf_addf(b, "port group %s on switch \"%s\"", pg->ref.value, inv->switches[pg->sw].name);
+	else
+		vm_buf_addf(b, "%s %s", pg->opaque_id ? "opaque network" : "network", pg->ref.value);
+}
+
+int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, const struct vs_vm *vm,
+		       struct vm_nic_net *out, struct vm_err *err)
+{
+	const struct vs_portgroup *found = NULL, *on = NULL;
+	size_t n = 0, n_on = 0;
+	int have_host = vm && vm->host.value[0];
 
 	for (size_t i = 0; i < inv->n_pgs; i++) {
 		const struct vs_portgroup *pg = &inv->pgs[i];
 		if (pg->dc == dc && strcmp(pg->name, name) == 0 && !pg->uplink) {
 			found = pg;
 			n++;
+			if (have_host && on_host(inv, pg, &vm->host)) {
+				on = pg;
+				n_on++;
+			}
 		}
 	}
 	if (!found)
 		return vm_err_set(err, VM_ERR_NOTFOUND, "management.network: no network or port group \"%s\" in datacenter \"%s\"",
 				  name, inv->dcs[dc].name);
-	if (n > 1)
-		return vm_err_set(err, VM_ERR_USAGE,
-				  "management.network: %zu networks are named \"%s\" in datacenter \"%s\"; rename one",
-				  n, name, inv->dcs[dc].name);
+	if (n > 1 && n_on == 1) {
+		/* An NSX segment on several switches: one port group a switch, all of one name;
+		 * the agent's NIC can only go on the one its host is attached to. */
+		found = on;
+	} else if (n > 1) {
+		struct vm_buf b = {0};
+		for (size_t i = 0; i < inv->n_pgs; i++) {
+			const struct vs_portgroup *pg = &inv->pgs[i];
+			if (pg->dc == dc && strcmp(pg->name, name) == 0 && !pg->uplink && (!n_on || on_host(inv, pg, &vm->host)))
+				candidate_add(&b, inv, pg);
+		}
+		if (!vm)
+			vm_err_set(err, VM_ERR_USAGE,
+				   "management.network: %zu networks are named \"%s\" in datacenter \"%s\" (%s); rename one",
+				   n, name, inv->dcs[dc].name, b.data);
+		else
+			vm_err_set(err, VM_ERR_USAGE,
+				   "management.network: %zu networks are named \"%s\" in datacenter \"%s\" and %s of them "
+				   "(%s) %s VM \"%s\"'s host %s; rename one, or attach the host to only one of their switches",
+				   n, name, inv->dcs[dc].name, n_on ? "several" : "none", b.data,
+				   n_on ? "are on switches attached to" : "is on a switch attached to", vm->name,
+				   have_host ? vm->host.value : "(not reported)");
+		vm_buf_reset(&b);
+		return -1;
+	}
 	memset(out, 0, sizeof(*out));
-	if (found->is_dvpg) {
+	if (found->opaque_id) {
+		out->backing = VM_NIC_BACKING_OPAQUE;
+		out->opaque_id = found->opaque_id;
+		out->opaque_type = found->opaque_type;
+		out->network_ref = found->ref.value;
+		out->network_name = found->name;
+	} else if (found->is_dvpg) {
 		out->backing = VM_NIC_BACKING_DVPORT;
 		out->portgroup_key = found->key;
 		out->switch_uuid = found->sw >= 0 ? inv->switches[found->sw].uuid : NULL;
@@ -88,6 +152,12 @@ static void add_nic(struct vm_buf *b, enum vm_nic_type type, const struct vm_nic
 		vs_soap_elem(b, "portgroupKey", net->portgroup_key);
 		vs_soap_close(b, "port");
 		vs_soap_close(b, "backing");
+	} else if (net->backing == VM_NIC_BACKING_OPAQUE) {
+		/* NSX-T: the network is named by its id and type, not by a reference. */
+		vs_soap_open(b, "backing", "VirtualEthernetCardOpaqueNetworkBackingInfo");
+		vs_soap_elem(b, "opaqueNetworkId", net->opaque_id);
+		vs_soap_elem(b, "opaqueNetworkType", net->opaque_type ? net->opaque_type : "");
+		vs_soap_close(b, "backing");
 	} else {
 		struct vs_moref ref;
 		vs_soap_open(b, "backing", "VirtualEthernetCardNetworkBackingInfo");
@@ -108,6 +178,31 @@ static void add_nic(struct vm_buf *b, enum vm_nic_type type, const struct vm_nic
 	vs_soap_close(b, "connectable");
 	vs_soap_elem(b, "addressType", "generated");
 	vs_soap_close(b, "device");
+	vs_soap_close(b, "deviceChange");
+}
+
+/* An edit of the NIC as vCenter described it with only its connectable changed: a device
+ * edit replaces the whole device (the simulator does so literally), so everything else
+ * goes back as read. Powered off, only startConnected is set: connected is "valid only
+ * while the virtual machine is running" (VirtualDeviceConnectInfo), and the NIC connects
+ * at power-on. */
+static void connect_nic(struct vm_buf *b, const struct vs_vm *vm, const struct vs_nic *n)
+{
+	const char *open = n->xml ? strstr(n->xml, "<connectable") : NULL;
+	const char *close = open ? strstr(open, "</connectable>") : NULL;
+	int on = strcmp(vm->power_state, "poweredOn") == 0;
+
+	if (!close)
+		return; /* read without its connectable: nothing to edit (never from vCenter) */
+	vs_soap_open(b, "deviceChange", NULL);
+	vs_soap_elem(b, "operation", "edit");
+	vm_buf_add(b, n->xml, (size_t)(open - n->xml));
+	vs_soap_open(b, "connectable", NULL);
+	vs_soap_elem_bool(b, "startConnected", 1);
+	vs_soap_elem_bool(b, "allowGuestControl", n->allow_guest_control);
+	vs_soap_elem_bool(b, "connected", on ? 1 : n->connected);
+	vs_soap_close(b, "connectable");
+	vm_buf_adds(b, close + strlen("</connectable>"));
 	vs_soap_close(b, "deviceChange");
 }
 
@@ -137,10 +232,12 @@ static void reconfig_body(struct vm_buf *b, const struct vs_vm_change *c, const 
 		}
 		vs_soap_close(b, "deviceChange");
 	}
+	for (size_t i = 0; i < c->n_connect; i++)
+		connect_nic(b, c->vm, &c->vm->nics[c->connect[i]]);
 	if (c->add_trunk)
 		add_nic(b, spec->type, &spec->trunk, key--);
 	if (c->add_mgmt)
-		add_nic(b, spec->type, &spec->mgmt, key--);
+		add_nic(b, spec->type, c->mgmt ? c->mgmt : &spec->mgmt, key--);
 	/* After deviceChange: VirtualMachineConfigSpec's schema order. An empty value
 	 * removes the key. */
 	for (size_t k = 0; c->extra && k < c->extra->n; k++) {

@@ -17,6 +17,10 @@ struct vs_vm_change {
 	int add_trunk, add_mgmt;
 	int remove[VM_NIC_MAX_REMOVE]; /* indexes into vm->nics */
 	size_t n_remove;
+	int connect[2];                /* indexes into vm->nics: disconnected NICs to connect */
+	size_t n_connect;
+	const struct vm_nic_net *mgmt; /* borrowed; the agent's own management network (same-named
+	                                  port groups resolved by its host), NULL: the spec's */
 	const struct vm_guestinfo *extra; /* borrowed; NULL: extraConfig untouched */
 	struct vs_task task;
 	struct vm_err err;             /* set when rc is -1 */
@@ -42,10 +46,13 @@ const char *vs_vm_extra_get(const struct vs_vm *vm, const char *key);
 
 /* Where NICs for the trunk port group attach. */
 void vs_vm_trunk_net_get(const struct vs_portgroup *pg, const struct vs_switch *sw, struct vm_nic_net *out);
-/* Resolves a management network name in datacenter dc: a distributed port group or a
- * standard network. Fails (notfound) when absent, (usage) when the name is ambiguous. */
-int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, struct vm_nic_net *out,
-		       struct vm_err *err);
+/* Resolves a management network name in datacenter dc: a distributed port group, a
+ * standard network or an NSX-T opaque network. Several of that name (an NSX segment shows
+ * as one port group a switch): the one on a switch vm's host (runtime.host) is attached
+ * to (the switch's summary.hostMember); vm NULL: none chosen. Fails (notfound) when absent,
+ * (usage, naming the candidates) when still ambiguous. */
+int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name, const struct vs_vm *vm,
+		       struct vm_nic_net *out, struct vm_err *err);
 
 /* Sends one ReconfigVM_Task for each change (at most `parallel` in flight), each carrying
  * its VM's config.changeVersion as read, then waits for all the tasks through one filter.

@@ -13,6 +13,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py add-switch DC NAME [--no-hosts | --hosts H1,H2] [--version 6.6.0]
   pyread.py add-hosts SWITCH [--hosts H1,H2]   make (those or all) hosts members
   pyread.py remove-nic VM KEY
+  pyread.py set-connected VM KEY on|off  a NIC's connected and startConnected (a device edit)
+  pyread.py power VM on|off
   pyread.py set-security NAME on|off  allow promiscuous, MAC changes, forged transmits (or not)
   pyread.py guestinfo VM              the VM's guestinfo.* extraConfig as {key: value}
                                       (the last entry of a key; empty values left out)
@@ -337,6 +339,26 @@ def cmd_remove_nic(content, vm_name, key):
     return {"vm": vm_name, "removed": int(key)}
 
 
+def cmd_set_connected(content, vm_name, key, state):
+    """Sets a NIC's connectable.connected and startConnected (an edit of the device as read)."""
+    vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
+    config = vm.config
+    dev = [d for d in config.hardware.device if d.key == int(key)]
+    if not dev:
+        raise Fail("VM %r has no device %s" % (vm_name, key))
+    dev[0].connectable.connected = dev[0].connectable.startConnected = state == "on"
+    change = vim.vm.device.VirtualDeviceSpec(operation="edit", device=dev[0])
+    wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(changeVersion=config.changeVersion,
+                                              deviceChange=[change])))
+    return {"vm": vm_name, "key": int(key), "connected": state == "on"}
+
+
+def cmd_power(content, vm_name, state):
+    vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
+    wait(vm.PowerOnVM_Task() if state == "on" else vm.PowerOffVM_Task())
+    return {"vm": vm_name, "power": vm.runtime.powerState}
+
+
 def cmd_guestinfo(content, vm_name):
     vm = find_one(content, vim.VirtualMachine, vm_name, "VM")
     out = {}
@@ -545,6 +567,8 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "remove-nic": (2, (), (), lambda c, a, o: cmd_remove_nic(c, a[0], a[1])),
     "set-security": (2, (), (), lambda c, a, o: reconfigure_setting(
         c, a[0], lambda st: set_security(st, a[1] == "on"))),
+    "set-connected": (3, (), (), lambda c, a, o: cmd_set_connected(c, a[0], a[1], a[2])),
+    "power": (2, (), (), lambda c, a, o: cmd_power(c, a[0], a[1])),
     "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
     "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
     "rename": (3, (), (), lambda c, a, o: cmd_rename(c, a[0], a[1], a[2])),

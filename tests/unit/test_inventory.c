@@ -83,16 +83,16 @@ static void assert_moref(const struct vs_moref *ref, const char *type, const cha
 	assert_string_equal(ref->value, value);
 }
 
-/* The NIC's XML, sent back when it is removed: a <device> with its xsi:type that
- * parses and carries its key and MAC. Only NICs on a port group keep it (only they
- * can be trunk NICs vtrunk removes). */
+/* The NIC's XML, sent back when it is removed or connected: a <device> with its xsi:type
+ * that parses and carries its key and MAC. Only NICs on a port group (only they can be
+ * trunk NICs vtrunk removes) and disconnected ones (vtrunk may connect them) keep it. */
 static void assert_nic_xml(const struct vs_nic *n)
 {
 	char head[128], key[64];
 	struct vm_buf b = {0};
 	xmlDoc *doc;
 
-	if (n->backing != VS_BACKING_DVPORT) {
+	if (n->backing != VS_BACKING_DVPORT && n->connected && n->start_connected) {
 		assert_null(n->xml);
 		return;
 	}
@@ -262,7 +262,10 @@ static void check_vcenter8(enum reader how)
 	assert_false(n->start_connected);
 	assert_nic_xml(n);
 	n = &vm->nics[1];
-	assert_int_equal(n->backing, VS_BACKING_OTHER);
+	/* NSX-T: named by the opaque network's id and type. */
+	assert_int_equal(n->backing, VS_BACKING_OPAQUE);
+	assert_string_equal(n->opaque_id, "5c2f41d8-2a6b-4e0c-9b7d-1f3e5a8c6d20");
+	assert_string_equal(n->opaque_type, "nsx.LogicalSwitch");
 	assert_null(n->portgroup_key);
 	assert_null(n->network_name);
 	assert_string_equal(n->mac, "00:50:56:9a:44:e2");
