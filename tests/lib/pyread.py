@@ -224,11 +224,15 @@ def cmd_vms(content):
                 nic.update(backing="dvport", portgroup_key=b.port.portgroupKey,
                            portgroup=pg_names.get(b.port.portgroupKey),
                            switch_uuid=b.port.switchUuid)
+            elif isinstance(b, vim.vm.device.VirtualEthernetCard.OpaqueNetworkBackingInfo):
+                nic.update(backing="opaque", network=b.opaqueNetworkId,
+                           opaque_type=b.opaqueNetworkType)
             elif isinstance(b, vim.vm.device.VirtualEthernetCard.NetworkBackingInfo):
                 nic.update(backing="network",
                            network=b.network.name if b.network else b.deviceName)
             nics.append(nic)
         out.append({"name": vm.name, "moid": vm._moId,
+                    "host": vm.runtime.host.name if vm.runtime.host else None,
                     "uuid": vm.config.uuid if vm.config else None,
                     "instance_uuid": vm.config.instanceUuid if vm.config else None, "nics": nics})
     return out
@@ -290,7 +294,12 @@ def cmd_add_portgroup(content, switch, name, opts):
         numPorts=int(opts.get("--ports", 8)),
         defaultPortConfig=VS.VmwarePortConfigPolicy(vlan=vlan))
     wait(dvs.AddDVPortgroup_Task([spec]))
-    return pg_json([pg for pg in dvs.portgroup if name in (pg.name, unescape(pg.name))][-1])
+    pg = [pg for pg in dvs.portgroup if name in (pg.name, unescape(pg.name))][-1]
+    if name.startswith("NSX-"):
+        # The simulator lets NSX- names repeat (an NSX segment on several switches) and gives
+        # them a config.backingType that this pyVmomi's schema lacks: its config is unreadable.
+        return {"name": pg.name, "moid": pg._moId}
+    return pg_json(pg)
 
 
 def cmd_add_switch(content, dc_name, name, opts):

@@ -1,7 +1,7 @@
 # vcsim.sh — start and stop the test vCenter (build/vcsim). Source it from sh or bash:
 #
 #   . tests/lib/vcsim.sh
-#   vcsim_start [--vms N] [--delay MS] [--pg N] [--user U] [--password P]
+#   vcsim_start [--vms N] [--delay MS] [--pg N] [--opaque N] [--user U] [--password P]
 #               [--gen-cert | --tls-cert FILE --tls-key FILE] [--trap] [--no-parent]
 #               [--task-delay MS] (the asynchronous test vCenter only)
 #   ... use $VCSIM_URL $VCSIM_USER $VCSIM_PASSWORD $VCSIM_PASSWORD_FILE $VCSIM_SHA256 ...
@@ -38,17 +38,17 @@ VCSIM_PYREAD="$VCSIM_ROOT/tests/lib/pyread.py"
 export VCSIM_PYREAD
 
 vcsim_start() {
-	_vs_vms=4 _vs_delay=0 _vs_pg=1 _vs_user="admin@vsphere.local" _vs_pw='VMware1!'
+	_vs_vms=4 _vs_delay=0 _vs_pg=1 _vs_opaque=0 _vs_user="admin@vsphere.local" _vs_pw='VMware1!'
 	_vs_trap=0 _vs_parent=1 _vs_gen=0 _vs_cert="" _vs_key="" _vs_tdelay=${VCSIM_TASK_DELAY:-300}
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--vms | --delay | --pg | --user | --password | --tls-cert | --tls-key | --task-delay)
+		--vms | --delay | --pg | --opaque | --user | --password | --tls-cert | --tls-key | --task-delay)
 			if [ $# -lt 2 ]; then
 				echo "vcsim_start: $1 needs a value" >&2
 				return 2
 			fi
 			case "$1" in
-			--vms) _vs_vms=$2 ;; --delay) _vs_delay=$2 ;; --pg) _vs_pg=$2 ;;
+			--vms) _vs_vms=$2 ;; --delay) _vs_delay=$2 ;; --pg) _vs_pg=$2 ;; --opaque) _vs_opaque=$2 ;;
 			--user) _vs_user=$2 ;; --password) _vs_pw=$2 ;;
 			--tls-cert) _vs_cert=$2 ;; --tls-key) _vs_key=$2 ;;
 			--task-delay)
@@ -82,7 +82,7 @@ vcsim_start() {
 	export VCSIM_DIR
 	# The password goes through a file: argv is visible to every user.
 	(umask 077 && printf '%s' "$_vs_pw" >"$VCSIM_DIR/password") || return 1
-	set -- -listen 127.0.0.1:0 -vms "$_vs_vms" -delay "$_vs_delay" -pg "$_vs_pg" \
+	set -- -listen 127.0.0.1:0 -vms "$_vs_vms" -delay "$_vs_delay" -pg "$_vs_pg" -opaque "$_vs_opaque" \
 		-user "$_vs_user" -password-file "$VCSIM_DIR/password" -cert-out "$VCSIM_DIR/cert.pem"
 	if [ "$_vs_parent" = 1 ]; then
 		set -- "$@" -parent "$$"

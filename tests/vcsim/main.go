@@ -160,6 +160,10 @@ func main() {
 	vms := flag.Int("vms", 4, "total number of VMs (even: half on the cluster, half on the standalone host)")
 	delay := flag.Int("delay", 0, "milliseconds of latency added to every SOAP call")
 	pg := flag.Int("pg", 1, "number of DVPortgroups DC0_DVPG<n> on DVS0 (0: no switch, VMs on \"VM Network\")")
+	// NSX-T: an OpaqueNetwork per datacenter (DC0_NSX<n>, type nsx.LogicalSwitch, a random
+	// opaqueNetworkId), made by the simulator's own model (Model.OpaqueNetwork): the vSphere
+	// API has no method to create one, NSX Manager does.
+	opaque := flag.Int("opaque", 0, "number of OpaqueNetworks DC0_NSX<n> (NSX-T segments)")
 	certFile := flag.String("cert", "", "PEM certificate to serve (with -key); default: Go's built-in RSA-1024 test certificate")
 	keyFile := flag.String("key", "", "PEM private key for -cert")
 	certOut := flag.String("cert-out", "", "write the served certificate (PEM) to this file")
@@ -212,6 +216,7 @@ func main() {
 	model := simulator.VPX()
 	model.Machine = *vms / 2
 	model.Portgroup = *pg
+	model.OpaqueNetwork = *opaque
 	model.DelayConfig.Delay = *delay
 	if err := model.Create(); err != nil {
 		fail("creating the inventory: %v", err)
