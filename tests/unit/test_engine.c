@@ -164,8 +164,8 @@ static const struct cli_engine_ops ops = {op_send, op_wait, op_reread, op_stoppe
 static struct model *model_new(void)
 {
 	struct model *md = calloc(1, sizeof(*md));
-	md->trunk_net = (struct vm_nic_net){VM_NIC_BACKING_DVPORT, "uuid-1", TRUNK_PG, NULL, NULL};
-	md->mgmt_net = (struct vm_nic_net){VM_NIC_BACKING_NETWORK, NULL, NULL, "network-7", "VM Network"};
+	md->trunk_net = (struct vm_nic_net){VM_NIC_BACKING_DVPORT, "uuid-1", TRUNK_PG, NULL, NULL, NULL, NULL};
+	md->mgmt_net = (struct vm_nic_net){VM_NIC_BACKING_NETWORK, NULL, NULL, "network-7", "VM Network", NULL, NULL};
 	for (int i = 0; i < N_VMS; i++) {
 		md->pa[i].vm = "agent";
 		md->agents[i].pa = &md->pa[i];
