@@ -112,7 +112,7 @@ int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name,
 		else
 			vm_err_set(err, VM_ERR_USAGE,
 				   "management.network: %zu networks are named \"%s\" in datacenter \"%s\" and %s of them "
-				   "(%s) %s VM \"%s\"'s host %s; rename one, or attach the host to only one of their switches",
+				   "(%s) %s VM \"%s\"'s host (%s); rename one, or attach the host to only one of their switches",
 				   n, name, inv->dcs[dc].name, n_on ? "several" : "none", b.data,
 				   n_on ? "are on switches attached to" : "is on a switch attached to", vm->name,
 				   have_host ? vm->host.value : "(not reported)");

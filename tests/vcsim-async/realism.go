@@ -36,7 +36,11 @@
 //
 //  5. Entity names stored escaped (%2f, %5c, %25), as ManagedEntity.name says: see names.go.
 //
-//  6. NSX-T: an opaque network and an NSX segment on two switches: see nsx.go.
+//  6. NSX-T needs no layer: the simulator models OpaqueNetwork itself (main.go's -opaque N,
+//     Model.OpaqueNetwork, in both test vCenters; the API has no call that makes one), and its
+//     ReconfigVM_Task keeps a VirtualEthernetCardOpaqueNetworkBackingInfo as sent. Its
+//     AddDVPortgroup_Task lets port groups named "NSX-..." share a name, as the port groups of
+//     an NSX segment spanning several switches do.
 //
 // How (2 and 3): the registry's method Handler hands those two methods to the realism object, which
 // takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
