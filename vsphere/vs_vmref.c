@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "vm_alloc.h"
+#include "vs_name.h"
 
 #define PATH_DEPTH_MAX 64
 
@@ -34,9 +35,13 @@ char *vs_vmref_path_get(const struct vs_inventory *inv, const struct vs_vm *vm)
 		}
 		parts[n++] = name ? name : p->value;
 	}
+	/* Each name escaped (vs_name.h), as inventory paths write them (FindByInventoryPath,
+	 * govc): a / in a name is %2f, so / only ever separates. */
 	while (n > 0) {
+		char *esc = vs_name_escape_dup(parts[--n]);
 		vm_buf_adds(&b, "/");
-		vm_buf_adds(&b, parts[--n]);
+		vm_buf_adds(&b, esc);
+		free(esc);
 	}
 	return vm_buf_steal(&b);
 }
@@ -57,8 +62,13 @@ static int matches(const struct vs_inventory *inv, const struct vs_vm *vm, enum 
 	case VM_AGENT_PATH:
 		/* The name first: the path is built only for the VMs of that name. */
 		last = strrchr(key, '/');
-		if (strcmp(vm->name, last ? last + 1 : key) != 0)
-			return 0;
+		{
+			char *esc = vs_name_escape_dup(vm->name);
+			same = strcmp(esc, last ? last + 1 : key) == 0;
+			free(esc);
+			if (!same)
+				return 0;
+		}
 		path = vs_vmref_path_get(inv, vm);
 		same = strcmp(path, key) == 0;
 		free(path);

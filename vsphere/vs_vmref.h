@@ -10,7 +10,7 @@
 #include "vm_plan.h"
 #include "vs_inventory.h"
 
-/* The VM's inventory path: "/" + the datacenter's folders, its name, "vm", the VM's folders
+/* The VM's inventory path (each name escaped, vs_name.h): "/" + the datacenter's folders, its name, "vm", the VM's folders
  * and its name (names as vCenter stores them). Owned. */
 char *vs_vmref_path_get(const struct vs_inventory *inv, const struct vs_vm *vm);
 /* How many VMs of datacenter dc (-1: any) `key` names, read as `by`; *found gets the

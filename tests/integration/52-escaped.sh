@@ -63,6 +63,10 @@ expect_in "$T_OUT" "$MG" "and the management network's"
 expect_not_in "$T_OUT" "Kasm%2f" "never the escaped form"
 expect_rc 0 "ls vms --json" vt ls vms --json
 expect_eq "$(json "$T_OUT" "'''$VMN''' in [v['name'] for v in d['vms']]")" True "ls --json carries the VM's real name"
+expect_eq "$(json "$T_OUT" "[v['path'] for v in d['vms'] if v['name'] == '''$VMN'''][0]")" '/DC0/vm/agent%5cone 50%25' \
+	"and its inventory path with the name escaped, as govc writes it (/ only separates)"
+sed 's|"vm": "agent[^"]*"|"vm": "/DC0/vm/agent%5cone 50%25"|' "$P" >"$T_TMP/bypath.json"
+expect_rc 0 "a plan naming the VM by that path is in sync" vt status -f "$T_TMP/bypath.json"
 
 expect_rc 0 "destroy" vt destroy -f "$P" --json
 expect_eq "$(vcsim_pyread portgroup "$PG" | jsons "$(cat)" 'd["exists"]')" False "removes the port group"
