@@ -31,10 +31,11 @@ struct vm_nic_net {
 struct vm_nic_have {
 	int key;                   /* device key */
 	struct vm_nic_net net;
-	/* 1: not connected as it should be — startConnected false, or (VM powered on)
-	 * connected false. A powered-off VM's NICs are never connected (the API's
-	 * VirtualDeviceConnectInfo.connected is "valid only while the virtual machine is
-	 * running"), so there only startConnected is judged. */
+	/* 1: not set to connect — startConnected false. Only that is judged: a powered-off
+	 * VM's NICs are never connected (VirtualDeviceConnectInfo.connected is "valid only
+	 * while the virtual machine is running"), and on a running one the guest may
+	 * disconnect a NIC itself (allowGuestControl); vtrunk's own NICs are added with
+	 * guest control allowed. */
 	int disconnected;
 };
 

@@ -119,8 +119,7 @@ static void nic_parse(struct vs_vm *vm, const xmlNode *dev)
 		char bt[96];
 		vs_xml_type_copy(vs_xml_child(dev, "backing"), bt, sizeof(bt));
 		/* And a disconnected NIC, which vtrunk may send back as an edit to connect it. */
-		if (strstr(bt, "DistributedVirtualPort") || !vs_xml_bool_get(vs_xml_path(dev, "connectable/connected"), 0) ||
-		    !vs_xml_bool_get(vs_xml_path(dev, "connectable/startConnected"), 0)) {
+		if (strstr(bt, "DistributedVirtualPort") || !vs_xml_bool_get(vs_xml_path(dev, "connectable/startConnected"), 0)) {
 			struct vm_buf x = {0};
 			vs_xml_echo(&x, "device", dev, NULL, NULL, NULL);
 			size_t len = x.len;

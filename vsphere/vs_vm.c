@@ -24,9 +24,8 @@ void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out)
 			out[i].net.opaque_id = n->opaque_id;
 			out[i].net.opaque_type = n->opaque_type;
 		}
-		/* Powered off, no NIC is connected: only startConnected tells (vm_nic.h). */
-		out[i].disconnected = !n->start_connected ||
-				      (strcmp(vm->power_state, "poweredOn") == 0 && !n->connected);
+		/* Only startConnected tells (vm_nic.h). */
+		out[i].disconnected = !n->start_connected;
 	}
 }
 

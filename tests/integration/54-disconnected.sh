@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Disconnected NICs (issue 13): a trunk or management NIC whose connectable says connected
-# and startConnected false is drift: `status` reports disconnected-trunk-nic /
+# and startConnected false is drift (startConnected is what is judged): `status` reports disconnected-trunk-nic /
 # disconnected-mgmt-nic (exit 4), `plan` connect-trunk-nic / connect-mgmt-nic, and `apply`
 # connects it (connected-nic) with an edit of that device in the VM's one ReconfigVM_Task.
 # A powered-off VM's NICs are never connected (VirtualDeviceConnectInfo.connected is "valid
 # only while the virtual machine is running"; the simulator resets it at power-off): there
-# only startConnected is judged and set. The NICs are disconnected through pyvmomi
+# only startConnected is set. The NICs are disconnected through pyvmomi
 # (pyread.py set-connected) and read back by it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

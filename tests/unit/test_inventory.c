@@ -85,14 +85,15 @@ static void assert_moref(const struct vs_moref *ref, const char *type, const cha
 
 /* The NIC's XML, sent back when it is removed or connected: a <device> with its xsi:type
  * that parses and carries its key and MAC. Only NICs on a port group (only they can be
- * trunk NICs vtrunk removes) and disconnected ones (vtrunk may connect them) keep it. */
+ * trunk NICs vtrunk removes) and those not connected at power-on (vtrunk may connect them)
+ * keep it. */
 static void assert_nic_xml(const struct vs_nic *n)
 {
 	char head[128], key[64];
 	struct vm_buf b = {0};
 	xmlDoc *doc;
 
-	if (n->backing != VS_BACKING_DVPORT && n->connected && n->start_connected) {
+	if (n->backing != VS_BACKING_DVPORT && n->start_connected) {
 		assert_null(n->xml);
 		return;
 	}
