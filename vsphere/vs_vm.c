@@ -1,9 +1,9 @@
 #include "vs_vm.h"
 
-#include "vs_name.h"
-
 #include <stdlib.h>
 #include <string.h>
+
+#include "vs_name.h"
 
 void vs_vm_nics_get(const struct vs_vm *vm, struct vm_nic_have *out)
 {
@@ -61,7 +61,8 @@ static int on_host(const struct vs_inventory *inv, const struct vs_portgroup *pg
 	return 0;
 }
 
-/* "port group on switch \"DVS0\" (dvportgroup-13)" or "network (network-7)". */
+/* One candidate for the refusal: "port group dvportgroup-13 on switch \"DVS0\"", "network
+ * network-7" or "opaque network opaquenetwork-14". */
 static void candidate_add(struct vm_buf *b, const struct vs_inventory *inv, const struct vs_portgroup *pg)
 {
 	if (b->len)
@@ -114,7 +115,7 @@ int vs_vm_network_find(const struct vs_inventory *inv, int dc, const char *name,
 				   "(%s) %s VM \"%s\"'s host (%s); rename one, or attach the host to only one of their switches",
 				   n, name, inv->dcs[dc].name, n_on ? "several" : "none", b.data,
 				   n_on ? "are on switches attached to" : "is on a switch attached to", vm->name,
-				   have_host ? vm->host.value : "(not reported)");
+				   have_host ? vm->host.value : "not reported");
 		vm_buf_reset(&b);
 		return -1;
 	}
