@@ -300,7 +300,7 @@ check_merge() {
 		check "$name: merge: --take-over exits 0" [ $? = 0 ]
 		sed "s#^source /etc/#source $root/etc/#" "$root/etc/network/interfaces" >"$root/interfaces.q"
 		out=$(ifquery -i "$root/interfaces.q" --state-dir="$(fresh_dir st)" -l 2>&1)
-		check "$name: merge: --take-over: ifquery -l lists lo, ens224, $mgmt and $trunk once each" [ "$(echo $out)" = "$mgmt $trunk lo ens224" ]
+		check "$name: merge: --take-over: ifquery -l lists lo, ens224, $mgmt and $trunk once each" [ "$(echo $(sort <<<"$out"))" = "$(echo $(printf '%s\n' lo ens224 "$mgmt" "$trunk" | sort))" ]
 		check "$name: merge: --take-over: $mgmt gets vtrunk's static address" bash -c 'ifquery -i "$1" --state-dir="$2" "$3" | grep -q "^address: "' _ "$root/interfaces.q" "$(fresh_dir st)" "$mgmt"
 		check "$name: merge: --take-over: the old stanza is commented out, not lost" grep -q "^# disabled by vtrunk (--take-over): iface $mgmt inet dhcp" "$root/etc/network/interfaces"
 	fi
