@@ -680,6 +680,16 @@ check_live() {
 		check "$name: live: swapped names are refused" [ $rc = 1 ]
 		check "$name: live: ...naming both NICs and --rename" bash -c 'grep -q "management NIC (MAC $2) is named $3 here, but the files call it $4.*--rename" <<<"$1" && grep -q "trunk NIC (MAC $5) is named $4 here" <<<"$1"' _ "$out" "$mmac" "$trunk" "$mgmt" "$tmac"
 		check "$name: live: ...with nothing changed (no file, no command)" bash -c '[ ! -s "$1" ] && [ "$(snap_etc "$2")" = "$3" ]' _ "$log" "$etc" "$before"
+		if [ $np = 1 ]; then
+			# The same with --from-guestinfo: the checks use the guestinfo file's facts.
+			printf '#!/bin/bash\ncase $1 in\n"info-get guestinfo.vtrunk.netplan") base64 -w0 "%s" ;;\n"info-get guestinfo.vtrunk.docker") base64 -w0 "%s" ;;\n*.encoding) echo base64 ;;\n*) exit 1 ;;\nesac\n' \
+				"$t/etc/netplan/60-vtrunk.yaml" "$t/docker-networks.sh" >"$fake/vmware-rpctool"
+			chmod +x "$fake/vmware-rpctool"
+			out=$(live_run "$ns" "$etc" "$fake" "$log" "$t/vtrunk-apply.sh" --from-guestinfo)
+			rc=$?
+			check "$name: live: --from-guestinfo: swapped names are refused too" bash -c '[ $1 = 1 ] && grep -q "management NIC (MAC $3) is named" <<<"$2"' _ $rc "$out" "$mmac"
+			check "$name: live: --from-guestinfo: ...with nothing changed" bash -c '[ ! -s "$1" ] && [ "$(snap_etc "$2")" = "$3" ]' _ "$log" "$etc" "$before"
+		fi
 		rm -rf "$etc" "$fake"
 
 		# A third name: an E1000 management NIC at PCI slot 32 is ens32.
