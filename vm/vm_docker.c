@@ -66,7 +66,7 @@ static const char networks_functions[] =
 	"\tprintf 'docker-networks: %s\\n' \"$*\" >&2\n"
 	"\tFAILED=$((FAILED + 1))\n"
 	"}\n"
-	"# network NAME DRIVER SUBNET GATEWAY RANGE PARENT -- CREATE-ARGS...\n"
+	"# network NAME DRIVER SUBNET GATEWAY RANGE PARENT -- docker network create ARGS...\n"
 	"network() {\n"
 	"\tlocal name=$1 want=\"$2 $3 $4 $5 $6\" have n\n"
 	"\tshift 7\n"
@@ -90,18 +90,18 @@ static const char networks_functions[] =
 	"\t\tfi\n"
 	"\t\tsay \"removed $name ('$have') to recreate it\"\n"
 	"\tfi\n"
-	"\tif docker network create \"$@\" \"$name\" >/dev/null; then\n"
+	"\tif \"$@\" \"$name\" >/dev/null; then\n"
 	"\t\tsay \"created $name\"\n"
 	"\telse\n"
 	"\t\tfail \"docker network create $name failed (above)\"\n"
 	"\tfi\n"
 	"}\n";
 
-/* The arguments of one VLAN's `docker network create` (before the network's name). */
+/* One VLAN's `docker network create` and its arguments (before the network's name). */
 static void create_args_add(struct vm_buf *b, const struct vm_plan_vlan *v, int macvlan,
 			    const char *net, const char *gw, const char *blk, const char *parent)
 {
-	vm_buf_addf(b, "-d %s --subnet=%s/%d --gateway=%s \\\n\t--ip-range=%s/%d",
+	vm_buf_addf(b, "docker network create -d %s --subnet=%s/%d --gateway=%s \\\n\t--ip-range=%s/%d",
 		    macvlan ? "macvlan" : "ipvlan", net, v->prefix, gw, blk, v->agent_prefix);
 	if (macvlan)
 		vm_buf_adds(b, " -o macvlan_mode=bridge -o ");
