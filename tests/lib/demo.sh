@@ -29,7 +29,7 @@ build/vtrunk ls vms --tag ipvlan-agent --password-file "$VCSIM_PASSWORD_FILE"
 agent=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["agents"][0]["vm"])' fixtures/plans/demo.json)
 step "ls -R $out/$agent"
 (cd "$out/$agent" && find . -type f | sort)
-for f in etc/network/interfaces etc/netplan/60-vtrunk.yaml etc/modules-load.d/vtrunk.conf docker-networks.sh; do
+for f in etc/network/interfaces.d/vtrunk etc/netplan/60-vtrunk.yaml etc/modules-load.d/vtrunk.conf docker-networks.sh; do
 	step "cat $out/$agent/$f"
 	cat "$out/$agent/$f"
 done
