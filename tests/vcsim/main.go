@@ -244,7 +244,7 @@ func main() {
 	// can arrive before VCSIM_READY is printed; CloseClientConnections takes the server's
 	// connection lock, which every new connection takes too, ordering this write before
 	// any read of Handler.
-	h := srv.Config.Handler
+	h := mergeSpecs(srv.Config.Handler) // merge.go: reconfigure merges, as on a real vCenter
 	if wrapHandler != nil {
 		h = wrapHandler(h)
 	}
