@@ -14,6 +14,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py add-hosts SWITCH [--hosts H1,H2]   make (those or all) hosts members
   pyread.py remove-nic VM KEY
   pyread.py set-security NAME on|off  allow promiscuous, MAC changes, forged transmits (or not)
+  pyread.py set-mac-management NAME promiscuous|learning|off
+                                      set macManagementPolicy alone (securityPolicy untouched)
   pyread.py guestinfo VM              the VM's guestinfo.* extraConfig as {key: value}
                                       (the last entry of a key; empty values left out)
   pyread.py set-extra VM KEY VALUE    set one extraConfig key
@@ -119,7 +121,8 @@ def pg_json(pg):
             "binding": c.type, "num_ports": c.numPorts, "auto_expand": c.autoExpand,
             "description": c.description, "config_version": c.configVersion,
             "security": security_json(c.defaultPortConfig),
-            "mac_learning": mac_learning_json(c.defaultPortConfig)}
+            "mac_learning": mac_learning_json(c.defaultPortConfig),
+            "mac_management": mac_management_json(c.defaultPortConfig)}
 
 
 def security_json(setting):
@@ -137,6 +140,24 @@ def mac_learning_json(setting):
         return None
     return {"enabled": mm.macLearningPolicy.enabled, "forged_transmits": mm.forgedTransmits,
             "mac_changes": mm.macChanges, "allow_promiscuous": mm.allowPromiscuous}
+
+
+def mac_management_json(setting):
+    """The whole macManagementPolicy (switch 6.6+), learning None when it has no learning policy."""
+    mm = getattr(setting, "macManagementPolicy", None) if setting is not None else None
+    if mm is None:
+        return None
+    ml = mm.macLearningPolicy
+    return {"allow_promiscuous": mm.allowPromiscuous, "mac_changes": mm.macChanges,
+            "forged_transmits": mm.forgedTransmits, "learning": ml.enabled if ml is not None else None}
+
+
+def set_mac_management(setting, promiscuous, learning):
+    """macManagementPolicy alone, the deprecated securityPolicy left as it is."""
+    setting.macManagementPolicy = vim.dvs.VmwareDistributedVirtualSwitch.MacManagementPolicy(
+        inherited=False, allowPromiscuous=promiscuous, macChanges=True, forgedTransmits=True,
+        macLearningPolicy=vim.dvs.VmwareDistributedVirtualSwitch.MacLearningPolicy(
+            inherited=False, enabled=learning))
 
 
 def find_pgs(content, name):
@@ -537,6 +558,8 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "remove-nic": (2, (), (), lambda c, a, o: cmd_remove_nic(c, a[0], a[1])),
     "set-security": (2, (), (), lambda c, a, o: reconfigure_setting(
         c, a[0], lambda st: set_security(st, a[1] == "on"))),
+    "set-mac-management": (2, (), (), lambda c, a, o: reconfigure_setting(
+        c, a[0], lambda st: set_mac_management(st, a[1] == "promiscuous", a[1] == "learning"))),
     "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
     "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
     "rename": (3, (), (), lambda c, a, o: cmd_rename(c, a[0], a[1], a[2])),
