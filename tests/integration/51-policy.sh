@@ -83,6 +83,16 @@ expect_eq "$(pg IV 'd["ranges"]')" "[[10, 30]]" "the new ranges are set"
 expect_eq "$(pg IV '{k: v for k, v in d.items() if k not in ("ranges", "config_version")}')" "$before" \
 	"name, ports, binding, autoExpand, description and both policies are kept"
 
+# The test vCenter merges a minimal spec as a real one does (tests/vcsim/merge.go): pyvmomi
+# sends configVersion and a VLAN spec alone (set-trunk-only), on a port group with MAC learning.
+vcsim_pyread add-portgroup DVS66 MERGE --trunk 5-6 --ports 16 >/dev/null
+vcsim_pyread set-mac-management MERGE learning >/dev/null
+before=$(pg MERGE '{k: v for k, v in d.items() if k not in ("ranges", "config_version")}')
+expect_rc 0 "pyvmomi: a spec of configVersion and VLAN alone" vcsim_pyread set-trunk-only MERGE 7-9
+expect_eq "$(pg MERGE 'd["ranges"]')" "[[7, 9]]" "sets the ranges"
+expect_eq "$(pg MERGE '{k: v for k, v in d.items() if k not in ("ranges", "config_version")}')" "$before" \
+	"and keeps name, ports, binding, description and the policies"
+
 # A switch before 6.6 keeps securityPolicy alone.
 cat >"$T_TMP/old.json" <<'J'
 {"switch": "DVS0", "trunk": {"portgroup": "OLD", "vlans": "10-20", "container_driver": "macvlan"}}

@@ -8,6 +8,7 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py vms                       every VM with its NICs
   pyread.py switches                  every distributed switch with its port group names
   pyread.py set-trunk NAME RANGES     make NAME a VLAN trunk ("10-20,30"), keeping the rest
+  pyread.py set-trunk-only NAME RANGES   the same with a spec of configVersion and VLAN alone
   pyread.py set-vlan NAME ID          make NAME a plain VLAN-id port group (0 = none)
   pyread.py add-portgroup SWITCH NAME [--vlan ID | --trunk RANGES] [--ports N] [--binding T]
   pyread.py add-switch DC NAME [--no-hosts | --hosts H1,H2] [--version 6.6.0]
@@ -291,6 +292,20 @@ def reconfigure_vlan(content, name, vlan):
     return pg_json(pg)
 
 
+def set_trunk_only(content, name, ranges):
+    """A spec as a real vCenter takes it: configVersion and the VLAN spec, nothing else (unset
+    properties are left unchanged, DVPortgroupConfigSpec)."""
+    pgs = find_pgs(content, name)
+    if len(pgs) != 1:
+        raise Fail("port group %r: %s" % (name, "not found" if not pgs else "ambiguous"))
+    pg = pgs[0]
+    spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+        configVersion=pg.config.configVersion, defaultPortConfig=VS.VmwarePortConfigPolicy(
+            vlan=VS.TrunkVlanSpec(vlanId=parse_ranges(ranges), inherited=False)))
+    wait(pg.ReconfigureDVPortgroup_Task(spec))
+    return pg_json(pg)
+
+
 def cmd_add_portgroup(content, switch, name, opts):
     dvs = find_one(content, vim.DistributedVirtualSwitch, switch, "switch")
     vlan = VS.VlanIdSpec(vlanId=int(opts.get("--vlan", 0)), inherited=False)
@@ -549,6 +564,7 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "switches": (0, (), (), lambda c, a, o: cmd_switches(c)),
     "set-trunk": (2, (), (), lambda c, a, o: reconfigure_vlan(
         c, a[0], VS.TrunkVlanSpec(vlanId=parse_ranges(a[1]), inherited=False))),
+    "set-trunk-only": (2, (), (), lambda c, a, o: set_trunk_only(c, a[0], a[1])),
     "set-vlan": (2, (), (), lambda c, a, o: reconfigure_vlan(
         c, a[0], VS.VlanIdSpec(vlanId=int(a[1]), inherited=False))),
     "add-portgroup": (2, ("--vlan", "--trunk", "--ports", "--binding"), (),
