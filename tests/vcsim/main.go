@@ -4,7 +4,8 @@
 //
 // This file is also the main.go of the second test vCenter (tests/vcsim-async, a symlink
 // there): the same program on a current govmomi module, plus the layer in that folder's
-// realism.go, which registers itself through the hooks below.
+// realism.go, which registers itself through the hooks below. Both kinds compile merge.go (a
+// symlink there too): ReconfigureDVPortgroup_Task merges the spec as a real vCenter does.
 package main
 
 import (
