@@ -59,6 +59,8 @@ void cli_report_pg(struct cli_sync *r, const char *action, const struct vs_portg
 			cJSON_AddBoolToObject(sec, "mac_changes", pg->mac_changes);
 		if (pg->mac_learning >= 0)
 			cJSON_AddBoolToObject(sec, "mac_learning", pg->mac_learning);
+		cJSON_AddStringToObject(sec, "source", pg->mac_mgmt ? "macManagementPolicy" : "securityPolicy");
+		cJSON_AddBoolToObject(sec, "split", pg->policy_split);
 	}
 	if (text(r)) {
 		printf("port group \"%s\" on %s (%s): %s", p->trunk.portgroup, r->sw_name,
@@ -77,6 +79,9 @@ void cli_report_pg(struct cli_sync *r, const char *action, const struct vs_portg
 				printf("  macvlan policy: %s -> %s\n", cur, wanted);
 			else
 				printf("  macvlan policy: %s\n", wanted);
+			if (pg && pg->policy_split && r->mode != M_DESTROY)
+				printf("  macvlan policy: securityPolicy disagrees with macManagementPolicy "
+				       "(the switch applies the latter); both will be set to %s\n", wanted);
 		}
 		if (*r->diff.note)
 			printf("  note: %s\n", r->diff.note);

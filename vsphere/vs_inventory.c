@@ -88,12 +88,29 @@ static int pg_config_parse(struct vs_portgroup *pg, const xmlNode *cfg, struct v
 		pg->config_version = vm_xstrdup("");
 	pg->uplink = vs_xml_bool_get(vs_xml_child(cfg, "uplink"), 0);
 	{
+		/* securityPolicy is deprecated since API 6.7; a 6.6+ switch applies
+		 * macManagementPolicy, and vCenter 7 has been seen holding the two disagreeing
+		 * (community.vmware #907): the latter wins, a disagreement is recorded. */
 		const xmlNode *sec = vs_xml_path(cfg, "defaultPortConfig/securityPolicy");
-		const xmlNode *ml = vs_xml_path(cfg, "defaultPortConfig/macManagementPolicy/macLearningPolicy");
-		pg->promiscuous = vs_xml_bool_get(vs_xml_path(sec, "allowPromiscuous/value"), -1);
-		pg->mac_changes = vs_xml_bool_get(vs_xml_path(sec, "macChanges/value"), -1);
-		pg->forged_transmits = vs_xml_bool_get(vs_xml_path(sec, "forgedTransmits/value"), -1);
-		pg->mac_learning = vs_xml_bool_get(vs_xml_child(ml, "enabled"), -1);
+		const xmlNode *mm = vs_xml_path(cfg, "defaultPortConfig/macManagementPolicy");
+		int s_p = vs_xml_bool_get(vs_xml_path(sec, "allowPromiscuous/value"), -1);
+		int s_m = vs_xml_bool_get(vs_xml_path(sec, "macChanges/value"), -1);
+		int s_f = vs_xml_bool_get(vs_xml_path(sec, "forgedTransmits/value"), -1);
+		pg->mac_mgmt = mm != NULL;
+		pg->mac_learning = vs_xml_bool_get(vs_xml_path(mm, "macLearningPolicy/enabled"), -1);
+		if (mm) {
+			pg->promiscuous = vs_xml_bool_get(vs_xml_child(mm, "allowPromiscuous"), -1);
+			pg->mac_changes = vs_xml_bool_get(vs_xml_child(mm, "macChanges"), -1);
+			pg->forged_transmits = vs_xml_bool_get(vs_xml_child(mm, "forgedTransmits"), -1);
+			pg->policy_split = (s_p >= 0 && s_p != pg->promiscuous) ||
+					   (s_m >= 0 && s_m != pg->mac_changes) ||
+					   (s_f >= 0 && s_f != pg->forged_transmits);
+		} else {
+			pg->promiscuous = s_p;
+			pg->mac_changes = s_m;
+			pg->forged_transmits = s_f;
+			pg->policy_split = 0;
+		}
 	}
 	return vlan_parse(pg, vs_xml_path(cfg, "defaultPortConfig/vlan"), err);
 }

@@ -53,8 +53,12 @@ struct vs_portgroup {
 	int auto_expand;           /* -1 when not reported */
 	char *config_version;      /* owned; "" when not reported */
 	int uplink;
-	/* defaultPortConfig.securityPolicy values, and MAC learning: 1/0, -1 not reported */
+	/* The port group's macvlan policy as vCenter applies it: from
+	 * defaultPortConfig.macManagementPolicy when that is reported (switch 6.6+), else from
+	 * the deprecated securityPolicy. 1/0, -1 not reported. */
 	int promiscuous, mac_changes, forged_transmits, mac_learning;
+	int mac_mgmt;              /* macManagementPolicy was reported */
+	int policy_split;          /* it and securityPolicy were both reported and disagree */
 	const xmlNode *config;     /* the whole DVPortgroupConfigInfo, root of config_doc */
 	xmlDoc *config_doc;        /* owned: a copy, so the answer it came in can go */
 	struct vs_moref *recent;   /* owned; recentTask (distributed port groups) */

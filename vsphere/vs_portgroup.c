@@ -80,7 +80,7 @@ const char *vs_pg_policy_wanted(const struct vm_plan *plan)
 const char *vs_pg_policy_current(const struct vs_portgroup *pg)
 {
 	if (pg && pg->mac_learning == 1)
-		return "mac-learning";
+		return pg->promiscuous == 1 ? "mac-learning+promiscuous" : "mac-learning";
 	if (pg && pg->promiscuous == 1 && pg->mac_changes == 1 && pg->forged_transmits == 1)
 		return "promiscuous";
 	return "none";
@@ -178,7 +178,8 @@ int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *
 	d->vlans_differ = !vm_vlan_set_equal(&d->pg->trunk, &plan->trunk.vlans) || d->pg->vlan_inherited;
 	/* ipvlan asks nothing of the policy: whatever is there stays. */
 	d->policy_differs = plan->trunk.driver == VM_DRIVER_MACVLAN &&
-			    strcmp(vs_pg_policy_current(d->pg), vs_pg_policy_wanted(plan)) != 0;
+			    (strcmp(vs_pg_policy_current(d->pg), vs_pg_policy_wanted(plan)) != 0 ||
+			     d->pg->policy_split);
 	d->action = d->vlans_differ || d->policy_differs ? VS_PG_UPDATE : VS_PG_UNCHANGED;
 	if (d->pg->binding && strcmp(d->pg->binding, vs_binding_name(plan->trunk.binding)) != 0)
 		snprintf(d->note, sizeof(d->note),
@@ -210,102 +211,69 @@ static void bool_policy(struct vm_buf *b, const char *name, int v)
 	vs_soap_close(b, name);
 }
 
-/* macvlan: containers' own MACs must pass the port group. */
-static void security_spec(struct vm_buf *b, void *arg)
+/* What a macvlan plan asks of the port: containers' own MACs must pass it, either by
+ * promiscuous mode or (switch 6.6.0+) by the switch learning them. */
+struct policy {
+	int promiscuous, mac_learning;
+	int mac_mgmt;  /* the switch has macManagementPolicy: send it too */
+};
+
+/* The deprecated policy, kept equal to macManagementPolicy where both are sent: a
+ * vCenter holding the two disagreeing is what community.vmware #907 is about. */
+static void security_spec(struct vm_buf *b, const struct policy *p)
 {
-	(void)arg;
 	vs_soap_open(b, "securityPolicy", NULL);
 	vs_soap_elem_bool(b, "inherited", 0);
-	bool_policy(b, "allowPromiscuous", 1);
+	bool_policy(b, "allowPromiscuous", p->promiscuous);
 	bool_policy(b, "macChanges", 1);
 	bool_policy(b, "forgedTransmits", 1);
 	vs_soap_close(b, "securityPolicy");
 }
 
-/* macvlan with MAC learning (switch 6.6.0+): the switch learns the containers' MACs,
- * so the port needs no promiscuous mode. */
-static void mac_learning_spec(struct vm_buf *b, void *arg)
+/* DVSMacManagementPolicy, elements in the schema's order. Promiscuous mode turns
+ * MAC learning off explicitly: a port group that had it keeps it otherwise. */
+static void mac_mgmt_spec(struct vm_buf *b, const struct policy *p)
 {
-	(void)arg;
 	vs_soap_open(b, "macManagementPolicy", NULL);
 	vs_soap_elem_bool(b, "inherited", 0);
-	vs_soap_elem_bool(b, "allowPromiscuous", 0);
+	vs_soap_elem_bool(b, "allowPromiscuous", p->promiscuous);
 	vs_soap_elem_bool(b, "macChanges", 1);
 	vs_soap_elem_bool(b, "forgedTransmits", 1);
 	vs_soap_open(b, "macLearningPolicy", NULL);
 	vs_soap_elem_bool(b, "inherited", 0);
-	vs_soap_elem_bool(b, "enabled", 1);
-	vs_soap_elem_bool(b, "allowUnicastFlooding", 1);
-	vs_soap_elem_long(b, "limit", 4096);
-	vs_soap_elem(b, "limitPolicy", "DROP");
+	vs_soap_elem_bool(b, "enabled", p->mac_learning);
+	if (p->mac_learning) {
+		vs_soap_elem_bool(b, "allowUnicastFlooding", 1);
+		vs_soap_elem_long(b, "limit", 4096);
+		vs_soap_elem(b, "limitPolicy", "DROP");
+	}
 	vs_soap_close(b, "macLearningPolicy");
 	vs_soap_close(b, "macManagementPolicy");
 }
 
-/* VMwareDVSPortSetting's elements in schema order: SOAP wants them in it. */
-static const char *const port_setting_order[] = {
-	"blocked", "vmDirectPathGen2Allowed", "inShapingPolicy", "outShapingPolicy", "vendorSpecificConfig",
-	"networkResourcePoolKey", "filterPolicy", "vlan", "qosTag", "uplinkTeamingPolicy", "securityPolicy",
-	"ipfixEnabled", "txUplink", "lacpPolicy", "macManagementPolicy", "VNI", NULL};
-
-static int setting_index(const char *name)
+/* macManagementPolicy came with distributed switch 6.6.0; a port group that reports one
+ * is on such a switch whatever the version string says. */
+int vs_pg_has_mac_mgmt(const struct vs_switch *sw, const struct vs_portgroup *pg)
 {
-	for (int i = 0; port_setting_order[i]; i++)
-		if (strcmp(port_setting_order[i], name) == 0)
-			return i;
-	return -1;
+	if (pg && pg->mac_mgmt)
+		return 1;
+	return sw && *sw->version && version_at_least(sw->version, 6, 6);
 }
 
-struct repl {
-	const char *name;
-	void (*fill)(struct vm_buf *b, void *arg);
-	void *arg;
-	int done;
-};
-
-/* Writes defaultPortConfig: the current one (NULL when there is none) with the
- * elements named in r replaced, those missing put in their schema place. */
-static void port_setting_write(struct vm_buf *b, const xmlNode *dpc, struct repl *r, size_t n)
+/* defaultPortConfig with only what this change means to set (VMwareDVSPortSetting's
+ * elements in schema order: vlan, securityPolicy, macManagementPolicy). A property left
+ * out is left unchanged by vCenter (DVPortgroupConfigSpec). */
+static void port_setting_write(struct vm_buf *b, const struct vm_vlan_set *vlans, const struct policy *p)
 {
 	vs_soap_open(b, "defaultPortConfig", "VMwareDVSPortSetting");
-	for (const xmlNode *c = dpc ? dpc->children : NULL; c; c = c->next) {
-		int idx, mine = 0;
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		idx = setting_index((const char *)c->name);
-		for (size_t i = 0; i < n; i++) {
-			if (!r[i].done && idx >= 0 && setting_index(r[i].name) < idx) {
-				r[i].fill(b, r[i].arg);
-				r[i].done = 1;
-			}
-			if (strcmp(r[i].name, (const char *)c->name) == 0)
-				mine = 1;
-		}
-		for (size_t i = 0; mine && i < n; i++)
-			if (strcmp(r[i].name, (const char *)c->name) == 0 && !r[i].done) {
-				r[i].fill(b, r[i].arg);
-				r[i].done = 1;
-			}
-		if (!mine)
-			vs_xml_echo(b, (const char *)c->name, c, NULL, NULL, NULL);
+	if (vlans)
+		trunk_spec(b, (void *)vlans);
+	if (p) {
+		security_spec(b, p);
+		if (p->mac_mgmt)
+			mac_mgmt_spec(b, p);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!r[i].done)
-			r[i].fill(b, r[i].arg);
 	vs_soap_close(b, "defaultPortConfig");
-}
-
-/* The replacements a plan asks for, in schema order. */
-static size_t repls_get(const struct vm_plan *plan, struct repl r[3])
-{
-	size_t n = 0;
-
-	r[n++] = (struct repl){"vlan", trunk_spec, (void *)&plan->trunk.vlans, 0};
-	if (plan->trunk.driver == VM_DRIVER_MACVLAN && !plan->trunk.mac_learning)
-		r[n++] = (struct repl){"securityPolicy", security_spec, NULL, 0};
-	if (plan->trunk.driver == VM_DRIVER_MACVLAN && plan->trunk.mac_learning)
-		r[n++] = (struct repl){"macManagementPolicy", mac_learning_spec, NULL, 0};
-	return n;
 }
 
 static int run_task(struct vs_session *s, const char *method, const struct vm_buf *b, const char *what,
@@ -332,26 +300,21 @@ static int run_task(struct vs_session *s, const char *method, const struct vm_bu
 	return 0;
 }
 
-/* vcsim (and older vCenters) replace rather than merge some spec fields: send back
- * the current value of each one this change does not mean to touch. */
-static void echo_elem(struct vm_buf *b, const xmlNode *cfg, const char *name)
-{
-	const xmlNode *n = vs_xml_child(cfg, name);
-	if (n)
-		vs_xml_echo(b, name, n, NULL, NULL, NULL);
-}
-
 int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, long timeout_s,
 			    struct vm_err *err)
 {
 	const struct vm_plan *plan = d->plan;
 	struct vm_buf b = {0};
-	struct repl repl[3];
+	struct policy pol = {0};
+	int macvlan = plan->trunk.driver == VM_DRIVER_MACVLAN;
 	char what[256];
 	int rc;
 
 	if (d->action == VS_PG_UNCHANGED)
 		return 0;
+	pol.promiscuous = !plan->trunk.mac_learning;
+	pol.mac_learning = plan->trunk.mac_learning;
+	pol.mac_mgmt = vs_pg_has_mac_mgmt(d->sw, d->pg);
 	if (d->action == VS_PG_CREATE) {
 		snprintf(what, sizeof(what), "creating port group \"%s\" on \"%s\"", plan->trunk.portgroup, d->sw->name);
 		vs_soap_begin(&b, "AddDVPortgroup_Task", &d->sw->ref);
@@ -363,7 +326,7 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 			free(esc);
 		}
 		vs_soap_elem_long(&b, "numPorts", plan->trunk.ports);
-		port_setting_write(&b, NULL, repl, repls_get(plan, repl));
+		port_setting_write(&b, &plan->trunk.vlans, macvlan ? &pol : NULL);
 		vs_soap_elem(&b, "description", PG_DESCRIPTION);
 		vs_soap_elem(&b, "type", vs_binding_name(plan->trunk.binding));
 		/* Static binding with a fixed port count would stop at the N+1th agent. */
@@ -373,23 +336,17 @@ int vs_portgroup_apply_call(struct vs_session *s, const struct vs_pg_diff *d, lo
 		vs_soap_end(&b, "AddDVPortgroup_Task");
 		rc = run_task(s, "AddDVPortgroup_Task", &b, what, timeout_s, err);
 	} else {
-		const xmlNode *cfg = d->pg->config, *dpc = vs_xml_child(cfg, "defaultPortConfig");
+		/* configVersion and what changes, nothing else: vCenter leaves unset properties
+		 * as they are, and an echo would push settings vtrunk does not own (qosTag,
+		 * lacpPolicy, numPorts of an auto-expanding group) back at it. */
 		snprintf(what, sizeof(what), "updating port group \"%s\"", d->pg->name);
 		vs_soap_begin(&b, "ReconfigureDVPortgroup_Task", &d->pg->ref);
 		vs_soap_open(&b, "spec", NULL);
 		/* configVersion makes vCenter refuse the change if someone else got there first. */
 		if (*d->pg->config_version)
 			vs_soap_elem(&b, "configVersion", d->pg->config_version);
-		echo_elem(&b, cfg, "name");
-		echo_elem(&b, cfg, "numPorts");
-		echo_elem(&b, cfg, "portNameFormat");
-		port_setting_write(&b, dpc, repl, repls_get(plan, repl));
-		echo_elem(&b, cfg, "description");
-		echo_elem(&b, cfg, "type");
-		echo_elem(&b, cfg, "backingType");
-		echo_elem(&b, cfg, "policy");
-		echo_elem(&b, cfg, "autoExpand");
-		echo_elem(&b, cfg, "vmVnicNetworkResourcePoolKey");
+		port_setting_write(&b, d->vlans_differ ? &plan->trunk.vlans : NULL,
+				   d->policy_differs ? &pol : NULL);
 		vs_soap_close(&b, "spec");
 		vs_soap_end(&b, "ReconfigureDVPortgroup_Task");
 		rc = run_task(s, "ReconfigureDVPortgroup_Task", &b, what, timeout_s, err);

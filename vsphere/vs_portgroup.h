@@ -20,7 +20,8 @@ struct vs_pg_diff {
 	const struct vm_plan *plan;     /* borrowed */
 	char note[512];                 /* settings that differ but are left alone, or "" */
 	int vlans_differ;               /* the VLAN ranges need changing */
-	int policy_differs;             /* the macvlan policy (security or MAC learning) does */
+	int policy_differs;             /* the macvlan policy does, or the port group holds
+	                                   macManagementPolicy and securityPolicy disagreeing */
 	struct vm_vlan_set uplink_missing; /* owned: plan VLANs the switch's uplinks do not carry */
 	int uplinks_found;              /* how many uplink port groups the preflight read */
 };
@@ -36,9 +37,15 @@ int vs_portgroup_diff_get(const struct vs_inventory *inv, const struct vm_plan *
 void vs_pg_diff_clear(struct vs_pg_diff *d);
 /* What the plan asks of the port group's policy: "none" (ipvlan), "promiscuous", or
  * "mac-learning"; and what the port group has now, in the same words ("none" when it
- * allows neither). */
+ * allows neither, "mac-learning+promiscuous" when both), judged from macManagementPolicy
+ * when the port group reports one, else from securityPolicy. */
 const char *vs_pg_policy_wanted(const struct vm_plan *plan);
 const char *vs_pg_policy_current(const struct vs_portgroup *pg);
+
+/* Whether the macvlan policy goes in macManagementPolicy (switch 6.6.0+, or a port
+ * group that already reports one), with securityPolicy kept equal to it; else in
+ * securityPolicy alone. sw and pg may be NULL. */
+int vs_pg_has_mac_mgmt(const struct vs_switch *sw, const struct vs_portgroup *pg);
 
 /* Creates or reconfigures the port group as d says (nothing for unchanged) and
  * waits for the task. */

@@ -293,9 +293,71 @@ int vs_xml_moref_get(const xmlNode *n, struct vs_moref *ref)
 	return rc;
 }
 
+/* A MethodFault's faultMessage list (LocalizableMessage: key, arg, message): the text when
+ * vCenter gives one, else the key and its arguments. */
+static void fault_messages(struct vm_buf *b, const xmlNode *fault)
+{
+	for (const xmlNode *m = vs_xml_child(fault, "faultMessage"); m; m = vs_xml_next(m, "faultMessage")) {
+		char *msg = vs_xml_text_dup(vs_xml_child(m, "message"));
+		char *key = vs_xml_text_dup(vs_xml_child(m, "key"));
+		vm_buf_addf(b, "%s", b->len && b->data[b->len - 1] != '(' ? "; " : "");
+		if (msg && *msg) {
+			vm_buf_addf(b, "%s", msg);
+		} else {
+			int n = 0;
+			vm_buf_addf(b, "%s", key ? key : "?");
+			for (const xmlNode *a = vs_xml_child(m, "arg"); a; a = vs_xml_next(a, "arg")) {
+				char *k = vs_xml_text_dup(vs_xml_child(a, "key"));
+				char *v = vs_xml_text_dup(vs_xml_child(a, "value"));
+				vm_buf_addf(b, "%s%s=%s", n++ ? ", " : " [", k ? k : "", v ? v : "");
+				free(k);
+				free(v);
+			}
+			if (n)
+				vm_buf_addf(b, "]");
+		}
+		free(msg);
+		free(key);
+	}
+}
+
+/* Where a real vCenter puts the useful text: faultMessage, the faultCause chain and a DVS
+ * DvsApplyOperationFault's objectFault list (each a LocalizedMethodFault on one object). */
+static void fault_details(struct vm_buf *b, const xmlNode *fault, int depth)
+{
+	const xmlNode *cause = vs_xml_child(fault, "faultCause");
+	char type[128];
+
+	if (vs_xml_child(fault, "faultMessage")) {
+		vm_buf_addf(b, " (");
+		fault_messages(b, fault);
+		vm_buf_addf(b, ")");
+	}
+	for (const xmlNode *o = vs_xml_child(fault, "objectFault"); o && depth < 4; o = vs_xml_next(o, "objectFault")) {
+		const xmlNode *lf = vs_xml_child(o, "fault");
+		char *id = vs_xml_text_dup(vs_xml_child(o, "objectId"));
+		char *otype = vs_xml_text_dup(vs_xml_child(o, "type"));
+		char *lm = vs_xml_text_dup(vs_xml_child(lf, "localizedMessage"));
+		vs_xml_type_copy(vs_xml_child(lf, "fault"), type, sizeof(type));
+		vm_buf_addf(b, "; on %s %s: %s", otype ? otype : "object", id ? id : "?", *type ? type : "fault");
+		if (lm && *lm)
+			vm_buf_addf(b, ": %s", lm);
+		fault_details(b, vs_xml_child(lf, "fault"), depth + 1);
+		free(id);
+		free(otype);
+		free(lm);
+	}
+	if (cause && depth < 4) {
+		vs_xml_type_copy(cause, type, sizeof(type));
+		vm_buf_addf(b, "; caused by %s", *type ? type : "a fault");
+		fault_details(b, cause, depth + 1);
+	}
+}
+
 int vs_fault_decode(const xmlNode *fault, const char *text, enum vm_err_kind kind,
 		    const char *what, struct vm_err *err)
 {
+	struct vm_buf more = {0};
 	char type[128] = "";
 	char *detail = NULL;
 
@@ -316,6 +378,7 @@ int vs_fault_decode(const xmlNode *fault, const char *text, enum vm_err_kind kin
 			detail = vs_xml_text_dup(vs_xml_child(fault, "invalidProperty"));
 		else if (strcmp(type, "InvalidState") == 0 || strcmp(type, "InvalidPowerState") == 0)
 			detail = vs_xml_text_dup(vs_xml_child(fault, "existingState"));
+		fault_details(&more, fault, 0);
 	}
 	if (!*type)
 		snprintf(type, sizeof(type), "%s", "UnknownFault");
@@ -323,10 +386,11 @@ int vs_fault_decode(const xmlNode *fault, const char *text, enum vm_err_kind kin
 		err->kind = kind;
 		vm_str_copy(err->fault, sizeof(err->fault), type);
 	}
-	vm_err_set(err, kind, "%s: %s%s%s%s%s%s", what, type, text && *text ? ": " : "",
+	vm_err_set(err, kind, "%s: %s%s%s%s%s%s%s", what, type, text && *text ? ": " : "",
 		   text ? text : "", detail && *detail ? " (" : "", detail && *detail ? detail : "",
-		   detail && *detail ? ")" : "");
+		   detail && *detail ? ")" : "", more.len ? more.data : "");
 	free(detail);
+	vm_buf_reset(&more);
 	return -1;
 }
 

@@ -8,6 +8,7 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py vms                       every VM with its NICs
   pyread.py switches                  every distributed switch with its port group names
   pyread.py set-trunk NAME RANGES     make NAME a VLAN trunk ("10-20,30"), keeping the rest
+  pyread.py set-trunk-only NAME RANGES   the same with a spec of configVersion and VLAN alone
   pyread.py set-vlan NAME ID          make NAME a plain VLAN-id port group (0 = none)
   pyread.py add-portgroup SWITCH NAME [--vlan ID | --trunk RANGES] [--ports N] [--binding T]
   pyread.py add-switch DC NAME [--no-hosts | --hosts H1,H2] [--version 6.6.0]
@@ -16,6 +17,8 @@ VCSIM_URL (https://host:port/sdk), VCSIM_USER, VCSIM_PASSWORD; TLS is not verifi
   pyread.py set-connected VM KEY on|off  a NIC's connected and startConnected (a device edit)
   pyread.py power VM on|off
   pyread.py set-security NAME on|off  allow promiscuous, MAC changes, forged transmits (or not)
+  pyread.py set-mac-management NAME promiscuous|learning|off
+                                      set macManagementPolicy alone (securityPolicy untouched)
   pyread.py guestinfo VM              the VM's guestinfo.* extraConfig as {key: value}
                                       (the last entry of a key; empty values left out)
   pyread.py set-extra VM KEY VALUE    set one extraConfig key
@@ -122,7 +125,8 @@ def pg_json(pg):
             "binding": c.type, "num_ports": c.numPorts, "auto_expand": c.autoExpand,
             "description": c.description, "config_version": c.configVersion,
             "security": security_json(c.defaultPortConfig),
-            "mac_learning": mac_learning_json(c.defaultPortConfig)}
+            "mac_learning": mac_learning_json(c.defaultPortConfig),
+            "mac_management": mac_management_json(c.defaultPortConfig)}
 
 
 def security_json(setting):
@@ -147,6 +151,24 @@ def unescape(name):
     (vim.ManagedEntity.name); one pass, so a decoded % stays literal."""
     return re.sub(r"%(2[fF]|5[cC]|25)",
                   lambda m: {"2f": "/", "5c": "\\", "25": "%"}[m.group(1).lower()], name)
+
+
+def mac_management_json(setting):
+    """The whole macManagementPolicy (switch 6.6+), learning None when it has no learning policy."""
+    mm = getattr(setting, "macManagementPolicy", None) if setting is not None else None
+    if mm is None:
+        return None
+    ml = mm.macLearningPolicy
+    return {"allow_promiscuous": mm.allowPromiscuous, "mac_changes": mm.macChanges,
+            "forged_transmits": mm.forgedTransmits, "learning": ml.enabled if ml is not None else None}
+
+
+def set_mac_management(setting, promiscuous, learning):
+    """macManagementPolicy alone, the deprecated securityPolicy left as it is."""
+    setting.macManagementPolicy = vim.dvs.VmwareDistributedVirtualSwitch.MacManagementPolicy(
+        inherited=False, allowPromiscuous=promiscuous, macChanges=True, forgedTransmits=True,
+        macLearningPolicy=vim.dvs.VmwareDistributedVirtualSwitch.MacLearningPolicy(
+            inherited=False, enabled=learning))
 
 
 def find_pgs(content, name):
@@ -280,6 +302,20 @@ def reconfigure_vlan(content, name, vlan):
         description=c.description, configVersion=c.configVersion, policy=c.policy,
         portNameFormat=c.portNameFormat, defaultPortConfig=setting,
         vmVnicNetworkResourcePoolKey=c.vmVnicNetworkResourcePoolKey)
+    wait(pg.ReconfigureDVPortgroup_Task(spec))
+    return pg_json(pg)
+
+
+def set_trunk_only(content, name, ranges):
+    """A spec as a real vCenter takes it: configVersion and the VLAN spec, nothing else (unset
+    properties are left unchanged, DVPortgroupConfigSpec)."""
+    pgs = find_pgs(content, name)
+    if len(pgs) != 1:
+        raise Fail("port group %r: %s" % (name, "not found" if not pgs else "ambiguous"))
+    pg = pgs[0]
+    spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
+        configVersion=pg.config.configVersion, defaultPortConfig=VS.VmwarePortConfigPolicy(
+            vlan=VS.TrunkVlanSpec(vlanId=parse_ranges(ranges), inherited=False)))
     wait(pg.ReconfigureDVPortgroup_Task(spec))
     return pg_json(pg)
 
@@ -567,6 +603,7 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
     "switches": (0, (), (), lambda c, a, o: cmd_switches(c)),
     "set-trunk": (2, (), (), lambda c, a, o: reconfigure_vlan(
         c, a[0], VS.TrunkVlanSpec(vlanId=parse_ranges(a[1]), inherited=False))),
+    "set-trunk-only": (2, (), (), lambda c, a, o: set_trunk_only(c, a[0], a[1])),
     "set-vlan": (2, (), (), lambda c, a, o: reconfigure_vlan(
         c, a[0], VS.VlanIdSpec(vlanId=int(a[1]), inherited=False))),
     "add-portgroup": (2, ("--vlan", "--trunk", "--ports", "--binding"), (),
@@ -578,6 +615,8 @@ COMMANDS = {  # name: (positional count, value options, flag options, function)
         c, a[0], lambda st: set_security(st, a[1] == "on"))),
     "set-connected": (3, (), (), lambda c, a, o: cmd_set_connected(c, a[0], a[1], a[2])),
     "power": (2, (), (), lambda c, a, o: cmd_power(c, a[0], a[1])),
+    "set-mac-management": (2, (), (), lambda c, a, o: reconfigure_setting(
+        c, a[0], lambda st: set_mac_management(st, a[1] == "promiscuous", a[1] == "learning"))),
     "guestinfo": (1, (), (), lambda c, a, o: cmd_guestinfo(c, a[0])),
     "set-extra": (3, (), (), lambda c, a, o: cmd_set_extra(c, a[0], a[1], a[2])),
     "rename": (3, (), (), lambda c, a, o: cmd_rename(c, a[0], a[1], a[2])),

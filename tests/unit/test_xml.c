@@ -252,6 +252,16 @@ static void test_parse_faults(void **state)
 		 "The name 'Kasm & Agents' already exists. (Kasm & Agents)"},
 		{"soap/vcenter8/fault-InvalidArgument.xml", "ReconfigureDVPortgroup_Task", "InvalidArgument",
 		 "(spec.defaultPortConfig.vlan.vlanId)"},
+		/* faultMessage, a DVS objectFault with its own fault and faultMessage (key and args
+		 * when there is no message text), and a faultCause chain are kept and shown. */
+		{"soap/vcenter8/fault-DvsApplyOperationFault.xml", "ReconfigureDVPortgroup_Task",
+		 "DvsApplyOperationFault",
+		 "The operation failed. (Cannot reconfigure port group Kasm-Trunk.); on DistributedVirtualPortgroup "
+		 "dvportgroup-1041: InvalidArgument: A specified parameter was not correct: "
+		 "spec.defaultPortConfig.lacpPolicy (com.vmware.vim.vpxd.dvs.lacpNotSupported [setting=lacpPolicy])"},
+		{"soap/vcenter8/fault-SystemError-cause.xml", "AddDVPortgroup_Task", "SystemError",
+		 "(com.vmware.vim.vpxd.dvs.updateFailed [dvs=DSwitch]); caused by PlatformConfigFault "
+		 "(Host esx-07.lab: the proxy switch has no free ports.)"},
 		/* A type no API defines is still the server's fault: reported by its name. */
 		{"soap/hostile/fault-unknown-type.xml", "RetrievePropertiesEx", "VtrunkImaginaryFault",
 		 "Something no API version documents went wrong."},

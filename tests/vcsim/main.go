@@ -4,7 +4,8 @@
 //
 // This file is also the main.go of the second test vCenter (tests/vcsim-async, a symlink
 // there): the same program on a current govmomi module, plus the layer in that folder's
-// realism.go, which registers itself through the hooks below.
+// realism.go, which registers itself through the hooks below. Both kinds compile merge.go (a
+// symlink there too): ReconfigureDVPortgroup_Task merges the spec as a real vCenter does.
 package main
 
 import (
@@ -249,7 +250,7 @@ func main() {
 	// can arrive before VCSIM_READY is printed; CloseClientConnections takes the server's
 	// connection lock, which every new connection takes too, ordering this write before
 	// any read of Handler.
-	h := srv.Config.Handler
+	h := mergeSpecs(srv.Config.Handler) // merge.go: reconfigure merges, as on a real vCenter
 	if wrapHandler != nil {
 		h = wrapHandler(h)
 	}

@@ -1,0 +1,1 @@
+../vcsim/merge.go
