@@ -8,7 +8,7 @@
 #include "vm_ipplan.h"
 
 /* The lines every interface gets: who it is, and how it is found. */
-static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac)
+static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac, int dhcp)
 {
 	vm_buf_adds(b, "    ");
 	vm_guest_yaml_quote(b, ifname);
@@ -21,7 +21,7 @@ static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac
 		vm_guest_yaml_quote(b, ifname);
 		vm_buf_adds(b, "\n");
 	}
-	vm_buf_adds(b, "      dhcp4: false\n      dhcp6: false\n");
+	vm_buf_adds(b, dhcp ? "      dhcp4: true\n      dhcp6: false\n" : "      dhcp4: false\n      dhcp6: false\n");
 }
 
 static void list_add(struct vm_buf *b, const char *indent, const char *key, char **v, size_t n,
@@ -68,7 +68,7 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 			    *tmac ? mgmt : trunk);
 	vm_buf_adds(&b, "network:\n  version: 2\n  ethernets:\n");
 
-	iface_head_add(&b, trunk, tmac);
+	iface_head_add(&b, trunk, tmac, 0);
 	/* No address: without these, networkd would still give it an IPv6 link-local
 	 * address and listen for router advertisements on the untagged VLAN. */
 	vm_buf_adds(&b, "      accept-ra: false\n      link-local: []\n");
@@ -76,7 +76,12 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 	 * never comes. */
 	vm_buf_adds(&b, "      optional: true\n");
 
-	iface_head_add(&b, mgmt, mmac);
+	iface_head_add(&b, mgmt, mmac, a->mgmt_dhcp);
+	if (a->mgmt_dhcp) {
+		/* "mgmt": "dhcp" (autoscaled clones): gateway and DNS come from the lease. */
+		free(ranges);
+		return vm_buf_steal(&b);
+	}
 	vm_ip_format(a->mgmt_address, ip);
 	vm_buf_adds(&b, "      addresses:\n        - ");
 	{
