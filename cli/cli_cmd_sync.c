@@ -13,6 +13,7 @@
 #include "cli_conn.h"
 #include "cli_plan.h"
 #include "cli_sync.h"
+#include "cli_watch.h"
 #include "vm_alloc.h"
 #include "vs_vmref.h"
 
@@ -251,7 +252,10 @@ static int fail(struct cli_sync *r, const struct vm_err *err)
 		if (err->fault[0])
 			cJSON_AddStringToObject(r->report, "fault", err->fault);
 		r->errors++;
-		cli_report_finish(r, rc);
+		if (r->ctx->watch)
+			cli_watch_report(r, rc);
+		else
+			cli_report_finish(r, rc);
 	}
 	return rc;
 }
@@ -697,7 +701,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		worst = VM_ERR_AUTH;
 	if (r.errors)
 		rc = cli_exit_code_changed(worst);
-	rc = cli_report_finish(&r, rc);
+	rc = ctx->watch ? cli_watch_report(&r, rc) : cli_report_finish(&r, rc);
 cleanup:
 	for (size_t i = 0; r.agents && i < r.plan->n_agents; i++)
 		vm_guestinfo_clear(&r.agents[i].gi);
