@@ -10,7 +10,8 @@ Connection as pyread.py (VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD).
   pyclone.py destroy NAME...                powers off and destroys them
   pyclone.py check PREFIX TRUNK_PG MGMT_NET every VM named PREFIX*: {"NAME": {"moref", "trunk":
                                             NICs on TRUNK_PG, "mgmt": NICs on MGMT_NET,
-                                            "slot": guestinfo.vtrunk.slot or null}}
+                                            "slot": guestinfo.vtrunk.slot or null,
+                                            "gi": whether guestinfo.vtrunk.docker is set}}
   pyclone.py watch-until PREFIX TRUNK_PG MGMT_NET TIMEOUT [NAME...]
                                             polls check until every NAME has one trunk NIC,
                                             one management NIC and a slot; prints
@@ -97,11 +98,13 @@ def cmd_check(content, prefix, trunk_pg, mgmt_net):
         if not vm.name.startswith(prefix) or not vm.config:
             continue
         trunk, mgmt = nic_nets(vm, keys, mgmt_net)
-        slot = None
+        slot, gi = None, False
         for o in vm.config.extraConfig:
             if o.key == "guestinfo.vtrunk.slot" and o.value != "":
                 slot = int(o.value)
-        out[vm.name] = {"moref": vm._moId, "trunk": trunk, "mgmt": mgmt, "slot": slot}
+            if o.key == "guestinfo.vtrunk.docker" and o.value != "":
+                gi = True
+        out[vm.name] = {"moref": vm._moId, "trunk": trunk, "mgmt": mgmt, "slot": slot, "gi": gi}
     return out
 
 
@@ -128,7 +131,8 @@ def cmd_kill_sessions(content, user):
     mine = sm.currentSession.key
     n = 0
     for s in sm.sessionList:
-        if s.key != mine and s.userName.split("\\")[-1] == user:
+        name = s.userName.split("\\")[-1].split("@")[0]
+        if s.key != mine and name == user.split("@")[0]:
             sm.TerminateSession([s.key])
             n += 1
     return {"terminated": n}
