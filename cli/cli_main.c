@@ -270,7 +270,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
 	if (c->opts & O_OUT)
 		fprintf(f, "  -o, --output DIR    where the guest files go%s\n",
-			strcmp(c->name, "apply") == 0 ? " (default ./vtrunk-out)" : "");
+			strcmp(c->name, "apply") == 0 || strcmp(c->name, "watch") == 0 ? " (default ./vtrunk-out)" : "");
 	if (c->opts & O_KEEP)
 		fprintf(f, "  --keep-portgroup    do not remove the port group\n");
 	if (c->opts & O_STRICT)
@@ -280,7 +280,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		fprintf(f, "  --guestinfo         %s\n",
 			strcmp(c->name, "destroy") == 0
 				? "also remove the guestinfo.vtrunk.* keys from the agents"
-			: strcmp(c->name, "apply") == 0
+			: strcmp(c->name, "apply") == 0 || strcmp(c->name, "watch") == 0
 				? "each agent's netplan and docker-networks.sh in its VM's\n"
 				  "                      extraConfig too (guestinfo.vtrunk.netplan, .docker; base64)"
 				/* plan and status only read it. */
