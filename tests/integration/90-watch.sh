@@ -67,6 +67,10 @@ burst 1 50
 live_ok "after the first burst"
 expect_eq "$(json "$T_TMP/state.json" 'sorted(v["slot"] for v in d.values()) == list(range(16, 66))')" True \
 	"the 50 clones hold slots 16-65"
+expect_rc 0 "status --guestinfo: in sync" vt status -f "$P" --guestinfo --json
+expect_eq "$(json "$T_OUT" 'sorted((a["vm"], a["slot"]) for a in d["agents"] if a.get("autoscale"))')" \
+	"$(json "$T_TMP/state.json" 'sorted((n, v["slot"]) for n, v in d.items())')" \
+	"status lists every clone with the slot it holds in vCenter"
 
 # Kasm scales down: half of them go; their slots are free for the next ones.
 PC destroy $(seq -f 'kasm-auto-%g' 1 25) >/dev/null
@@ -106,4 +110,8 @@ expect_eq "$(json "$T_TMP/state.json" 'len([v for v in d.values() if v["slot"] i
 # A plain apply afterwards finishes the rest: the same slots, the same code path.
 expect_rc 0 "apply --guestinfo finishes the clones made after the stop" vt apply -f "$P" -o "$T_TMP/out" --guestinfo
 live_ok "after apply"
+expect_rc 0 "destroy --guestinfo handles the clones like listed agents" vt destroy -f "$P" --guestinfo --keep-portgroup
+state >"$T_TMP/state.json"
+expect_eq "$(json "$T_TMP/state.json" '[n for n, v in d.items() if v["trunk"] or v["slot"] is not None or v["gi"]]')" "[]" \
+	"every clone lost its trunk NIC, its slot and its guestinfo"
 t_done
