@@ -67,6 +67,13 @@ burst 1 50
 live_ok "after the first burst"
 expect_eq "$(json "$T_TMP/state.json" 'sorted(v["slot"] for v in d.values()) == list(range(16, 66))')" True \
 	"the 50 clones hold slots 16-65"
+NP=$T_TMP/out/kasm-auto-1/etc/netplan/60-vtrunk.yaml
+expect_in "$NP" "dhcp4: true" "a clone's netplan file takes its management address by DHCP (\"mgmt\": \"dhcp\")"
+if command -v netplan >/dev/null 2>&1; then
+	mkdir -p "$T_TMP/np/etc/netplan" && cp "$NP" "$T_TMP/np/etc/netplan/"
+	expect_rc 0 "netplan generate accepts it" netplan generate --root-dir "$T_TMP/np"
+	expect_in "$(ls "$T_TMP"/np/run/systemd/network/*ens192.network)" "DHCP=ipv4" "and makes a DHCP networkd unit for the management NIC"
+fi
 expect_rc 0 "status --guestinfo: in sync" vt status -f "$P" --guestinfo --json
 expect_eq "$(json "$T_OUT" 'sorted((a["vm"], a["slot"]) for a in d["agents"] if a.get("autoscale"))')" \
 	"$(json "$T_TMP/state.json" 'sorted((n, v["slot"]) for n, v in d.items())')" \

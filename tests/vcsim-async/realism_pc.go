@@ -16,6 +16,8 @@ package main
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -25,15 +27,26 @@ import (
 type pcFanout struct {
 	self types.ManagedObjectReference
 	pc   simulator.RegisterObject
+	last atomic.Int64 // unix seconds of the session's last WaitForUpdatesEx
 }
 
+func (f *pcFanout) live() bool { return time.Now().Unix()-f.last.Load() < 60 }
+
 func (f *pcFanout) Reference() types.ManagedObjectReference { return f.self }
-func (f *pcFanout) PutObject(o mo.Reference)                 { f.pc.PutObject(o) }
+func (f *pcFanout) PutObject(o mo.Reference) {
+	if f.live() {
+		f.pc.PutObject(o)
+	}
+}
 func (f *pcFanout) UpdateObject(o mo.Reference, c []types.PropertyChange) {
-	f.pc.UpdateObject(o, c)
+	if f.live() {
+		f.pc.UpdateObject(o, c)
+	}
 }
 func (f *pcFanout) RemoveObject(ctx *simulator.Context, ref types.ManagedObjectReference) {
-	f.pc.RemoveObject(ctx, ref)
+	if f.live() {
+		f.pc.RemoveObject(ctx, ref)
+	}
 }
 
 func init() {
@@ -43,21 +56,25 @@ func init() {
 			return err
 		}
 		var mu sync.Mutex
-		seen := map[string]bool{}
+		seen := map[string]*pcFanout{}
 		m := simulator.Map
 		next := m.Handler
 		m.Handler = func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
 			if ctx.Session != nil && method.Name == "WaitForUpdatesEx" {
 				key := ctx.Session.Key
 				mu.Lock()
-				first := !seen[key]
-				seen[key] = true
-				mu.Unlock()
-				if first {
+				f := seen[key]
+				if f == nil {
 					if pc, ok := ctx.Session.Get(method.This).(simulator.RegisterObject); ok {
-						m.AddHandler(&pcFanout{self: types.ManagedObjectReference{Type: "VtrunkPCFanout", Value: key}, pc: pc})
+						f = &pcFanout{self: types.ManagedObjectReference{Type: "VtrunkPCFanout", Value: key}, pc: pc}
+						seen[key] = f
+						m.AddHandler(f)
 					}
 				}
+				if f != nil {
+					f.last.Store(time.Now().Unix())
+				}
+				mu.Unlock()
 			}
 			if next != nil {
 				return next(ctx, method)
