@@ -624,6 +624,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		/* The set of agents is fixed from here on: the engine's rounds hold it. */
 		cli_autoscale_expand(&r, &full);
 		r.errors += full;
+		r.autoscale_full = full;
 		if (rediff(&r, &err) < 0) {
 			rc = fail(&r, &err);
 			goto cleanup;

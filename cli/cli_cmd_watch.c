@@ -92,6 +92,13 @@ int cli_watch_report(struct cli_sync *r, int rc)
 	if (r->pg_done == VS_PG_CREATE || r->pg_done == VS_PG_UPDATE)
 		cli_watch_log(w, r->pg_done == VS_PG_CREATE ? "portgroup-created" : "portgroup-updated", NULL, NULL, -1,
 			      r->plan->trunk.portgroup);
+	if (r->autoscale_full) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%zu VM%s match autoscale but slots %d-%d are all taken (widen autoscale.slots)",
+			 r->autoscale_full, r->autoscale_full == 1 ? "" : "s", r->plan->autoscale.slot_lo,
+			 r->plan->autoscale.slot_hi);
+		cli_watch_log(w, "error", NULL, NULL, -1, msg);
+	}
 	for (size_t i = 0; r->agents && i < n; i++) {
 		const struct cli_agent *a = &r->agents[i];
 		const char *moref = a->vm ? a->vm->ref.value : a->pa->ref;
