@@ -1,5 +1,7 @@
 # vtrunk — see README.md. `make` builds build/vtrunk; `make check` runs every test.
 PREFIX ?= /usr/local
+# systemd units (contrib/vtrunk-watch.service); under PREFIX so a plain `make install` needs no root paths
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 CC ?= cc
 B ?= build
@@ -108,11 +110,16 @@ install: $(B)/vtrunk
 	install -m 0755 $(B)/vtrunk $(DESTDIR)$(PREFIX)/bin/vtrunk
 	install -m 0644 cli/vtrunk.1 $(DESTDIR)$(PREFIX)/share/man/man1/vtrunk.1
 	install -m 0644 cli/vtrunk.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vtrunk
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/bin/vtrunk|$(PREFIX)/bin/vtrunk|' contrib/vtrunk-watch.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/vtrunk-watch.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vtrunk-watch.service
 
 .PHONY: uninstall
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/vtrunk $(DESTDIR)$(PREFIX)/share/man/man1/vtrunk.1 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vtrunk
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vtrunk \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vtrunk-watch.service
 
 clean:
 	rm -rf build vtrunk-out

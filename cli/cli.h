@@ -19,6 +19,8 @@
 #define CLI_EXIT_CONNECT 3
 #define CLI_EXIT_PENDING 4
 
+struct cli_watch;
+
 struct cli_ctx {
 	const char *command;     /* borrowed from the command table */
 	int json, quiet, verbose;
@@ -39,6 +41,7 @@ struct cli_ctx {
 	char *thumbprint;        /* owned */
 	char *ca_file;           /* owned */
 	FILE *debug;             /* owned; --debug FILE */
+	struct cli_watch *watch; /* borrowed; set by `watch` during its passes (cli_watch.h) */
 	char **args;             /* borrowed: positional arguments after the command */
 	int n_args;
 };

@@ -12,5 +12,6 @@ int cli_cmd_destroy(struct cli_ctx *ctx);
 int cli_cmd_render(struct cli_ctx *ctx);
 int cli_cmd_ls(struct cli_ctx *ctx);
 int cli_cmd_thumbprint(struct cli_ctx *ctx);
+int cli_cmd_watch(struct cli_ctx *ctx);
 
 #endif

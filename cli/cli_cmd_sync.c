@@ -8,10 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_autoscale.h"
 #include "cli_cmd.h"
 #include "cli_conn.h"
 #include "cli_plan.h"
 #include "cli_sync.h"
+#include "cli_watch.h"
 #include "vm_alloc.h"
 #include "vs_vmref.h"
 
@@ -195,19 +197,29 @@ static void agent_guestinfo(struct cli_sync *r, size_t i)
 	struct cli_agent *a = &r->agents[i];
 	struct vm_guest_agent ga;
 
+	/* An autoscaled agent's slot is its claim (cli_autoscale.h): it goes into the VM with
+	 * its NICs, in the same reconfigure, --guestinfo or not. */
+	int slot = a->pa->autoscale && r->mode != M_DESTROY;
+
 	vm_guestinfo_clear(&a->gi);
 	a->gi_pending = 0;
-	if (!r->ctx->guestinfo || !a->vm)
+	if (!a->vm || (!r->ctx->guestinfo && !slot))
 		return;
-	if (r->mode == M_DESTROY) {
+	if (!r->ctx->guestinfo) {
+		vm_guestinfo_put_slot(&a->gi, a->pa->slot);
+	} else if (r->mode == M_DESTROY) {
 		vm_guestinfo_build_removal(&a->gi);
 	} else if (a->diff.add_trunk || a->diff.add_mgmt) {
 		a->gi_pending = 1;
+		if (slot)
+			vm_guestinfo_put_slot(&a->gi, a->pa->slot);
 		return;
 	} else {
 		agent_facts(r, a);
 		ga = agent_guest(a);
 		vm_guestinfo_build(r->plan, i, &ga, &a->gi);
+		if (slot)
+			vm_guestinfo_put_slot(&a->gi, a->pa->slot);
 	}
 	a->gi_pending = vm_guestinfo_differs(&a->gi, extra_lookup, a->vm);
 }
@@ -262,7 +274,10 @@ static int fail(struct cli_sync *r, const struct vm_err *err)
 		if (err->fault[0])
 			cJSON_AddStringToObject(r->report, "fault", err->fault);
 		r->errors++;
-		cli_report_finish(r, rc);
+		if (r->ctx->watch)
+			cli_watch_report(r, rc);
+		else
+			cli_report_finish(r, rc);
 	}
 	return rc;
 }
@@ -293,6 +308,9 @@ static unsigned inv_what(const struct cli_sync *r)
 
 	if (r->mode == M_DESTROY || r->plan->n_agents)
 		what |= VS_INV_VMS;
+	/* "autoscale": every VM may be an agent, and the slots are in their extraConfig. */
+	if (r->plan->has_autoscale)
+		what |= VS_INV_VMS | VS_INV_GUESTINFO;
 	if ((what & VS_INV_VMS) && r->ctx->guestinfo)
 		what |= VS_INV_GUESTINFO;
 	return what;
@@ -511,6 +529,10 @@ static int do_apply(struct cli_sync *r, struct vm_err *err)
 	/* One read-back for every agent: the MACs and keys vCenter assigned. */
 	if (r->dirty && r->plan->n_agents && reread(r, what, err) < 0)
 		goto failed;
+	/* A slot another watcher gave to a VM of higher priority too: moved, and the move
+	 * goes out with the guestinfo round below. */
+	if (cli_autoscale_reslot(r) && rediff(r, err) < 0)
+		goto failed;
 	/* Agents that just got their NICs: their guestinfo names the new MACs. */
 	n_gi = count_gi_pending(r);
 	if (n_gi) {
@@ -620,6 +642,17 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
+	if (r.plan->has_autoscale) {
+		size_t full;
+		/* The set of agents is fixed from here on: the engine's rounds hold it. */
+		cli_autoscale_expand(&r, &full);
+		r.errors += full;
+		r.autoscale_full = full;
+		if (rediff(&r, &err) < 0) {
+			rc = fail(&r, &err);
+			goto cleanup;
+		}
+	}
 	if (((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) ||
 	    cli_tags_read(&r, &err) < 0) {
 		rc = fail(&r, &err);
@@ -692,7 +725,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		worst = VM_ERR_AUTH;
 	if (r.errors)
 		rc = cli_exit_code_changed(worst);
-	rc = cli_report_finish(&r, rc);
+	rc = ctx->watch ? cli_watch_report(&r, rc) : cli_report_finish(&r, rc);
 cleanup:
 	for (size_t i = 0; r.agents && i < r.plan->n_agents; i++)
 		vm_guestinfo_clear(&r.agents[i].gi);

@@ -79,6 +79,19 @@ static const struct cli_command commands[] = {
 	 "the port group (tag and category stay). --guestinfo also removes the\n"
 	 "guestinfo.vtrunk.* keys from the agents. --dry-run shows what it would remove\n"
 	 "and changes nothing: exit 4 when it would change something, 0 when not.\n"},
+	{"watch", cli_cmd_watch, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
+	 "watch -f PLAN [-o DIR] [--guestinfo] [--json]",
+	 "configure the VMs the plan's \"autoscale\" matches as they appear (Kasm AutoScale)",
+	 "Runs until SIGTERM or SIGINT. One PropertyCollector filter on the VMs' names\n"
+	 "(WaitForUpdatesEx) tells it when a VM matching \"autoscale\".match appears or\n"
+	 "is renamed; each time it runs what apply runs: the trunk and management NICs,\n"
+	 "the VM's slot (extraConfig guestinfo.vtrunk.slot, in the same reconfigure as\n"
+	 "the NICs), with --guestinfo its guest files, and the plan's tag. A slot is free\n"
+	 "again once its VM is gone. After a session expiry, a dropped connection or a\n"
+	 "vCenter restart it logs in again, makes a new filter and re-reads everything.\n"
+	 "One line per action on stdout (configured, gone, renamed, error, reconnect,\n"
+	 "start, stop); --json: one JSON object a line. SIGTERM lets the VM being\n"
+	 "configured finish, then exits 0. See contrib/vtrunk-watch.service.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
 	 "Interfaces are bound by name, since no MAC address is known offline. An agent\n"
@@ -257,7 +270,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
 	if (c->opts & O_OUT)
 		fprintf(f, "  -o, --output DIR    where the guest files go%s\n",
-			strcmp(c->name, "apply") == 0 ? " (default ./vtrunk-out)" : "");
+			strcmp(c->name, "apply") == 0 || strcmp(c->name, "watch") == 0 ? " (default ./vtrunk-out)" : "");
 	if (c->opts & O_KEEP)
 		fprintf(f, "  --keep-portgroup    do not remove the port group\n");
 	if (c->opts & O_STRICT)
@@ -267,7 +280,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		fprintf(f, "  --guestinfo         %s\n",
 			strcmp(c->name, "destroy") == 0
 				? "also remove the guestinfo.vtrunk.* keys from the agents"
-			: strcmp(c->name, "apply") == 0
+			: strcmp(c->name, "apply") == 0 || strcmp(c->name, "watch") == 0
 				? "each agent's netplan and docker-networks.sh in its VM's\n"
 				  "                      extraConfig too (guestinfo.vtrunk.netplan, .docker; base64)"
 				/* plan and status only read it. */

@@ -14,6 +14,7 @@
 
 #include <cJSON.h>
 
+#include "cli_plan_autoscale.h"
 #include "cli_plan_text.h"
 #include "vm_alloc.h"
 #include "vm_ipplan.h"
@@ -790,7 +791,7 @@ int cli_plan_load_string(const char *json, const char *source_name, struct vm_pl
 	cJSON *root = NULL;
 	int rc = -1;
 	static const char *const keys[] = {"datacenter", "switch", "trunk", "management",
-					   "guest", "vlans", "agents", "tags", NULL};
+					   "guest", "vlans", "agents", "tags", "autoscale", NULL};
 
 	*out = NULL;
 	if (!json)
@@ -833,7 +834,7 @@ int cli_plan_load_string(const char *json, const char *source_name, struct vm_pl
 	    load_trunk(root, plan, err) < 0 || load_management(root, plan, err) < 0 ||
 	    load_guest(root, plan, err) < 0 || load_tags(root, plan, err) < 0 ||
 	    load_lists(root, plan, err) < 0 ||
-	    vm_plan_validate(plan, err) < 0)
+	    vm_plan_validate(plan, err) < 0 || cli_plan_autoscale_load(root, plan, err) < 0)
 		goto cleanup;
 	*out = plan;
 	plan = NULL;

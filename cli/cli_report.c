@@ -225,6 +225,11 @@ void cli_report_agents(struct cli_sync *r)
 		/* status reports states, not actions: "states" (and "actions" too, as before). */
 		if (r->mode == M_STATUS)
 			cJSON_AddItemToObject(o, "states", cJSON_Duplicate(acts, 1));
+		/* "autoscale": matched in vCenter, not listed; its slot is its claim there. */
+		if (a->pa->autoscale) {
+			cJSON_AddBoolToObject(o, "autoscale", 1);
+			cJSON_AddNumberToObject(o, "slot", a->pa->slot);
+		}
 		cJSON_AddItemToObject(o, "trunk_nic", nic_json(a->trunk_nic));
 		cJSON_AddItemToObject(o, "mgmt_nic", nic_json(a->mgmt_nic));
 		if (a->failed || !a->vm) {
@@ -267,6 +272,8 @@ void cli_report_agents(struct cli_sync *r)
 			snprintf(mn, sizeof(mn), "%d %s", a->mgmt_nic->key, a->mgmt_nic->mac);
 		cell_print(a->pa->vm, vm_width);
 		printf("%-*s %-26s %s\n", width, texts[i], tn, mn);
+		if (a->pa->autoscale)
+			printf("  autoscale: slot %d (%s)\n", a->pa->slot, a->pa->ref);
 		if (a->failed || !a->vm) {
 			/* vCenter's own words (a fault's message) may be in it. */
 			char *shown = vm_text_display(a->err.msg);

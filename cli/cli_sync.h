@@ -41,6 +41,7 @@ struct cli_sync {
 	int tag_pg_had, tag_pg_changed;  /* the port group carried it; attached/detached now */
 	int tag_created;                 /* VS_TAG_CREATED_* */
 	struct vm_err tag_err;           /* set when the tag step failed */
+	size_t autoscale_full;           /* VMs "autoscale" matched that found no free slot */
 };
 
 /* "tags" (cli_tags.c): reads the plan's category and tag and what carries it, before any

@@ -9,7 +9,7 @@
 # (O_PLAN, O_OUT, O_CONN, O_RUN, O_KEEP, O_STRICT); tests/integration/06-install.sh checks
 # it against `vtrunk COMMAND --help`.
 
-_vtrunk_commands="plan apply status destroy render ls thumbprint version help"
+_vtrunk_commands="plan apply status destroy watch render ls thumbprint version help"
 
 # Options that take a value (the next word, or --opt=value).
 _vtrunk_argopts="-f --file -o --output --parallel --timeout --debug --url --username \
@@ -28,6 +28,7 @@ _vtrunk_options()
 	apply) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
 	status) echo "$global $plan $conn $run --guestinfo" ;;
 	destroy) echo "$global $plan $conn $run --keep-portgroup --guestinfo --dry-run" ;;
+	watch) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
 	render) echo "$global $plan $out" ;;
 	ls) echo "$global $conn $run --tag" ;;
 	thumbprint) echo "$global $conn $run" ;;

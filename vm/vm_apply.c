@@ -49,7 +49,7 @@ char *vm_apply_emit(const struct vm_plan *plan, size_t agent_index,
 		    "# another address than the files give it, or daemon.json cannot be read. All\n"
 		    "# checks run before anything is written; the flags below say what to do instead.\n"
 		    "#\n"
-		    "# usage: vtrunk-apply.sh [--root DIR] [--dry-run] [--format F] [--from-guestinfo]\n"
+		    "# usage: vtrunk-apply.sh [--root DIR] [--dry-run] [--format F] [--from-guestinfo [--wait S]]\n"
 		    "#                        [--take-over] [--rename] [--readdress] [--install-vlan]\n"
 		    "#   --root DIR   write under DIR instead of /, and skip what needs the live\n"
 		    "#                system (NIC checks, modprobe, netplan apply, ifup, docker)\n"
@@ -62,6 +62,8 @@ char *vm_apply_emit(const struct vm_plan *plan, size_t agent_index,
 		    "#                with vmware-rpctool or vmtoolsd; implies --format netplan; the\n"
 		    "#                checks use that file's facts, so any agent's copy of this\n"
 		    "#                script serves every agent VM of the plan\n"
+		    "#   --wait S     with --from-guestinfo: wait up to S seconds for the guestinfo\n"
+		    "#                to appear (a clone boots before `vtrunk watch` writes it)\n"
 		    "#   --take-over  other files that configure the trunk or management NIC are\n"
 		    "#                disabled: such netplan files are moved aside (FILE.vtrunk-orig;\n"
 		    "#                refused when they also configure other NICs), cloud-init's\n"
@@ -91,7 +93,8 @@ char *vm_apply_emit(const struct vm_plan *plan, size_t agent_index,
 	{
 		char ip[VM_IP_STRLEN], *cidr;
 		vm_ip_format(a->mgmt_address, ip);
-		cidr = vm_xasprintf("%s/%d", ip, plan->management.prefix);
+		/* A DHCP management NIC ("mgmt": "dhcp") has no address to check. */
+		cidr = a->mgmt_dhcp ? vm_xstrdup("") : vm_xasprintf("%s/%d", ip, plan->management.prefix);
 		var_add(&b, "MGMT_ADDR", cidr);
 		free(cidr);
 	}

@@ -34,6 +34,14 @@ void vm_guestinfo_build_removal(struct vm_guestinfo *out)
 	memset(out, 0, sizeof(*out));
 	put_file(out, VM_GI_NETPLAN, VM_GI_NETPLAN ".encoding", NULL);
 	put_file(out, VM_GI_DOCKER, VM_GI_DOCKER ".encoding", NULL);
+	/* An agent that loses its trunk NIC gives its slot back. */
+	vm_guestinfo_put_slot(out, -1);
+}
+
+void vm_guestinfo_put_slot(struct vm_guestinfo *gi, int slot)
+{
+	if (gi->n < VM_GI_KEYS)
+		put(gi, VM_GI_SLOT, slot < 0 ? vm_xstrdup("") : vm_xasprintf("%d", slot));
 }
 
 int vm_guestinfo_differs(const struct vm_guestinfo *want, const char *(*lookup)(const char *key, const void *arg),

@@ -15,7 +15,8 @@
 #define VM_GI_PREFIX "guestinfo.vtrunk."
 #define VM_GI_NETPLAN "guestinfo.vtrunk.netplan"
 #define VM_GI_DOCKER "guestinfo.vtrunk.docker"
-#define VM_GI_KEYS 4
+#define VM_GI_SLOT "guestinfo.vtrunk.slot" /* an autoscaled agent's slot (its claim) */
+#define VM_GI_KEYS 5
 
 struct vm_guestinfo {
 	const char *key[VM_GI_KEYS]; /* constants */
@@ -35,6 +36,8 @@ void vm_guestinfo_build_removal(struct vm_guestinfo *out);
 int vm_guestinfo_differs(const struct vm_guestinfo *want, const char *(*lookup)(const char *key, const void *arg),
 			 const void *arg);
 void vm_guestinfo_clear(struct vm_guestinfo *gi);
+/* Adds the VM_GI_SLOT key (slot < 0: its removal). */
+void vm_guestinfo_put_slot(struct vm_guestinfo *gi, int slot);
 
 /* The longest value vtrunk writes: VMware Tools hands a guest at most about 1 MB in one
  * reply, so a longer one could not be read back with info-get. */

@@ -58,13 +58,16 @@ char *vm_ifupdown_emit(const struct vm_plan *plan, size_t agent_index,
 		    mgmt, trunk, trunk);
 
 	nic_comment_add(&b, "Management NIC", mmac, vm_guest_mgmt_get(agent), m->network);
-	vm_buf_addf(&b, "auto %s\niface %s inet static\n", mgmt, mgmt);
+	vm_buf_addf(&b, "auto %s\niface %s inet %s\n", mgmt, mgmt, a->mgmt_dhcp ? "dhcp" : "static");
 	mac_guard_add(&b, mmac);
-	vm_ip_format(a->mgmt_address, ip);
-	vm_buf_addf(&b, "\taddress %s\n", ip);
-	vm_ip_format(vm_ip_mask(m->prefix), ip);
-	vm_buf_addf(&b, "\tnetmask %s\n", ip);
-	if (m->has_gateway) {
+	if (!a->mgmt_dhcp) {
+		vm_ip_format(a->mgmt_address, ip);
+		vm_buf_addf(&b, "\taddress %s\n", ip);
+		vm_ip_format(vm_ip_mask(m->prefix), ip);
+		vm_buf_addf(&b, "\tnetmask %s\n", ip);
+	}
+	/* With DHCP the gateway comes from the lease. */
+	if (!a->mgmt_dhcp && m->has_gateway) {
 		vm_ip_format(m->gateway, ip);
 		vm_buf_addf(&b, "\tgateway %s\n", ip);
 	}

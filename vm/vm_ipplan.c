@@ -423,7 +423,7 @@ static int check_guest(const struct vm_plan *plan, struct vm_err *err)
 static int check_agents(const struct vm_plan *plan, struct vm_err *err)
 {
 	const struct vm_plan_mgmt *m = &plan->management;
-	size_t n = plan->n_agents, first, dup;
+	size_t n = plan->n_agents, first, dup, m_n;
 	struct key_ix *k = NULL;
 	int rc = -1, highest = -1;
 	char a[VM_IP_STRLEN], gw[VM_IP_STRLEN], net[VM_IP_STRLEN];
@@ -446,6 +446,9 @@ static int check_agents(const struct vm_plan *plan, struct vm_err *err)
 					  ag->slot);
 		if (ag->slot > highest)
 			highest = ag->slot;
+		/* "autoscale" agents take their management address from DHCP. */
+		if (ag->mgmt_dhcp)
+			continue;
 		vm_ip_format(ag->mgmt_address, a);
 		if (ag->mgmt_address == 0 || ag->mgmt_address == 0xffffffffu)
 			return vm_err_set(err, VM_ERR_USAGE,
@@ -501,11 +504,14 @@ static int check_agents(const struct vm_plan *plan, struct vm_err *err)
 				   dup, d->slot, first);
 		goto cleanup;
 	}
+	m_n = 0;
 	for (size_t i = 0; i < n; i++) {
-		k[i].n = plan->agents[i].mgmt_address;
-		k[i].ix = i;
+		if (plan->agents[i].mgmt_dhcp)
+			continue;
+		k[m_n].n = plan->agents[i].mgmt_address;
+		k[m_n++].ix = i;
 	}
-	if (find_dup(k, n, &first, &dup)) {
+	if (find_dup(k, m_n, &first, &dup)) {
 		vm_ip_format(plan->agents[dup].mgmt_address, a);
 		vm_err_set(err, VM_ERR_USAGE,
 			   "agents[%zu].mgmt_address: %s is already used by agents[%zu]", dup, a,

@@ -18,9 +18,10 @@ const char *vm_netplan_driver(enum vm_nic_type type)
 
 /* The lines every interface gets: who it is, and how it is found. driver (or NULL) is
  * matched too: Docker's ipvlan children and the VLAN sub-interfaces share the trunk's
- * MAC, and a match on the MAC alone would rename them ("Failed to rename ... to ens160"). */
+ * MAC, and a match on the MAC alone would rename them ("Failed to rename ... to ens160").
+ * dhcp: the address comes from DHCP ("mgmt": "dhcp", autoscaled clones). */
 static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac,
-			   const char *driver)
+			   const char *driver, int dhcp)
 {
 	vm_buf_adds(b, "    ");
 	vm_guest_yaml_quote(b, ifname);
@@ -37,7 +38,7 @@ static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac
 		vm_guest_yaml_quote(b, ifname);
 		vm_buf_adds(b, "\n");
 	}
-	vm_buf_adds(b, "      dhcp4: false\n      dhcp6: false\n");
+	vm_buf_adds(b, dhcp ? "      dhcp4: true\n      dhcp6: false\n" : "      dhcp4: false\n      dhcp6: false\n");
 }
 
 static void list_add(struct vm_buf *b, const char *indent, const char *key, char **v, size_t n,
@@ -86,11 +87,15 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 	 * gets this file, not the agent's script. Names are plan names (no spaces). */
 	vm_ip_format(a->mgmt_address, ip);
 	vm_buf_addf(&b, "# vtrunk-facts: trunk=%s trunk_mac=%s trunk_driver=%s mgmt=%s mgmt_mac=%s "
-			"mgmt_address=%s/%d\n",
-		    trunk, tmac, vm_netplan_driver(plan->trunk.nic_type), mgmt, mmac, ip, m->prefix);
+			"mgmt_address=",
+		    trunk, tmac, vm_netplan_driver(plan->trunk.nic_type), mgmt, mmac);
+	/* Empty for a DHCP management NIC: no address to check. */
+	if (!a->mgmt_dhcp)
+		vm_buf_addf(&b, "%s/%d", ip, m->prefix);
+	vm_buf_adds(&b, "\n");
 	vm_buf_adds(&b, "network:\n  version: 2\n  ethernets:\n");
 
-	iface_head_add(&b, trunk, tmac, vm_netplan_driver(plan->trunk.nic_type));
+	iface_head_add(&b, trunk, tmac, vm_netplan_driver(plan->trunk.nic_type), 0);
 	/* No address: without these, networkd would still give it an IPv6 link-local
 	 * address and listen for router advertisements on the untagged VLAN. */
 	vm_buf_adds(&b, "      accept-ra: false\n      link-local: []\n");
@@ -99,7 +104,12 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 	vm_buf_adds(&b, "      optional: true\n");
 
 	/* The management NIC's type is not in the plan, and Docker makes no children on it. */
-	iface_head_add(&b, mgmt, mmac, NULL);
+	iface_head_add(&b, mgmt, mmac, NULL, a->mgmt_dhcp);
+	if (a->mgmt_dhcp) {
+		/* "mgmt": "dhcp" (autoscaled clones): gateway and DNS come from the lease. */
+		free(ranges);
+		return vm_buf_steal(&b);
+	}
 	vm_ip_format(a->mgmt_address, ip);
 	vm_buf_adds(&b, "      addresses:\n        - ");
 	{

@@ -36,6 +36,8 @@ void vm_plan_free(struct vm_plan **plan)
 		free(p->agents[i].ref);
 	}
 	free(p->agents);
+	free(p->autoscale.match);
+	free(p->autoscale.tag);
 	free(p);
 	*plan = NULL;
 }

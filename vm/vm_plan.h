@@ -95,6 +95,18 @@ struct vm_plan_agent {
 	uint32_t mgmt_address; /* required */
 	int slot;              /* explicit "slot" or its index in agents */
 	int slot_explicit;
+	int autoscale;         /* matched by "autoscale" in vCenter, not listed: slot from
+	                          its VM's guestinfo.vtrunk.slot (cli/cli_autoscale.c) */
+	int mgmt_dhcp;         /* the management address comes from DHCP (mgmt_address 0) */
+};
+
+/* "autoscale": VMs that are agents because of their name (and tag), e.g. Kasm AutoScale
+ * clones; their slots come from a range and are kept in the VMs themselves. */
+struct vm_plan_autoscale {
+	char *match;           /* owned; fnmatch(3) glob on the VM name; NULL: any name */
+	char *tag;             /* owned; a vCenter tag the VM must carry; NULL: none */
+	int slot_lo, slot_hi;  /* "slots": "16-63", inclusive */
+	int mgmt_dhcp;         /* "mgmt": "dhcp" */
 };
 
 struct vm_plan {
@@ -110,6 +122,9 @@ struct vm_plan {
 	size_t n_vlans;
 	struct vm_plan_agent *agents; /* owned */
 	size_t n_agents;
+	int has_autoscale;
+	struct vm_plan_autoscale autoscale; /* owned strings */
+	size_t n_listed;     /* agents[0..n_listed) are the plan's; the rest autoscale's */
 };
 
 void vm_plan_free(struct vm_plan **plan);
