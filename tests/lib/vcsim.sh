@@ -89,6 +89,9 @@ vcsim_start() {
 	fi
 	if vcsim_async; then
 		set -- "$@" -task-delay "$_vs_tdelay"
+		if [ -n "${VCSIM_MODEL_NIC:-}" ]; then # vmxnet3: the model's VMs' cards (slots.go)
+			set -- "$@" -model-nic "$VCSIM_MODEL_NIC"
+		fi
 	fi
 	if [ "$_vs_gen" = 1 ]; then
 		if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \

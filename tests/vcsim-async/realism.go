@@ -42,6 +42,9 @@
 //     AddDVPortgroup_Task lets port groups named "NSX-..." share a name, as the port groups of
 //     an NSX segment spanning several switches do.
 //
+//  7. PCI slot numbers of ethernet cards (VirtualDevice.slotInfo.pciSlotNumber) as ESXi
+//     assigns them, on a reconfigure of a powered-off VM or at power-on: see slots.go.
+//
 // How (2 and 3): the registry's method Handler hands those two methods to the realism object, which
 // takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
 // does), registers the check and calls the simulator's method; a registry PutObject hook wraps
@@ -216,6 +219,18 @@ func (r *realism) PutObject(obj mo.Reference) {
 			}
 			return
 		}
+		if strings.HasSuffix(o.Info.DescriptionId, ".powerOn") {
+			// ESXi gives cards without a slot theirs at power-on (slots.go).
+			run := o.Execute
+			o.Execute = func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
+				res, f := run(t)
+				if vm, ok := simulator.Map.Get(*o.Info.Entity).(*simulator.VirtualMachine); ok && f == nil {
+					stampSlots(simulator.Map, vm)
+				}
+				return res, f
+			}
+			return
+		}
 		r.mu.Lock()
 		c := r.pending[*o.Info.Entity]
 		if c != nil && c.descriptionID == o.Info.DescriptionId {
@@ -327,6 +342,9 @@ func (r *realism) ReconfigVMTask(ctx *simulator.Context, req *types.ReconfigVM_T
 			return nil
 		},
 		after: func() {
+			if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOff {
+				stampSlots(ctx.Map, vm) // slots.go
+			}
 			if vm.Config.ChangeVersion == before {
 				ctx.Map.Update(vm, []types.PropertyChange{{Name: "config.changeVersion",
 					Val: before + "." + r.nextVersion(), Op: types.PropertyChangeOpAssign}})
@@ -378,6 +396,14 @@ func realismPrepare(model *simulator.Model) error {
 	m := simulator.Map
 	r := &realism{self: types.ManagedObjectReference{Type: "VtrunkRealism", Value: "realism-1"},
 		pending: map[types.ManagedObjectReference]*check{}}
+	for _, o := range m.All("VirtualMachine") {
+		if vm, ok := o.(*simulator.VirtualMachine); ok {
+			if *modelNIC == "vmxnet3" {
+				modelVmxnet3(vm)
+			}
+			stampSlots(m, vm) // slots.go: the model's VMs have been powered on
+		}
+	}
 	r.stampPortgroups() // the model's
 	m.Put(r)            // Session.Get(This) must find it (see the header)
 	m.AddHandler(r)
