@@ -16,6 +16,7 @@
 
 #include "cli_plan_autoscale.h"
 #include "cli_plan_text.h"
+#include "cli_plan_vlan.h"
 #include "vm_alloc.h"
 #include "vm_ipplan.h"
 #include "vm_text.h"
@@ -619,7 +620,7 @@ static int load_vlan(const cJSON *j, const char *path, struct vm_plan_vlan *v,
 		     struct vm_err *err)
 {
 	static const char *const keys[] = {"id", "subnet", "gateway", "agent_prefix", "network",
-					   "mode", NULL};
+					   "mode", "reserved", NULL};
 	static const char *const modes[] = {"l2", "l3", NULL};
 	char p[PATH_LEN], q[PATH_LEN];
 	int mode = VM_MODE_L2;
@@ -631,7 +632,8 @@ static int load_vlan(const cJSON *j, const char *path, struct vm_plan_vlan *v,
 	    get_ip(j, path, "gateway", 1, &v->gateway, NULL, err) < 0 ||
 	    get_int(j, path, "agent_prefix", 1, 1, 32, &v->agent_prefix, NULL, err) < 0 ||
 	    get_string(j, path, "network", 0, &v->network, err) < 0 ||
-	    get_enum(j, path, "mode", modes, &mode, err) < 0)
+	    get_enum(j, path, "mode", modes, &mode, err) < 0 ||
+	    cli_plan_reserved_load(j, path, v, err) < 0)
 		return -1;
 	v->mode = (enum vm_ipvlan_mode)mode;
 	if (!v->network)

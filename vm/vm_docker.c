@@ -8,6 +8,7 @@
 #include "vm_alloc.h"
 #include "vm_text.h"
 #include "vm_ipplan.h"
+#include "vm_reserved.h"
 
 char *vm_docker_daemon_emit(const struct vm_plan *plan)
 {
@@ -99,10 +100,13 @@ static const char networks_functions[] =
 
 /* One VLAN's `docker network create` and its arguments (before the network's name). */
 static void create_args_add(struct vm_buf *b, const struct vm_plan_vlan *v, int macvlan,
-			    const char *net, const char *gw, const char *blk, const char *parent)
+			    const char *net, const char *gw, const char *blk, uint32_t block,
+			    const char *parent)
 {
 	vm_buf_addf(b, "docker network create -d %s --subnet=%s/%d --gateway=%s \\\n\t--ip-range=%s/%d",
 		    macvlan ? "macvlan" : "ipvlan", net, v->prefix, gw, blk, v->agent_prefix);
+	/* Only those inside this agent's range: Docker allocates nowhere else. */
+	vm_reserved_aux_add(b, v, block);
 	if (macvlan)
 		vm_buf_adds(b, " -o macvlan_mode=bridge -o ");
 	else
@@ -158,6 +162,14 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 			    vm_ipplan_blocks(v), blk, v->agent_prefix,
 			    vm_ipplan_block_usable(v, a->slot));
 		excluded_add(&b, v, block);
+		{
+			uint32_t nr = vm_reserved_count_in(v, block,
+							   (uint64_t)1 << (32 - v->agent_prefix));
+
+			if (nr)
+				vm_buf_addf(&b, ", less %u reserved address%s (--aux-address)", nr,
+					    nr == 1 ? "" : "es");
+		}
 		vm_buf_adds(&b, ".\n");
 		if (v->mode == VM_MODE_L3)
 			vm_buf_adds(&b, "# l3: containers route through the parent, not via the "
@@ -174,7 +186,7 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 		free(cidr);
 		vm_guest_sh_quote(&b, parent);
 		vm_buf_adds(&b, " -- \\\n\t");
-		create_args_add(&b, v, macvlan, net, gw, blk, parent);
+		create_args_add(&b, v, macvlan, net, gw, blk, block, parent);
 		vm_buf_adds(&b, "\n");
 		free(parent);
 	}

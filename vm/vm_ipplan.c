@@ -1,4 +1,5 @@
 #include "vm_ipplan.h"
+#include "vm_reserved.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,8 @@ uint32_t vm_ipplan_block_usable(const struct vm_plan_vlan *v, int slot)
 		n--;
 	if (v->gateway != net && v->gateway != bcast && in_range(v->gateway, first, size))
 		n--;
+	/* The check keeps reserved entries off the network, broadcast and gateway. */
+	n -= vm_reserved_count_in(v, first, size);
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
@@ -162,6 +165,7 @@ uint32_t vm_ipplan_vlan_usable(const struct vm_plan_vlan *v)
 	if (v->gateway != v->subnet && v->gateway != bcast &&
 	    in_range(v->gateway, v->subnet, span(v->prefix)))
 		n--;
+	n -= vm_reserved_count_in(v, v->subnet, span(v->prefix));
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
@@ -298,6 +302,15 @@ static int check_vlan(const struct vm_plan *plan, size_t i, struct vm_err *err)
 		return vm_err_set(err, VM_ERR_USAGE,
 				  "vlans[%zu].mode: l3 is an ipvlan mode; with \"container_driver\": \"macvlan\" the "
 				  "networks are macvlan bridge networks (leave mode out)", i);
+	/* The VLAN parent has no address in l3 mode, so another agent's containers (and the
+	 * gateway) never get an answer: refused until it is made to work and proven. */
+	if (v->mode == VM_MODE_L3)
+		return vm_err_set(err, VM_ERR_USAGE,
+				  "vlans[%zu].mode: l3 is not supported: the VLAN parent has no "
+				  "address, so other agents' containers never answer; use \"l2\" "
+				  "(the default: leave mode out)", i);
+	if (vm_reserved_check(v, i, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -28,8 +28,10 @@ void vm_plan_free(struct vm_plan **plan)
 	free(p->guest.docker_version);
 	free(p->tags.category);
 	free(p->tags.tag);
-	for (size_t i = 0; i < p->n_vlans; i++)
+	for (size_t i = 0; i < p->n_vlans; i++) {
 		free(p->vlans[i].network);
+		free(p->vlans[i].reserved);
+	}
 	free(p->vlans);
 	for (size_t i = 0; i < p->n_agents; i++) {
 		free(p->agents[i].vm);

@@ -67,6 +67,11 @@ struct vm_plan_guest {
 	char *docker_version; /* owned; default "20.10" */
 };
 
+/* One "reserved" entry: a single address (lo == hi) or an "a-b" range. */
+struct vm_reserved {
+	uint32_t lo, hi;
+};
+
 struct vm_plan_vlan {
 	int id;            /* 0..4094, inside trunk.vlans */
 	uint32_t subnet;   /* network address */
@@ -75,6 +80,8 @@ struct vm_plan_vlan {
 	int agent_prefix;  /* > prefix, <= 30 */
 	char *network;     /* owned; docker network name, default "vlan<id>" */
 	enum vm_ipvlan_mode mode; /* default l2 */
+	struct vm_reserved *reserved; /* owned; "reserved": addresses Docker must not hand out */
+	size_t n_reserved;
 };
 
 struct vm_plan_tags {      /* "tags": a vCenter tag for the port group and the agents */

@@ -8,6 +8,7 @@
 #include "vm_alloc.h"
 #include "vm_text.h"
 #include "vm_ipplan.h"
+#include "vm_reserved.h"
 
 /* cJSON returns NULL only when out of memory; treat it like vm_xmalloc does. */
 static cJSON *ck(cJSON *j)
@@ -79,6 +80,15 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 		ck(cJSON_AddNumberToObject(o, "agent_prefix", v->agent_prefix));
 		ck(cJSON_AddNumberToObject(o, "blocks", vm_ipplan_blocks(v)));
 		ck(cJSON_AddNumberToObject(o, "usable", vm_ipplan_vlan_usable(v)));
+		if (v->n_reserved) {
+			cJSON *rs = ck(cJSON_AddArrayToObject(o, "reserved"));
+			char e[32];
+
+			for (size_t r = 0; r < v->n_reserved; r++) {
+				vm_reserved_format(&v->reserved[r], e);
+				cJSON_AddItemToArray(rs, ck(cJSON_CreateString(e)));
+			}
+		}
 		cJSON_AddItemToArray(vl, o);
 		free(c);
 	}

@@ -138,13 +138,28 @@ static struct vm_plan *plan_basic(void)
 }
 
 /* Old Docker (daemon.json), ifupdown only, other interface names, no gateway, DNS or
- * search, an l3 VLAN at the top of the range. */
+ * search, a VLAN at the top of the range with reserved addresses: two outside this
+ * agent's block (no --aux-address), a range and one address inside it. */
 static struct vm_plan *plan_old_docker(void)
 {
 	struct vm_plan *p = plan_new("4000-4094", "eth1", "eth0", "18.09.7", VM_FMT_IFUPDOWN);
 
 	p->management.prefix = 22;
-	vlan_add(p, 4094, "192.168.0.0/16", "192.168.0.1", 20, "l3net", VM_MODE_L3);
+	vlan_add(p, 4094, "192.168.0.0/16", "192.168.0.1", 20, "l2net", VM_MODE_L2);
+	{
+		static const char *const r[][2] = {{"192.168.0.2", "192.168.0.2"},
+						   {"192.168.0.3", "192.168.0.3"},
+						   {"192.168.32.1", "192.168.32.3"},
+						   {"192.168.47.254", "192.168.47.254"}};
+		struct vm_plan_vlan *v = &p->vlans[p->n_vlans - 1];
+
+		v->n_reserved = sizeof(r) / sizeof(r[0]);
+		v->reserved = vm_xcalloc(v->n_reserved, sizeof(*v->reserved));
+		for (size_t k = 0; k < v->n_reserved; k++) {
+			v->reserved[k].lo = ip(r[k][0]);
+			v->reserved[k].hi = ip(r[k][1]);
+		}
+	}
 	agent_add(p, "agent-x", "172.16.1.20", 2);
 	return p;
 }
