@@ -7,6 +7,7 @@
 
 #include "vm_alloc.h"
 #include "vm_ipplan.h"
+#include "vm_reserved.h"
 
 static uint32_t ip(const char *s)
 {
@@ -322,6 +323,80 @@ static void test_validate_vlans(void **state)
 	vm_plan_free(&p);
 }
 
+/* vlans[].reserved: the router neighbours at the bottom of slot 0 and a VRRP pair at the
+ * top of the last slot leave the usable counts, and only the agent whose block holds them
+ * passes them to Docker. */
+static void test_reserved_blocks(void **state)
+{
+	struct vm_plan_vlan v = vlan("10.150.0.0/22", "10.150.0.1", 25);
+	struct vm_reserved r[2];
+	struct vm_buf b = {0};
+	char *s;
+
+	(void)state;
+	assert_int_equal(vm_reserved_parse("10.150.0.2-10.150.0.3", &r[0]), 0);
+	assert_int_equal(vm_reserved_parse("10.150.3.253", &r[1]), 0);
+	assert_ip(r[0].lo, "10.150.0.2");
+	assert_ip(r[0].hi, "10.150.0.3");
+	assert_ip(r[1].hi, "10.150.3.253");
+	v.reserved = r;
+	v.n_reserved = 2;
+	assert_int_equal(vm_ipplan_vlan_usable(&v), 1021 - 3);
+	assert_int_equal(vm_ipplan_block_usable(&v, 0), 126 - 2);
+	assert_int_equal(vm_ipplan_block_usable(&v, 1), 128);
+	assert_int_equal(vm_ipplan_block_usable(&v, 7), 127 - 1);
+
+	assert_int_equal(vm_reserved_aux_add(&b, &v, vm_ipplan_block_get(&v, 0)), 2);
+	assert_int_equal(vm_reserved_aux_add(&b, &v, vm_ipplan_block_get(&v, 3)), 0);
+	assert_int_equal(vm_reserved_aux_add(&b, &v, vm_ipplan_block_get(&v, 7)), 1);
+	s = vm_buf_steal(&b);
+	assert_string_equal(s, " \\\n\t--aux-address=reserved1=10.150.0.2"
+			       " \\\n\t--aux-address=reserved2=10.150.0.3"
+			       " \\\n\t--aux-address=reserved3=10.150.3.253");
+	free(s);
+}
+
+static void test_reserved_parse_bad(void **state)
+{
+	static const char *const bad[] = {"", "-", "10.150.0.2-", "-10.150.0.2", "10.150.0.9-10.150.0.2",
+					  "10.150.0.2-10.150.0.3-10.150.0.4", "10.150.0.2/32", "10.150.0.256",
+					  " 10.150.0.2", "10.150.0.2 - 10.150.0.3"};
+	struct vm_reserved r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (vm_reserved_parse(bad[i], &r) == 0)
+			fail_msg("\"%s\" parsed", bad[i]);
+}
+
+static void test_validate_mode_reserved(void **state)
+{
+	struct vm_plan *p = plan_new(2);
+	struct vm_reserved r = {0};
+
+	(void)state;
+	p->vlans[1].mode = VM_MODE_L3;
+	assert_invalid(p, "vlans[1].mode: l3 is not supported: the VLAN parent has no address");
+	p->vlans[1].mode = VM_MODE_L2;
+	assert_valid(p);
+
+	p->vlans[1].reserved = &r;
+	p->vlans[1].n_reserved = 1;
+	r.lo = ip("10.30.0.2"), r.hi = ip("10.30.0.3");
+	assert_valid(p);
+	r.hi = ip("10.30.1.3");
+	assert_invalid(p, "vlans[1].reserved[0]: 10.30.0.2-10.30.1.3 is outside the subnet 10.30.0.0/24");
+	r.lo = ip("10.30.0.0"), r.hi = ip("10.30.0.0");
+	assert_invalid(p, "vlans[1].reserved[0]: 10.30.0.0 holds the network address of 10.30.0.0/24");
+	r.lo = ip("10.30.0.255"), r.hi = ip("10.30.0.255");
+	assert_invalid(p, "vlans[1].reserved[0]: 10.30.0.255 holds the broadcast address");
+	r.lo = ip("10.30.0.1"), r.hi = ip("10.30.0.1");
+	assert_invalid(p, "vlans[1].reserved[0]: 10.30.0.1 holds the gateway");
+	p->vlans[1].reserved = NULL;
+	p->vlans[1].n_reserved = 0;
+	vm_plan_free(&p);
+}
+
 static void test_validate_overlap_many(void **state)
 {
 	/* Only the fourth of several disjoint subnets overlaps, with the first. */
@@ -432,6 +507,9 @@ int main(void)
 		cmocka_unit_test(test_validate_capacity),
 		cmocka_unit_test(test_validate_vlans),
 		cmocka_unit_test(test_validate_overlap_many),
+		cmocka_unit_test(test_reserved_blocks),
+		cmocka_unit_test(test_reserved_parse_bad),
+		cmocka_unit_test(test_validate_mode_reserved),
 		cmocka_unit_test(test_validate_agents),
 		cmocka_unit_test(test_validate_guest),
 		cmocka_unit_test(test_append_keeps_blocks),

@@ -289,7 +289,8 @@ static void test_non_defaults(void **state)
 		    " \"guest\": {\"formats\": [\"netplan\"], \"trunk_ifname\": \"eth1\","
 		    "  \"mgmt_ifname\": \"eth0\", \"docker_version\": \"18.09.1\"},"
 		    " \"vlans\": [{\"id\": 5, \"subnet\": \"10.5.0.0/16\", \"gateway\": \"10.5.255.254\","
-		    "  \"agent_prefix\": 24, \"network\": \"Kasm_5.net-x\", \"mode\": \"l3\"}]}");
+		    "  \"agent_prefix\": 24, \"network\": \"Kasm_5.net-x\", \"mode\": \"l2\","
+		    "  \"reserved\": [\"10.5.0.2\", \"10.5.255.250-10.5.255.253\"]}]}");
 	assert_int_equal(p->trunk.binding, VM_BINDING_EPHEMERAL);
 	assert_int_equal(p->trunk.ports, 8192);
 	assert_int_equal(p->trunk.nic_type, VM_NIC_E1000E);
@@ -300,7 +301,12 @@ static void test_non_defaults(void **state)
 	assert_string_equal(p->guest.trunk_ifname, "eth1");
 	assert_string_equal(p->guest.docker_version, "18.09.1");
 	assert_string_equal(p->vlans[0].network, "Kasm_5.net-x");
-	assert_int_equal(p->vlans[0].mode, VM_MODE_L3);
+	assert_int_equal(p->vlans[0].mode, VM_MODE_L2);
+	assert_int_equal(p->vlans[0].n_reserved, 2);
+	assert_int_equal(p->vlans[0].reserved[0].lo, 0x0a050002);
+	assert_int_equal(p->vlans[0].reserved[0].hi, 0x0a050002);
+	assert_int_equal(p->vlans[0].reserved[1].lo, 0x0a05fffa);
+	assert_int_equal(p->vlans[0].reserved[1].hi, 0x0a05fffd);
 	vm_plan_free(&p);
 
 	p = load_ok("{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"1\","
