@@ -12,6 +12,7 @@
 #include "cli_cmd.h"
 #include "cli_conn.h"
 #include "cli_plan.h"
+#include "cli_addrcheck.h"
 #include "cli_sync.h"
 #include "cli_watch.h"
 #include "vm_alloc.h"
@@ -653,7 +654,8 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 			goto cleanup;
 		}
 	}
-	if (((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) && preflight(&r, &err) < 0) ||
+	if (((mode == M_PLAN || mode == M_APPLY || mode == M_STATUS) &&
+	     (preflight(&r, &err) < 0 || cli_addrcheck(&r, &err) < 0)) ||
 	    cli_tags_read(&r, &err) < 0) {
 		rc = fail(&r, &err);
 		goto cleanup;

@@ -240,6 +240,8 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 				vm->extra[vm->n_extra].value = vm_xstrdup("");
 			vm->n_extra++;
 		}
+	} else if (strcmp(name, "guest.net") == 0) {
+		vs_guestnet_parse(&vm->gnet, val);
 	} else if (strcmp(name, "config.hardware.device") == 0 && !vm->have_devices) {
 		/* Only the first list counts: a repeated one must not double the NICs. */
 		vm->have_devices = 1;
@@ -714,10 +716,10 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	 * running there, and whether the VM changed since it was read. */
 	static const char *const vmp[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.hardware.device",
 					  "recentTask", "config.changeVersion", "config.uuid", "config.instanceUuid",
-					  NULL};
+					  "guest.net", NULL};
 	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.hardware.device",
 					     "recentTask", "config.changeVersion", "config.uuid",
-					     "config.instanceUuid", "config.extraConfig", NULL};
+					     "config.instanceUuid", "config.extraConfig", "guest.net", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
@@ -876,6 +878,7 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 			free(vm->extra[j].value);
 		}
 		free(vm->extra);
+		vs_guestnet_clear(&vm->gnet);
 		free(vm->name);
 	}
 	while (inv->n_parents > c->parents)

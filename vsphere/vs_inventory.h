@@ -9,6 +9,7 @@
 #define VS_INVENTORY_H
 
 #include "vm_vlan.h"
+#include "vs_guestnet.h"
 #include "vs_session.h"
 
 enum vs_vlan_kind { VS_VLAN_NONE, VS_VLAN_ID, VS_VLAN_TRUNK, VS_VLAN_PVLAN };
@@ -108,6 +109,7 @@ struct vs_vm {
 	struct vs_option *extra;   /* owned; extraConfig entries named guestinfo.vtrunk.* only
 	                              (VS_INV_GUESTINFO), in vCenter's order */
 	size_t n_extra;
+	struct vs_guest_net gnet;  /* owned; guest.net: what VMware Tools reports */
 };
 
 struct vs_inventory {
