@@ -241,7 +241,11 @@ def cmd_vms(content):
                        d.slotInfo, vim.vm.device.VirtualDevice.PciBusSlotInfo) else None,
                    "connected": conn.connected if conn else None,
                    "start_connected": conn.startConnected if conn else None,
-                   "allow_guest_control": conn.allowGuestControl if conn else None}
+                   "allow_guest_control": conn.allowGuestControl if conn else None,
+                   # guest.net: what VMware Tools reports for this NIC's MAC
+                   "guest_ips": sorted({ip for g in (vm.guest.net if vm.guest else None) or []
+                                        if (g.macAddress or "").lower() == (d.macAddress or "").lower()
+                                        for ip in (g.ipAddress or [])})}
             if isinstance(b, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo):
                 nic.update(backing="dvport", portgroup_key=b.port.portgroupKey,
                            portgroup=pg_names.get(b.port.portgroupKey),
