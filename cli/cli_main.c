@@ -48,7 +48,10 @@ static const struct cli_command commands[] = {
 	 "show what `apply` would change in vCenter; changes nothing",
 	 "Reads vCenter and compares it with PLAN. Exit 0 when nothing would change,\n"
 	 "4 when `apply` has changes to make, 1 when an agent's VM is not found (or\n"
-	 "two VMs have its name: vm-not-found, vm-ambiguous).\n"},
+	 "two VMs have its name: vm-not-found, vm-ambiguous).\n"
+	 "Each agent's mgmt_address is compared with the IPv4 addresses VMware Tools\n"
+	 "reports on its management NIC (guest.net): a difference is a warning\n"
+	 "(--strict: exit 1).\n"},
 	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
 	 "apply -f PLAN [-o DIR] [--strict] [--guestinfo]",
 	 "make vCenter match the plan, then write the guest files",
@@ -60,15 +63,19 @@ static const struct cli_command commands[] = {
 	 "With \"container_driver\": \"macvlan\" it also lets the containers' MACs through the\n"
 	 "port group (promiscuous mode, forged transmits, MAC changes; or MAC learning).\n"
 	 "Before any change it checks that the switch's uplinks carry the plan's VLANs\n"
-	 "and warns when they do not (--strict: exit 1 instead).\n"
+	 "and warns when they do not, and that each agent's mgmt_address is one VMware\n"
+	 "Tools reports on its management NIC (guest.net) and warns when it is not\n"
+	 "(--strict: exit 1, nothing changed, instead).\n"
 	 "With \"tags\" in the plan it creates that vCenter tag (and its category) when\n"
 	 "missing and attaches it to the port group and every agent VM (REST API).\n"
 	 "With --guestinfo each agent's netplan file and docker-networks.sh also go into\n"
 	 "its VM's extraConfig, where vtrunk-apply.sh reads them inside the guest.\n"},
-	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_GI, "status -f PLAN [--guestinfo]",
+	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_STRICT | O_GI, "status -f PLAN [--strict] [--guestinfo]",
 	 "compare vCenter with the plan, object by object (drift)",
 	 "Exit 0 when everything is in sync, 4 when something drifted, 1 when an\n"
 	 "agent's VM is not found (as plan). --json: each agent's \"states\".\n"
+	 "As plan, it warns when an agent's mgmt_address is not one VMware Tools\n"
+	 "reports on its management NIC (--strict: exit 1).\n"
 	 "--guestinfo also compares each agent's guestinfo with the files it should hold.\n"},
 	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI | O_DRY,
 	 "destroy -f PLAN [--keep-portgroup] [--guestinfo] [--dry-run]",
@@ -274,8 +281,10 @@ static void print_help(FILE *f, const struct cli_command *c)
 	if (c->opts & O_KEEP)
 		fprintf(f, "  --keep-portgroup    do not remove the port group\n");
 	if (c->opts & O_STRICT)
-		fprintf(f, "  --strict            uplinks that do not carry every VLAN of the plan are an\n"
-			   "                      error (exit 1, nothing changed), not a warning\n");
+		fprintf(f, "  --strict            uplinks that do not carry every VLAN of the plan, and an\n"
+			   "                      agent's mgmt_address that VMware Tools does not report on\n"
+			   "                      its management NIC, are errors (exit 1, nothing changed),\n"
+			   "                      not warnings\n");
 	if (c->opts & O_GI)
 		fprintf(f, "  --guestinfo         %s\n",
 			strcmp(c->name, "destroy") == 0

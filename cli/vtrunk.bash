@@ -26,7 +26,7 @@ _vtrunk_options()
 	case $1 in
 	plan) echo "$global $plan $conn $run --strict --guestinfo" ;;
 	apply) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
-	status) echo "$global $plan $conn $run --guestinfo" ;;
+	status) echo "$global $plan $conn $run --strict --guestinfo" ;;
 	destroy) echo "$global $plan $conn $run --keep-portgroup --guestinfo --dry-run" ;;
 	watch) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
 	render) echo "$global $plan $out" ;;
