@@ -59,6 +59,14 @@ expect_in "$T_ERR" "10.0.0.50 is not what VMware Tools reports" "status warns to
 expect_rc 1 "status --strict exits 1" vt status -f "$T_TMP/typo.json" --strict
 expect_rc 0 "status --strict with the right address exits 0" vt status -f "$T_TMP/ok.json" --strict
 
-# "mgmt": "dhcp" agents (autoscale) are not checked: covered by the unit of the check
-# (cli_addrcheck.c skips pa->mgmt_dhcp); vcsim's autoscale plans live in 90-watch.sh.
+# "mgmt": "dhcp" agents (autoscale) have no planned address: not checked, even with --strict.
+cat >"$T_TMP/dhcp.json" <<J
+{"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
+ "management": {"network": "DC0_DVPG0", "prefix": 24},
+ "vlans": [{"id": 150, "subnet": "10.150.0.0/22", "gateway": "10.150.0.1", "agent_prefix": 25}],
+ "agents": [],
+ "autoscale": {"match": "$VM", "slots": "4-7", "mgmt": "dhcp"}}
+J
+expect_rc 4 "plan --strict of a dhcp autoscale agent exits 4, not 1" vt plan -f "$T_TMP/dhcp.json" --strict --json
+expect_eq "$(json "$T_OUT" 'd["mgmt_check"]')" "[]" "mgmt_check leaves the dhcp agent out"
 t_done
