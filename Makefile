@@ -9,7 +9,7 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonlite
 # Lazily expanded: pkg-config runs only once `make deps` had its chance.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ivm -Ivsphere -Icli $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ivm -Ivsphere -Icli -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS)
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC = $(wildcard vm/*.c) $(wildcard vsphere/*.c) $(filter-out cli/cli_main.c,$(wildcard cli/*.c))
@@ -27,6 +27,14 @@ all: $(B)/vtrunk
 $(B)/obj/%.o: %.c $(wildcard */*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DVTRUNK_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# vtrunk-apply.sh's body is a real shell file (vm/vtrunk-apply.sh.in, readable and
+# shellcheck-able) turned into C string literals: \ " and ? escaped (? against trigraphs).
+$(B)/gen/vm_apply_body.h: vm/vtrunk-apply.sh.in
+	@mkdir -p $(dir $@)
+	LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< >$@
+
+$(B)/obj/vm/vm_apply.o: $(B)/gen/vm_apply_body.h
 
 $(B)/libvtrunk.a: $(LIB_OBJ)
 	@rm -f $@

@@ -49,6 +49,71 @@ static void excluded_add(struct vm_buf *b, const struct vm_plan_vlan *v, uint32_
 		vm_buf_addf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", what[i]);
 }
 
+/* The shell functions of docker-networks.sh: compare an existing network with the wanted
+ * one (driver, subnet, gateway, ip-range, parent), recreate it only with --recreate and
+ * no container attached, and go on after a failure so every VLAN is tried. */
+static const char networks_functions[] =
+	"RECREATE=0\n"
+	"case ${1:-} in\n"
+	"'') ;;\n"
+	"--recreate) RECREATE=1 ;;\n"
+	"-h | --help) sed -n '2,/^$/s/^# \\{0,1\\}//p' \"$0\"; exit 0 ;;\n"
+	"*) echo \"usage: $0 [--recreate]\" >&2; exit 2 ;;\n"
+	"esac\n"
+	"FAILED=0\n"
+	"say() { printf 'docker-networks: %s\\n' \"$*\"; }\n"
+	"fail() {\n"
+	"\tprintf 'docker-networks: %s\\n' \"$*\" >&2\n"
+	"\tFAILED=$((FAILED + 1))\n"
+	"}\n"
+	"# network NAME DRIVER SUBNET GATEWAY RANGE PARENT -- CREATE-ARGS...\n"
+	"network() {\n"
+	"\tlocal name=$1 want=\"$2 $3 $4 $5 $6\" have n\n"
+	"\tshift 7\n"
+	"\tif have=$(docker network inspect -f '{{.Driver}}{{range .IPAM.Config}}{{if .Subnet}} {{.Subnet}} {{.Gateway}} {{.IPRange}}{{end}}{{end}} {{index .Options \"parent\"}}' \"$name\" 2>/dev/null); then\n"
+	"\t\tif [ \"$have\" = \"$want\" ]; then\n"
+	"\t\t\tsay \"unchanged $name\"\n"
+	"\t\t\treturn 0\n"
+	"\t\tfi\n"
+	"\t\tif [ \"$RECREATE\" = 0 ]; then\n"
+	"\t\t\tfail \"$name differs: it has (driver subnet gateway ip-range parent) '$have', the plan wants '$want': run me with --recreate to replace it\"\n"
+	"\t\t\treturn 0\n"
+	"\t\tfi\n"
+	"\t\tn=$(docker network inspect -f '{{len .Containers}}' \"$name\" 2>/dev/null) || n=?\n"
+	"\t\tif [ \"$n\" != 0 ]; then\n"
+	"\t\t\tfail \"$name differs ('$have', wanted '$want') but has $n container(s) attached: stop them (docker network disconnect), then run me with --recreate\"\n"
+	"\t\t\treturn 0\n"
+	"\t\tfi\n"
+	"\t\tif ! docker network rm \"$name\" >/dev/null; then\n"
+	"\t\t\tfail \"cannot remove $name to recreate it\"\n"
+	"\t\t\treturn 0\n"
+	"\t\tfi\n"
+	"\t\tsay \"removed $name ('$have') to recreate it\"\n"
+	"\tfi\n"
+	"\tif docker network create \"$@\" \"$name\" >/dev/null; then\n"
+	"\t\tsay \"created $name\"\n"
+	"\telse\n"
+	"\t\tfail \"docker network create $name failed (above)\"\n"
+	"\tfi\n"
+	"}\n";
+
+/* The arguments of one VLAN's `docker network create` (before the network's name). */
+static void create_args_add(struct vm_buf *b, const struct vm_plan_vlan *v, int macvlan,
+			    const char *net, const char *gw, const char *blk, const char *parent)
+{
+	vm_buf_addf(b, "-d %s --subnet=%s/%d --gateway=%s \\\n\t--ip-range=%s/%d",
+		    macvlan ? "macvlan" : "ipvlan", net, v->prefix, gw, blk, v->agent_prefix);
+	if (macvlan)
+		vm_buf_adds(b, " -o macvlan_mode=bridge -o ");
+	else
+		vm_buf_addf(b, " -o ipvlan_mode=%s -o ", v->mode == VM_MODE_L3 ? "l3" : "l2");
+	{
+		char *opt = vm_xasprintf("parent=%s", parent);
+		vm_guest_sh_quote(b, opt);
+		free(opt);
+	}
+}
+
 char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 			      const struct vm_guest_agent *agent)
 {
@@ -63,9 +128,16 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_addf(&b,
 		    "# One Docker %s network per VLAN on the trunk NIC %s; Docker creates\n"
-		    "# %s.<vlan> itself. A network that already exists is left as it is.\n"
-		    "set -eu\n",
+		    "# %s.<vlan> itself. A network that already exists is compared with the\n"
+		    "# plan (driver, subnet, gateway, ip-range, parent): a difference is reported,\n"
+		    "# and the network replaced only with --recreate when no container is\n"
+		    "# attached. Every VLAN is tried; the exit status is 1 when any failed.\n"
+		    "#\n"
+		    "# usage: docker-networks.sh [--recreate]\n"
+		    "\n"
+		    "set -u\n",
 		    macvlan ? "macvlan" : "ipvlan", trunk, trunk);
+	vm_buf_adds(&b, networks_functions);
 	if (plan->n_vlans == 0)
 		vm_buf_adds(&b, "# The plan has no VLANs: nothing to create.\n");
 	for (size_t i = 0; i < plan->n_vlans; i++) {
@@ -73,6 +145,7 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 		char net[VM_IP_STRLEN], gw[VM_IP_STRLEN], blk[VM_IP_STRLEN];
 		uint32_t block = vm_ipplan_block_get(v, a->slot);
 		char *parent = vm_xasprintf("%s.%d", trunk, v->id);
+		char *cidr;
 
 		vm_ip_format(v->subnet, net);
 		vm_ip_format(v->gateway, gw);
@@ -90,25 +163,23 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 			vm_buf_adds(&b, "# l3: containers route through the parent, not via the "
 					"gateway; --gateway\n# still keeps Docker from handing its "
 					"address out.\n");
-		vm_buf_adds(&b, "docker network inspect ");
+		vm_buf_adds(&b, "network ");
 		vm_guest_sh_quote(&b, v->network);
-		vm_buf_addf(&b, " >/dev/null 2>&1 ||\n\tdocker network create -d %s",
-			    macvlan ? "macvlan" : "ipvlan");
-		vm_buf_addf(&b, " --subnet=%s/%d --gateway=%s \\\n\t\t--ip-range=%s/%d", net,
-			    v->prefix, gw, blk, v->agent_prefix);
-		if (macvlan)
-			vm_buf_adds(&b, " -o macvlan_mode=bridge -o ");
-		else
-			vm_buf_addf(&b, " -o ipvlan_mode=%s -o ", v->mode == VM_MODE_L3 ? "l3" : "l2");
-		{
-			char *opt = vm_xasprintf("parent=%s", parent);
-			vm_guest_sh_quote(&b, opt);
-			free(opt);
-		}
-		vm_buf_adds(&b, " ");
-		vm_guest_sh_quote(&b, v->network);
+		vm_buf_addf(&b, " %s", macvlan ? "macvlan" : "ipvlan");
+		cidr = vm_xasprintf("%s/%d", net, v->prefix);
+		vm_buf_addf(&b, " %s %s", cidr, gw);
+		free(cidr);
+		cidr = vm_xasprintf("%s/%d", blk, v->agent_prefix);
+		vm_buf_addf(&b, " %s ", cidr);
+		free(cidr);
+		vm_guest_sh_quote(&b, parent);
+		vm_buf_adds(&b, " -- \\\n\t");
+		create_args_add(&b, v, macvlan, net, gw, blk, parent);
 		vm_buf_adds(&b, "\n");
 		free(parent);
 	}
+	vm_buf_adds(&b, "\nif [ \"$FAILED\" != 0 ]; then\n"
+			"\tprintf 'docker-networks: %d network(s) not as planned (above)\\n' "
+			"\"$FAILED\" >&2\n\texit 1\nfi\n");
 	return vm_buf_steal(&b);
 }

@@ -370,6 +370,7 @@ static int tree_put(const char *base, const char *rel, const char *data, mode_t 
 static const char *const own_files[] = {
 	VM_GUEST_IFUPDOWN_PATH, VM_GUEST_NETPLAN_PATH, VM_GUEST_MODULES_PATH,
 	VM_GUEST_DAEMON_PATH,   VM_GUEST_NETWORKS_PATH, VM_GUEST_APPLY_PATH,
+	VM_GUEST_IFUPDOWN_OLD_PATH, /* trees of older vtrunk releases */
 };
 
 /* 1 when rel is a file vtrunk writes (or a temporary one beside it), 2 when it is a

@@ -32,7 +32,9 @@ struct vm_guest_agent {               /* one agent VM, index-aligned with plan->
 };
 
 /* Paths inside DIR/<vm>/ (also the install paths, relative to /). */
-#define VM_GUEST_IFUPDOWN_PATH "etc/network/interfaces"
+#define VM_GUEST_IFUPDOWN_PATH "etc/network/interfaces.d/vtrunk"
+/* Where vtrunk 0.1 wrote the whole interfaces file; still recognised as its own. */
+#define VM_GUEST_IFUPDOWN_OLD_PATH "etc/network/interfaces"
 #define VM_GUEST_NETPLAN_PATH "etc/netplan/60-vtrunk.yaml"
 #define VM_GUEST_MODULES_PATH "etc/modules-load.d/vtrunk.conf"
 #define VM_GUEST_DAEMON_PATH "etc/docker/daemon.json"

@@ -46,16 +46,16 @@ char *vm_ifupdown_emit(const struct vm_plan *plan, size_t agent_index,
 	struct vm_buf b = {0};
 
 	vm_guest_bind_macs(agent, tmac, mmac);
-	vm_buf_adds(&b, "# /etc/network/interfaces for VM \"");
+	vm_buf_adds(&b, "# /etc/network/interfaces.d/vtrunk for VM \"");
 	vm_text_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);
 	vm_buf_addf(&b,
 		    "# %s is the management NIC. %s is the trunk: it carries the tagged VLANs\n"
 		    "# and has no address. No VLAN interfaces are defined here: Docker's ipvlan\n"
-		    "# driver creates %s.<vlan> itself, and defining them too would fight it.\n\n",
+		    "# driver creates %s.<vlan> itself, and defining them too would fight it.\n"
+		    "# Read through /etc/network/interfaces' `source /etc/network/interfaces.d/*`\n"
+		    "# (vtrunk-apply.sh adds it when missing); the other stanzas there stay.\n\n",
 		    mgmt, trunk, trunk);
-	vm_buf_adds(&b, "source /etc/network/interfaces.d/*\n\n");
-	vm_buf_adds(&b, "# The loopback network interface\nauto lo\niface lo inet loopback\n\n");
 
 	nic_comment_add(&b, "Management NIC", mmac, vm_guest_mgmt_get(agent), m->network);
 	vm_buf_addf(&b, "auto %s\niface %s inet static\n", mgmt, mgmt);

@@ -1,4 +1,5 @@
-/* vm_ifupdown.h — etc/network/interfaces for one agent, as in Kasm's IPVLAN guide:
+/* vm_ifupdown.h — etc/network/interfaces.d/vtrunk for one agent (merged, not replacing
+ * /etc/network/interfaces: its other stanzas stay), as in Kasm's IPVLAN guide:
  * the management NIC static, the trunk NIC up with no address, no VLAN interfaces
  * (Docker's ipvlan driver creates <trunk>.<vlan> itself).
  *

@@ -7,8 +7,20 @@
 #include "vm_text.h"
 #include "vm_ipplan.h"
 
-/* The lines every interface gets: who it is, and how it is found. */
-static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac)
+const char *vm_netplan_driver(enum vm_nic_type type)
+{
+	switch (type) {
+	case VM_NIC_E1000E: return "e1000e";
+	case VM_NIC_E1000: return "e1000";
+	default: return "vmxnet3";
+	}
+}
+
+/* The lines every interface gets: who it is, and how it is found. driver (or NULL) is
+ * matched too: Docker's ipvlan children and the VLAN sub-interfaces share the trunk's
+ * MAC, and a match on the MAC alone would rename them ("Failed to rename ... to ens160"). */
+static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac,
+			   const char *driver)
 {
 	vm_buf_adds(b, "    ");
 	vm_guest_yaml_quote(b, ifname);
@@ -17,6 +29,10 @@ static void iface_head_add(struct vm_buf *b, const char *ifname, const char *mac
 	if (*mac) {
 		vm_buf_adds(b, "      match:\n        macaddress: ");
 		vm_guest_yaml_quote(b, mac);
+		if (driver) {
+			vm_buf_adds(b, "\n        driver: ");
+			vm_guest_yaml_quote(b, driver);
+		}
 		vm_buf_adds(b, "\n      set-name: ");
 		vm_guest_yaml_quote(b, ifname);
 		vm_buf_adds(b, "\n");
@@ -66,9 +82,15 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 	else if (!*tmac || !*mmac)
 		vm_buf_addf(&b, "# %s is bound by name: no usable MAC was known for it.\n",
 			    *tmac ? mgmt : trunk);
+	/* What vtrunk-apply.sh --from-guestinfo checks the live VM against: in guestinfo it
+	 * gets this file, not the agent's script. Names are plan names (no spaces). */
+	vm_ip_format(a->mgmt_address, ip);
+	vm_buf_addf(&b, "# vtrunk-facts: trunk=%s trunk_mac=%s trunk_driver=%s mgmt=%s mgmt_mac=%s "
+			"mgmt_address=%s/%d\n",
+		    trunk, tmac, vm_netplan_driver(plan->trunk.nic_type), mgmt, mmac, ip, m->prefix);
 	vm_buf_adds(&b, "network:\n  version: 2\n  ethernets:\n");
 
-	iface_head_add(&b, trunk, tmac);
+	iface_head_add(&b, trunk, tmac, vm_netplan_driver(plan->trunk.nic_type));
 	/* No address: without these, networkd would still give it an IPv6 link-local
 	 * address and listen for router advertisements on the untagged VLAN. */
 	vm_buf_adds(&b, "      accept-ra: false\n      link-local: []\n");
@@ -76,7 +98,8 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 	 * never comes. */
 	vm_buf_adds(&b, "      optional: true\n");
 
-	iface_head_add(&b, mgmt, mmac);
+	/* The management NIC's type is not in the plan, and Docker makes no children on it. */
+	iface_head_add(&b, mgmt, mmac, NULL);
 	vm_ip_format(a->mgmt_address, ip);
 	vm_buf_adds(&b, "      addresses:\n        - ");
 	{

@@ -17,4 +17,7 @@
 char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 		      const struct vm_guest_agent *agent);
 
+/* The Linux driver of a plan NIC type ("vmxnet3", "e1000e", "e1000"): static. */
+const char *vm_netplan_driver(enum vm_nic_type type);
+
 #endif

@@ -680,6 +680,49 @@ static void test_write_io_error(void **state)
 
 /* ---- helpers ---- */
 
+/* Issue 12's file shapes: the trunk matched by MAC and driver (the plan's NIC type), so
+ * the VLAN sub-interfaces and Docker's ipvlan children sharing its MAC are never renamed;
+ * interfaces.d/vtrunk holding only vtrunk's two stanzas; docker-networks.sh going on
+ * after a failure; the installer's checks before its first write. */
+static void test_shapes(void **state)
+{
+	struct vm_plan *p = plan_basic();
+	char *np, *ifs, *nets, *app;
+	const char *refused, *first_put;
+
+	(void)state;
+	p->trunk.nic_type = VM_NIC_E1000E;
+	np = vm_netplan_emit(p, 0, &basic_macs[0]);
+	assert_non_null(strstr(np, "        macaddress: \"00:50:56:aa:bb:01\"\n"
+				   "        driver: \"e1000e\"\n      set-name: \"ens160\"\n"));
+	/* The management NIC's type is not known: matched by MAC alone. */
+	assert_non_null(strstr(np, "        macaddress: \"00:50:56:aa:bb:02\"\n      set-name: \"ens192\"\n"));
+	assert_non_null(strstr(np, "# vtrunk-facts: trunk=ens160 trunk_mac=00:50:56:aa:bb:01 "
+				   "trunk_driver=e1000e mgmt=ens192 mgmt_mac=00:50:56:aa:bb:02 "
+				   "mgmt_address=10.0.0.11/24\n"));
+	ifs = vm_ifupdown_emit(p, 0, &basic_macs[0]);
+	assert_null(strstr(ifs, "\nsource "));
+	assert_null(strstr(ifs, "iface lo"));
+	assert_non_null(strstr(ifs, "iface ens192 inet static\n"));
+	nets = vm_docker_networks_emit(p, 0, &basic_macs[0]);
+	assert_null(strstr(nets, "set -e"));
+	assert_non_null(strstr(nets, "--recreate"));
+	app = vm_apply_emit(p, 0, &basic_macs[0]);
+	assert_non_null(strstr(app, "\nTRUNK_DRIVER=e1000e\n"));
+	assert_non_null(strstr(app, "\nMGMT_ADDR=10.0.0.11/24\n"));
+	for (const char *const *f = (const char *const[]){"--take-over)", "--rename)",
+		"--readdress)", "--install-vlan)", NULL}; *f; f++)
+		assert_non_null(strstr(app, *f));
+	refused = strstr(app, "die \"nothing was changed\"");
+	first_put = strstr(app, "\nput etc/modules-load.d/vtrunk.conf 644\n");
+	assert_true(refused && first_put && refused < first_put);
+	free(np);
+	free(ifs);
+	free(nets);
+	free(app);
+	vm_plan_free(&p);
+}
+
 static void test_sh_quote(void **state)
 {
 	static const char *const cases_[][2] = {
@@ -966,6 +1009,7 @@ int main(int argc, char **argv)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_foreign);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_refusals);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_io_error);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shapes);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sh_quote);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_yaml_quote_comment);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mac);
