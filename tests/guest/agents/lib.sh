@@ -85,11 +85,11 @@ vm_wait_ready() { # vm_wait_ready NAME [OLD_BOOT_ID]
 		sleep 0.2
 	done
 }
-AG_SEQ=0
 vm_run() {
-	local d=$AG_WORK/$1 n t=0
-	AG_SEQ=$((AG_SEQ + 1))
-	n=$d/share/cmd/$(printf %05d $AG_SEQ)
+	local d=$AG_WORK/$1 n t=0 seq
+	# Numbered from the share, not a shell variable: callers run this in $(...) subshells.
+	seq=$(find "$d/share/cmd" -name '*.sh' | wc -l)
+	n=$d/share/cmd/$(printf %05d $((seq + 1)))
 	printf '%s\n' "$2" >"$n.tmp"
 	mv "$n.tmp" "$n.sh"
 	while [ ! -f "$n.rc" ]; do
