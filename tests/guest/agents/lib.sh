@@ -53,13 +53,15 @@ vm_start() {
 			-device "$model,bus=rp$i,netdev=n$i,mac=$mac")
 	done
 	# shellcheck disable=SC2046 # the accelerator and its -cpu are two words
+	# apparmor=0: the image has no apparmor_parser, and dockerd refuses to start containers
+	# when the kernel enforces AppArmor without it.
 	# Native PCIe hotplug (pciehp), not q35's ACPI hotplug: the guest then reads each root
 	# port's physical slot number, as on ESXi, and udev names its NIC ens<slot>.
 	qemu-system-x86_64 -accel $(agents_accel) -machine q35 -m 1024 \
 		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off -smp 1 -nodefaults \
 		-display none -serial "file:$d/console.log" -monitor none -no-user-config \
 		-kernel "$AG_IMAGE/vmlinuz" -initrd "$AG_IMAGE/initrd.img" \
-		-append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=0 net.ifnames=1" \
+		-append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=0 net.ifnames=1 apparmor=0" \
 		-drive "file=$AG_IMAGE/disk.raw,if=virtio,format=raw,snapshot=on" \
 		-virtfs "local,path=$d/share,mount_tag=host,security_model=none,id=host" \
 		"${args[@]}" </dev/null >"$d/qemu.log" 2>&1 &
