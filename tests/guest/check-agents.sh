@@ -16,7 +16,7 @@
 # docker-networks.sh created in the real dockerd, ipvlan L2 between the agents' containers
 # on each VLAN and VLAN isolation; a reboot, and all of it again. Agent 1 carries a
 # cloud-init netplan file for its NICs: refused with nothing changed, then --take-over.
-# Agent 2 has a daemon.json with a comment: the first run fails, and once it is fixed the
+# Agent 2 has a daemon.json it cannot parse: the first run fails, and once it is fixed the
 # rerun converges without a reboot. A third VM with the agents' MACs on other slots: the
 # swapped-name and third-name (E1000 at slot 32) cases refused with nothing changed.
 # Prints ok/not ok lines, the count, and the image build, boot and total times.
@@ -171,7 +171,7 @@ Y
 chmod 600 /etc/netplan/50-cloud-init.yaml; cp -r /mnt/host/out /root/vtrunk' >/dev/null
 vm_run a1 "$SUM >/root/etc.before" >/dev/null
 g "a1: vtrunk-apply.sh refuses when cloud-init configures the NICs (non-zero exit, says so)" a1 \
-	'/root/vtrunk/vtrunk-apply.sh >/tmp/o 2>&1; rc=$?; cat /tmp/o; [ $rc -ne 0 ] && grep -q cloud-init /tmp/o \&\& ! grep -q "running:" /tmp/o'
+	'/root/vtrunk/vtrunk-apply.sh >/tmp/o 2>&1; rc=$?; cat /tmp/o; [ $rc -ne 0 ] && grep -q cloud-init /tmp/o && ! grep -q "running:" /tmp/o'
 g "a1: nothing in /etc changed by the refused run" a1 "$SUM >/root/etc.after; diff /root/etc.before /root/etc.after"
 g "a1: vtrunk-apply.sh --take-over is accepted" a1 '/root/vtrunk/vtrunk-apply.sh --take-over'
 
