@@ -93,6 +93,8 @@ vm_wait_ready() { # vm_wait_ready NAME [OLD_BOOT_ID]
 vm_run() {
 	local d=$AG_WORK/$1 n t=0 seq
 	# Numbered from the share, not a shell variable: callers run this in $(...) subshells.
+	# A VM that did not come back from a reboot answers nothing: fail at once, not per command.
+	[ ! -e "$d/dead" ] || { echo "# $1 is not running (see $d/console.log)"; return 124; }
 	seq=$(find "$d/share/cmd" -name '*.sh' | wc -l)
 	n=$d/share/cmd/$(printf %05d $((seq + 1)))
 	printf '%s\n' "$2" >"$n.tmp"
@@ -112,7 +114,7 @@ vm_reboot() {
 	local d=$AG_WORK/$1 old
 	old=$(cat "$d/share/ready")
 	vm_run "$1" "#reboot" >/dev/null
-	vm_wait_ready "$1" "$old"
+	vm_wait_ready "$1" "$old" || { touch "$d/dead"; return 1; }
 }
 vm_stop_all() {
 	local v
