@@ -20,7 +20,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all deps deps-test check unit integration guest demo install clean asan vcsim valgrind bench
+.PHONY: all deps deps-test check check-agents unit integration guest demo install clean asan vcsim valgrind bench
 .PHONY: fuzz fuzz-smoke fuzz-build
 .DELETE_ON_ERROR:
 
@@ -84,6 +84,10 @@ check: deps-test
 	$(MAKE) build/vcsim build/vcsim-async
 	$(MAKE) fuzz-build
 	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests --fuzz $(FUZZ_SMOKE_SECONDS)
+
+# Not part of check (yet): two real Debian 12 agents under qemu (tests/guest/check-agents.sh).
+check-agents: deps-test all build/vcsim-async
+	bash tests/guest/check-agents.sh
 
 integration: all build/vcsim build/vcsim-async
 	tests/run.sh --bin $(B)/vtrunk --only integration
