@@ -10,11 +10,6 @@
 #include "vm_guestinfo.h"
 #include "vs_page.h"
 
-struct vs_parent {
-	struct vs_moref ref, parent;
-	char *name; /* owned; a folder's name (for inventory paths), else NULL */
-};
-
 static void add_parent(struct vs_inventory *inv, const struct vs_moref *ref, const xmlNode *val)
 {
 	struct vs_parent *p;
@@ -503,16 +498,11 @@ static const struct vs_moref *parent_of(const struct vs_inventory *inv, const st
 const struct vs_moref *vs_inventory_parent_get(const struct vs_inventory *inv, const struct vs_moref *ref,
 					       const char **folder_name)
 {
-	for (size_t i = 0; i < inv->n_parents; i++)
-		if (strcmp(inv->parents[i].ref.value, ref->value) == 0 &&
-		    strcmp(inv->parents[i].ref.type, ref->type) == 0) {
-			if (folder_name)
-				*folder_name = inv->parents[i].name;
-			return &inv->parents[i].parent;
-		}
+	const struct vs_parent *p = vs_inventory_parent_entry(inv, ref);
+
 	if (folder_name)
-		*folder_name = NULL;
-	return NULL;
+		*folder_name = p ? p->name : NULL;
+	return p ? &p->parent : NULL;
 }
 
 static int dc_of(const struct vs_inventory *inv, const struct vs_moref *ref)
@@ -533,6 +523,7 @@ static int dc_of(const struct vs_inventory *inv, const struct vs_moref *ref)
 
 void vs_inventory_link(struct vs_inventory *inv)
 {
+	vs_inventory_index_build(inv);
 	for (size_t i = 0; i < inv->n_switches; i++)
 		inv->switches[i].dc = dc_of(inv, &inv->switches[i].ref);
 	for (size_t i = 0; i < inv->n_pgs; i++) {
@@ -884,6 +875,7 @@ void vs_inventory_free(struct vs_inventory **ip)
 	if (!ip || !*ip)
 		return;
 	inv = *ip;
+	vs_inventory_index_free(inv);
 	inv_trim(inv, &none);
 	for (size_t i = 0; i < inv->n_docs; i++)
 		xmlFreeDoc(inv->docs[i]);
@@ -907,10 +899,14 @@ int vs_inventory_dc_find(const struct vs_inventory *inv, const char *name)
 
 const struct vs_vm *vs_inventory_vm_get(const struct vs_inventory *inv, const char *name, int dc)
 {
-	for (size_t i = 0; i < inv->n_vms; i++)
-		if ((dc < 0 || inv->vms[i].dc == dc) && strcmp(inv->vms[i].name, name) == 0)
-			return &inv->vms[i];
-	return NULL;
+	size_t pos = 0;
+	long first = -1;
+
+	/* The first in inventory order, as a scan would find it. */
+	for (long i; (i = vs_inventory_vm_next(inv, &inv->by_name, name, &pos)) >= 0;)
+		if ((dc < 0 || inv->vms[i].dc == dc) && (first < 0 || i < first))
+			first = i;
+	return first >= 0 ? &inv->vms[first] : NULL;
 }
 
 const char *vs_vlan_kind_name(enum vs_vlan_kind k)
