@@ -727,8 +727,13 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	vs_page_begin(&count, stop);
 	for (;;) {
 		struct page pg = {inv, {0}, {0}, NULL, 0, method, err};
-		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg};
+		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg, 0};
 		int rc;
+
+		/* A page is parsed one object at a time as it arrives, so its size is bounded by
+		 * what the whole read may still bring, not by the transport's 16 MiB for answers
+		 * held whole: a server that ignores maxObjects (vcsim) sends everything in one. */
+		st.max = VS_PAGE_BYTES_MAX - (count.bytes < VS_PAGE_BYTES_MAX ? count.bytes : VS_PAGE_BYTES_MAX - 1);
 
 		counts_get(inv, &pg.saved);
 		rc = vs_session_call_stream(s, method, &b, &st, err);
