@@ -194,9 +194,11 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 		vs_xml_text_copy(val, vm->change_version, sizeof(vm->change_version));
 	} else if (strcmp(name, "runtime.powerState") == 0) {
 		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
-	} else if (strcmp(name, "config.extraConfig") == 0) {
-		/* Only vtrunk's own keys are kept: a VM has dozens of others. */
-		for (xmlNode *o = vs_xml_child(val, NULL); o; o = vs_xml_next(o, NULL)) {
+	} else if (strcmp(name, "config.extraConfig") == 0 || strncmp(name, "config.extraConfig[", 19) == 0) {
+		/* Only vtrunk's own keys are kept: a VM has dozens of others. A keyed path
+		 * answers with the one OptionValue itself (no value: the key is not set). */
+		int keyed = name[18] == '[';
+		for (xmlNode *o = keyed ? (xmlNode *)val : vs_xml_child(val, NULL); o; o = keyed ? NULL : vs_xml_next(o, NULL)) {
 			char *key = vs_xml_text_dup(vs_xml_child(o, "key"));
 			if (!key || strncmp(key, VM_GI_PREFIX, strlen(VM_GI_PREFIX)) != 0) {
 				free(key);
@@ -300,6 +302,17 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 			vm_prop(vm, name, val);
 		free(name);
 	}
+	if (vm)
+		for (xmlNode *ms = vs_xml_child(obj, "missingSet"); ms; ms = vs_xml_next(ms, "missingSet")) {
+			char path[64] = "";
+			vs_xml_text_copy(vs_xml_child(ms, "path"), path, sizeof(path));
+			if (strncmp(path, "config.extraConfig[", 19) == 0) {
+				/* The server would not read a keyed path (or not for this VM): the
+				 * whole extraConfig is read instead (vs_inventory_retrieve_call). */
+				inv->gi_missing++;
+				break;
+			}
+		}
 	if (dc && !dc->name)
 		dc->name = vm_xstrdup(ref.value);
 	if (sw && !sw->name)
@@ -676,6 +689,14 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
 					     "recentTask", "config.changeVersion", "config.uuid",
 					     "config.instanceUuid", "config.extraConfig", NULL};
+	/* vtrunk's keys alone: other tools keep tens of KB in guestinfo (cloud-init). */
+	static const char *const vmp_keyed[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+						"recentTask", "config.changeVersion", "config.uuid",
+						"config.instanceUuid",
+						"config.extraConfig[\"" VM_GI_NETPLAN "\"]",
+						"config.extraConfig[\"" VM_GI_NETPLAN ".encoding\"]",
+						"config.extraConfig[\"" VM_GI_DOCKER "\"]",
+						"config.extraConfig[\"" VM_GI_DOCKER ".encoding\"]", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
@@ -705,7 +726,8 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 		prop_spec(&b, "DistributedVirtualPortgroup", dvpg);
 	}
 	if (what & VS_INV_VMS)
-		prop_spec(&b, "VirtualMachine", what & VS_INV_GUESTINFO ? vmp_gi : vmp);
+		prop_spec(&b, "VirtualMachine",
+			  !(what & VS_INV_GUESTINFO) ? vmp : what & VS_INV_GI_WHOLE ? vmp_gi : vmp_keyed);
 	vs_soap_open(&b, "objectSet", NULL);
 	vs_soap_moref(&b, "obj", &view);
 	vs_soap_elem_bool(&b, "skip", 1);
@@ -768,8 +790,23 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 
 	for (int attempt = 0;; attempt++) {
 		int epoch = s->epoch;
-		if (retrieve_once(s, what, stop, out, err) == 0)
-			return 0;
+		if (retrieve_once(s, what, stop, out, err) == 0) {
+			if (!(*out)->gi_missing || (what & VS_INV_GI_WHOLE))
+				return 0;
+			/* Keyed paths not taken: once more, with the whole extraConfig (streamed,
+			 * and only vtrunk's keys kept). */
+			vs_inventory_free(out);
+			what |= VS_INV_GI_WHOLE;
+			attempt--;
+			continue;
+		}
+		if ((what & VS_INV_GUESTINFO) && !(what & VS_INV_GI_WHOLE) && err &&
+		    (strcmp(err->fault, "InvalidProperty") == 0 || strcmp(err->fault, "InvalidArgument") == 0)) {
+			/* A server that refuses the keyed path as a whole. */
+			what |= VS_INV_GI_WHOLE;
+			attempt--;
+			continue;
+		}
 		if (s->epoch != epoch && relogged) {
 			/* Refused again right after a new login: this is not an expired session. */
 			vm_err_set(err, VM_ERR_AUTH, "RetrievePropertiesEx: vCenter refused the session again right after a new login");

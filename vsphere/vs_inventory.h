@@ -116,11 +116,16 @@ struct vs_inventory {
 	 * the arrays above; an index whose count differs from its array's is not used. */
 	struct vm_hmap by_name, by_moref, by_uuid, by_parent;
 	size_t index_vms, index_parents; /* n_vms and n_parents when they were built */
+	size_t gi_missing;         /* VMs whose keyed extraConfig path came back in missingSet */
 };
 
 #define VS_INV_NETWORK 1u  /* datacenters, switches, port groups, networks */
 #define VS_INV_VMS 2u      /* VMs with their devices */
 #define VS_INV_GUESTINFO 4u /* with VS_INV_VMS: also their guestinfo.vtrunk.* extraConfig */
+/* With VS_INV_GUESTINFO: the whole config.extraConfig rather than vtrunk's keys by keyed
+ * path (config.extraConfig["guestinfo.vtrunk.netplan"]); what vs_inventory_retrieve_call
+ * falls back to where the server does not take keyed paths (Debian's govmomi 0.24). */
+#define VS_INV_GI_WHOLE 8u
 
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err);
