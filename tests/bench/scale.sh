@@ -18,6 +18,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 . tests/lib/vcsim.sh
 [ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
+export VCSIM_READY_S=${VCSIM_READY_S:-300}
 BINS=${BENCH_SCALE_BINS:-head=build/vtrunk}
 NS=${BENCH_SCALE_N:-1000 5000 10000}
 INV=${BENCH_SCALE_INV:-100 2000}

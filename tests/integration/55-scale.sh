@@ -19,18 +19,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/vcsim.sh"
 [ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
 GI_VMS=${SCALE_GI_VMS:-300} AGENTS=${SCALE_AGENTS:-0}
+export VCSIM_READY_S=${VCSIM_READY_S:-300} # vcsim takes a while to make 5000 VMs on busy cores
 
 # plan N FILE: N agents, half on each of vcsim's pools (DC0_H0_VMi, DC0_C0_RP0_VMi).
 plan() {
 	/usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
 n = int(sys.argv[1]); half = n // 2
-agents = [{"vm": f"{pool}_VM{i}", "mgmt_address": f"10.{k // 250}.{k % 250}.10"}
+agents = [{"vm": f"{pool}_VM{i}", "mgmt_address": f"172.16.{k // 250}.{k % 250 + 1}"}
           for k, (pool, i) in enumerate([(p, i) for p in ("DC0_H0", "DC0_C0_RP0") for i in range(half)])]
 json.dump({"datacenter": "DC0", "switch": "DVS0",
            "trunk": {"portgroup": "Scale-Trunk", "vlans": "100-200"},
-           "management": {"network": "VM Network", "prefix": 8},
-           "vlans": [{"id": 150, "subnet": "10.150.0.0/16", "gateway": "10.150.0.1", "agent_prefix": 26}],
+           "management": {"network": "VM Network", "prefix": 12},
+           "vlans": [{"id": 150, "subnet": "10.144.0.0/12", "gateway": "10.144.0.1", "agent_prefix": 26}],
            "agents": agents}, open(sys.argv[2], "w"))
 PY
 }
