@@ -11,7 +11,8 @@
 #    server that ignores maxObjects (Debian's vcsim sends the whole inventory in one answer;
 #    above about 2336 agents the read-back of main's apply is refused).
 # Run time on 2 shared cores, /dev/shm: the guestinfo part about 1 min on Debian's vcsim, 2 on
-# the asynchronous one; SCALE_AGENTS=5000 (Debian's vcsim) several minutes more, which is
+# the asynchronous one; SCALE_AGENTS=5000 (Debian's vcsim) 8 to 14 min more (measured with other
+# jobs on the cores), which is
 # why make check leaves it out.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
