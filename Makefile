@@ -102,9 +102,11 @@ valgrind: all build/vcsim build/vcsim-async
 
 # Not part of check: vtrunk vs a pyvmomi script vs a per-VM loop on vcsim at 0/10/50 ms per
 # call (wall time, HTTP requests, peak RSS); writes tests/bench/RESULTS.md. `make bench
-# N="100 500"`; BENCH_* variables in tests/bench/run.sh. tests/bench/agents.sh: vtrunk alone.
+# N="100 500"`; BENCH_* variables in tests/bench/run.sh. tests/bench/agents.sh: vtrunk alone;
+# tests/bench/scale.sh: issue 13's inventory-size and CPU-per-VM rows.
 bench: all build/vcsim
 	$(if $(N),BENCH_N="$(N)" )tests/bench/run.sh
+	tests/bench/scale.sh
 
 # The binary, the man page (cli/vtrunk.1) and the bash completion (cli/vtrunk.bash, loaded
 # by bash-completion from PREFIX/share/bash-completion/completions). Packagers: DESTDIR.

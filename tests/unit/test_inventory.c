@@ -531,6 +531,44 @@ static void test_bad_objects(void **state)
 	}
 }
 
+/* A keyed extraConfig path answers with the one OptionValue (none when the key is not
+ * set); one reported in missingSet (a server that does not take keyed paths) is counted,
+ * so the read falls back to the whole extraConfig. */
+static void test_keyed_extra_config(void **state)
+{
+	static const char body[] = ENVELOPE(
+		"<objects><obj type=\"VirtualMachine\">vm-1</obj><propSet><name>name</name><val>a</val></propSet>"
+		"<propSet><name>config.extraConfig[&quot;guestinfo.vtrunk.netplan&quot;]</name>"
+		"<val xsi:type=\"OptionValue\"><key>guestinfo.vtrunk.netplan</key><value xsi:type=\"xsd:string\">bmV0</value></val>"
+		"</propSet><propSet><name>config.extraConfig[&quot;guestinfo.vtrunk.docker&quot;]</name></propSet></objects>"
+		"<objects><obj type=\"VirtualMachine\">vm-2</obj><propSet><name>name</name><val>b</val></propSet>"
+		"<missingSet><path>config.extraConfig[&quot;guestinfo.vtrunk.netplan&quot;]</path>"
+		"<fault><fault xsi:type=\"InvalidProperty\"><name>x</name></fault></fault></missingSet></objects>");
+
+	(void)state;
+	for (enum reader how = TREE; how <= STREAM; how++) {
+		struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
+		struct vs_http_resp r;
+		struct vm_err err = {0};
+		char *token = NULL;
+		fixture_resp_text(&r, body, 200, "text/xml");
+		if (how == TREE) {
+			xmlDoc *doc;
+			xmlNode *ret;
+			assert_int_equal(vs_soap_parse(&r, "RetrievePropertiesEx", &doc, &ret, &err), 0);
+			assert_int_equal(vs_inventory_add_doc(inv, doc, vs_xml_child(ret, "returnval"), &err), 0);
+		} else {
+			assert_int_equal(vs_inventory_parse_stream(inv, "RetrievePropertiesEx", &r, &token, &err), 0);
+		}
+		assert_int_equal(inv->n_vms, 2);
+		assert_string_equal(vs_vm_extra_get(&inv->vms[0], "guestinfo.vtrunk.netplan"), "bmV0");
+		assert_null(vs_vm_extra_get(&inv->vms[0], "guestinfo.vtrunk.docker"));
+		assert_int_equal(inv->gi_missing, 1);
+		vs_inventory_free(&inv);
+		vs_http_resp_clear(&r);
+	}
+}
+
 /* A propSet without a name (a broken or hostile server) is passed over, not a crash;
  * a well-formed answer sent with HTTP 500 is not taken for a success. */
 static void test_nameless_propset_and_bad_status(void **state)
@@ -691,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_endless_page),
 		cmocka_unit_test(test_vcsim_guestinfo_tree),
 		cmocka_unit_test(test_vcsim_guestinfo_stream),
+		cmocka_unit_test(test_keyed_extra_config),
 	};
 	int rc = cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
 
