@@ -381,7 +381,14 @@ struct push {
 	int rc;       /* -1 once object_parse failed (err set) */
 	int doctype;  /* a DOCTYPE was seen: stopped */
 	size_t objects; /* <objects> elements read */
+	size_t since;   /* bytes fed since the last object closed */
+	size_t objects_max; /* objects this page may still bring; 0: no bound */
 };
+
+/* One object of a streamed page is held whole while it is parsed: bounded like an answer
+ * held whole, so a hostile or broken server cannot make one grow without end, while the
+ * page itself may be as large as the read's budget. */
+#define PUSH_OBJECT_MAX ((size_t)16 << 20)
 
 static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
@@ -395,6 +402,15 @@ static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (!is_object || !n)
 		return;
 	ps->objects++;
+	ps->since = 0;
+	if (ps->rc == 0 && ps->objects_max && ps->objects > ps->objects_max) {
+		/* A server that ignores maxObjects sends the whole read in one page: the bound
+		 * on objects (vs_page.h) applies within it, not only between pages. */
+		ps->rc = vm_err_set(ps->err, VM_ERR_PARSE,
+				    "vCenter sent more than %d objects in one read; stopped reading it "
+				    "(vtrunk reads at most %d)", VS_PAGE_OBJECTS_MAX, VS_PAGE_OBJECTS_MAX);
+		xmlStopParser(c);
+	}
 	if (ps->rc == 0 && object_parse(ps->inv, n, ps->err) < 0) {
 		ps->rc = -1;
 		xmlStopParser(c);
@@ -432,9 +448,16 @@ static int push_write(const char *p, size_t n, void *arg)
 
 	while (n > 0 && ps->rc == 0 && !ps->doctype && ps->ctxt->wellFormed) {
 		int k = n > (1u << 20) ? 1 << 20 : (int)n;
+		ps->since += (size_t)k;
 		xmlParseChunk(ps->ctxt, p, k, 0);
 		p += k;
 		n -= (size_t)k;
+		/* Counted per chunk: an object may pass the bound by up to one chunk. */
+		if (ps->rc == 0 && ps->since > PUSH_OBJECT_MAX + (1u << 20)) {
+			ps->rc = vm_err_set(ps->err, VM_ERR_PARSE,
+					    "vCenter sent one inventory object larger than %zu MiB; stopped reading it",
+					    PUSH_OBJECT_MAX >> 20);
+		}
 	}
 	return ps->rc == 0 && !ps->doctype && ps->ctxt->wellFormed ? 0 : -1;
 }
@@ -661,6 +684,7 @@ struct page {
 	size_t bytes;          /* of the answer, as streamed */
 	const char *method;
 	struct vm_err *err;
+	size_t objects_left;   /* of VS_PAGE_OBJECTS_MAX, for this page */
 };
 
 static void page_begin(void *arg)
@@ -673,6 +697,7 @@ static void page_begin(void *arg)
 	pg->bytes = 0;
 	push_discard(&pg->ps);
 	push_start(&pg->ps, pg->inv, pg->err);
+	pg->ps.objects_max = pg->objects_left;
 }
 
 static int page_write(const char *p, size_t n, void *arg)
@@ -782,13 +807,14 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	/* The view is left for logout to reap: destroying it would cost a round trip. */
 	vs_page_begin(&count, stop);
 	for (;;) {
-		struct page pg = {inv, {0}, {0}, NULL, 0, method, err};
+		struct page pg = {inv, {0}, {0}, NULL, 0, method, err, 0};
 		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg, 0};
 		int rc;
 
 		/* A page is parsed one object at a time as it arrives, so its size is bounded by
 		 * what the whole read may still bring, not by the transport's 16 MiB for answers
 		 * held whole: a server that ignores maxObjects (vcsim) sends everything in one. */
+		pg.objects_left = VS_PAGE_OBJECTS_MAX - (count.objects < VS_PAGE_OBJECTS_MAX ? count.objects : VS_PAGE_OBJECTS_MAX - 1);
 		st.max = VS_PAGE_BYTES_MAX - (count.bytes < VS_PAGE_BYTES_MAX ? count.bytes : VS_PAGE_BYTES_MAX - 1);
 
 		counts_get(inv, &pg.saved);

@@ -476,11 +476,12 @@ static void test_proxy_endless_page(void **state)
 
 /* --- answers the reader must refuse or survive --- */
 
-#define ENVELOPE(objects)                                                                                    \
+#define ENVELOPE_HEAD                                                                                        \
 	"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""                    \
 	" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">" \
-	"<soapenv:Body><RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>" objects                 \
-	"</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+	"<soapenv:Body><RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+#define ENVELOPE_TAIL "</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+#define ENVELOPE(objects) ENVELOPE_HEAD objects ENVELOPE_TAIL
 #define TRUNK_PG(range)                                                                              \
 	"<objects><obj type=\"DistributedVirtualPortgroup\">dvportgroup-9</obj><propSet><name>config</name>" \
 	"<val xsi:type=\"DVPortgroupConfigInfo\"><key>dvportgroup-9</key><name>Bad</name>"               \
@@ -513,6 +514,24 @@ static void assert_feed_fails(enum reader how, const char *body, enum vm_err_kin
 	assert_contains(err.msg, want);
 	vs_inventory_free(&inv);
 	vs_http_resp_clear(&r);
+}
+
+/* A streamed page may be as large as the read's budget, but one object in it is held whole
+ * while parsed: one over 16 MiB is refused, not grown without end. */
+static void test_stream_object_bound(void **state)
+{
+	size_t pad = (size_t)18 << 20;
+	const char *head = ENVELOPE_HEAD "<objects><obj type=\"VirtualMachine\">vm-1</obj><propSet>"
+			   "<name>name</name><val xsi:type=\"xsd:string\">";
+	const char *tail = "</val></propSet></objects>" ENVELOPE_TAIL;
+	char *body = vm_xmalloc(strlen(head) + pad + strlen(tail) + 1);
+
+	(void)state;
+	strcpy(body, head);
+	memset(body + strlen(head), 'a', pad);
+	strcpy(body + strlen(head) + pad, tail);
+	assert_feed_fails(STREAM, body, VM_ERR_PARSE, "one inventory object larger than 16 MiB; stopped reading it");
+	free(body);
 }
 
 static void test_bad_objects(void **state)
@@ -730,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_vcsim_guestinfo_tree),
 		cmocka_unit_test(test_vcsim_guestinfo_stream),
 		cmocka_unit_test(test_keyed_extra_config),
+		cmocka_unit_test(test_stream_object_bound),
 	};
 	int rc = cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
 
