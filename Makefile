@@ -20,7 +20,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all deps deps-test check unit integration guest demo install clean asan vcsim valgrind bench
+.PHONY: all deps deps-test check check-agents unit integration guest demo install clean asan vcsim valgrind bench
 .PHONY: fuzz fuzz-smoke fuzz-build
 .DELETE_ON_ERROR:
 
@@ -85,6 +85,10 @@ check: deps-test
 	$(MAKE) fuzz-build
 	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests --fuzz $(FUZZ_SMOKE_SECONDS)
 
+# Not part of check (yet): two real Debian 12 agents under qemu (tests/guest/check-agents.sh).
+check-agents: deps-test all build/vcsim-async
+	bash tests/guest/check-agents.sh
+
 integration: all build/vcsim build/vcsim-async
 	tests/run.sh --bin $(B)/vtrunk --only integration
 
@@ -98,9 +102,11 @@ valgrind: all build/vcsim build/vcsim-async
 
 # Not part of check: vtrunk vs a pyvmomi script vs a per-VM loop on vcsim at 0/10/50 ms per
 # call (wall time, HTTP requests, peak RSS); writes tests/bench/RESULTS.md. `make bench
-# N="100 500"`; BENCH_* variables in tests/bench/run.sh. tests/bench/agents.sh: vtrunk alone.
+# N="100 500"`; BENCH_* variables in tests/bench/run.sh. tests/bench/agents.sh: vtrunk alone;
+# tests/bench/scale.sh: issue 13's inventory-size and CPU-per-VM rows.
 bench: all build/vcsim
 	$(if $(N),BENCH_N="$(N)" )tests/bench/run.sh
+	tests/bench/scale.sh
 
 # The binary, the man page (cli/vtrunk.1) and the bash completion (cli/vtrunk.bash, loaded
 # by bash-completion from PREFIX/share/bash-completion/completions). Packagers: DESTDIR.

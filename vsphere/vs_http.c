@@ -57,6 +57,7 @@ struct xfer {
 	const char *body;           /* borrowed */
 	size_t len;
 	int too_big;
+	size_t limit;               /* the bound too_big passed */
 	const struct vs_http_sink *sink; /* borrowed; NULL: buffer the answer */
 	size_t got;                 /* bytes received */
 	int sink_stopped;           /* the sink asked to stop */
@@ -164,17 +165,22 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *userp)
 	size_t n = size * nmemb;
 	struct vm_buf b = {r->body, r->len, r->cap};
 
-	if (x->got + n > x->h->max_body) {
-		x->too_big = 1;
-		return 0; /* stop reading: memory stays bounded */
-	}
-	x->got += n;
-	if (x->sink && x->got == n) {
+	size_t limit;
+
+	if (x->sink && x->got == 0) {
 		/* First bytes of the body: the headers are in, decide where it goes. */
 		long status = 0;
 		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &status);
 		r->streamed = status == 200 && strstr(r->content_type, "xml") != NULL;
 	}
+	/* A streamed answer is never held whole (unless traced): the sink's bound. */
+	limit = r->streamed && x->sink->max ? x->sink->max : x->h->max_body;
+	if (x->got + n > limit) {
+		x->too_big = 1;
+		x->limit = limit;
+		return 0; /* stop reading: memory stays bounded */
+	}
+	x->got += n;
 	if (r->streamed) {
 		if (x->sink->write(p, n, x->sink->arg) < 0) {
 			x->sink_stopped = 1;
@@ -373,7 +379,7 @@ static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct
 	if (x->too_big)
 		return vm_err_set(err, VM_ERR_PARSE,
 				  "%s sent an answer larger than %zu MiB; stopped reading it",
-				  h->base, h->max_body >> 20);
+				  h->base, x->limit >> 20);
 	if (h->pin_mismatch)
 		return vm_err_set(err, VM_ERR_TLS,
 				  "the certificate of %s does not match the pinned thumbprint; it presents SHA-256 %s "

@@ -69,6 +69,9 @@ int vs_http_post_call(struct vs_http *h, const char *path, const char *soap_acti
 struct vs_http_sink {
 	int (*write)(const char *p, size_t n, void *arg);
 	void *arg;
+	/* Bytes a streamed answer may have; 0: max_body. The sink holds one object at a
+	 * time, so its bound follows what was asked for, not the memory of a whole answer. */
+	size_t max;
 };
 int vs_http_post_stream_call(struct vs_http *h, const char *path, const char *soap_action,
 			     const char *body, size_t len, const struct vs_http_sink *sink,

@@ -12,11 +12,6 @@
 #include "vs_name.h"
 #include "vs_page.h"
 
-struct vs_parent {
-	struct vs_moref ref, parent;
-	char *name; /* owned; a folder's name (for inventory paths), else NULL */
-};
-
 static void add_parent(struct vs_inventory *inv, const struct vs_moref *ref, const xmlNode *val)
 {
 	struct vs_parent *p;
@@ -225,9 +220,11 @@ static void vm_prop(struct vs_vm *vm, const char *name, const xmlNode *val)
 		vs_xml_moref_get(val, &vm->host);
 	} else if (strcmp(name, "runtime.powerState") == 0) {
 		vs_xml_text_copy(val, vm->power_state, sizeof(vm->power_state));
-	} else if (strcmp(name, "config.extraConfig") == 0) {
-		/* Only vtrunk's own keys are kept: a VM has dozens of others. */
-		for (xmlNode *o = vs_xml_child(val, NULL); o; o = vs_xml_next(o, NULL)) {
+	} else if (strcmp(name, "config.extraConfig") == 0 || strncmp(name, "config.extraConfig[", 19) == 0) {
+		/* Only vtrunk's own keys are kept: a VM has dozens of others. A keyed path
+		 * answers with the one OptionValue itself (no value: the key is not set). */
+		int keyed = name[18] == '[';
+		for (xmlNode *o = keyed ? (xmlNode *)val : vs_xml_child(val, NULL); o; o = keyed ? NULL : vs_xml_next(o, NULL)) {
 			char *key = vs_xml_text_dup(vs_xml_child(o, "key"));
 			if (!key || strncmp(key, VM_GI_PREFIX, strlen(VM_GI_PREFIX)) != 0) {
 				free(key);
@@ -337,6 +334,17 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 			vm_prop(vm, name, val);
 		free(name);
 	}
+	if (vm)
+		for (xmlNode *ms = vs_xml_child(obj, "missingSet"); ms; ms = vs_xml_next(ms, "missingSet")) {
+			char path[64] = "";
+			vs_xml_text_copy(vs_xml_child(ms, "path"), path, sizeof(path));
+			if (strncmp(path, "config.extraConfig[", 19) == 0) {
+				/* The server would not read a keyed path (or not for this VM): the
+				 * whole extraConfig is read instead (vs_inventory_retrieve_call). */
+				inv->gi_missing++;
+				break;
+			}
+		}
 	if (dc && !dc->name)
 		dc->name = vm_xstrdup(ref.value);
 	if (sw && !sw->name)
@@ -375,7 +383,14 @@ struct push {
 	int rc;       /* -1 once object_parse failed (err set) */
 	int doctype;  /* a DOCTYPE was seen: stopped */
 	size_t objects; /* <objects> elements read */
+	size_t since;   /* bytes fed since the last object closed */
+	size_t objects_max; /* objects this page may still bring; 0: no bound */
 };
+
+/* One object of a streamed page is held whole while it is parsed: bounded like an answer
+ * held whole, so a hostile or broken server cannot make one grow without end, while the
+ * page itself may be as large as the read's budget. */
+#define PUSH_OBJECT_MAX ((size_t)16 << 20)
 
 static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
@@ -389,6 +404,15 @@ static void push_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (!is_object || !n)
 		return;
 	ps->objects++;
+	ps->since = 0;
+	if (ps->rc == 0 && ps->objects_max && ps->objects > ps->objects_max) {
+		/* A server that ignores maxObjects sends the whole read in one page: the bound
+		 * on objects (vs_page.h) applies within it, not only between pages. */
+		ps->rc = vm_err_set(ps->err, VM_ERR_PARSE,
+				    "vCenter sent more than %d objects in one read; stopped reading it "
+				    "(vtrunk reads at most %d)", VS_PAGE_OBJECTS_MAX, VS_PAGE_OBJECTS_MAX);
+		xmlStopParser(c);
+	}
 	if (ps->rc == 0 && object_parse(ps->inv, n, ps->err) < 0) {
 		ps->rc = -1;
 		xmlStopParser(c);
@@ -426,9 +450,16 @@ static int push_write(const char *p, size_t n, void *arg)
 
 	while (n > 0 && ps->rc == 0 && !ps->doctype && ps->ctxt->wellFormed) {
 		int k = n > (1u << 20) ? 1 << 20 : (int)n;
+		ps->since += (size_t)k;
 		xmlParseChunk(ps->ctxt, p, k, 0);
 		p += k;
 		n -= (size_t)k;
+		/* Counted per chunk: an object may pass the bound by up to one chunk. */
+		if (ps->rc == 0 && ps->since > PUSH_OBJECT_MAX + (1u << 20)) {
+			ps->rc = vm_err_set(ps->err, VM_ERR_PARSE,
+					    "vCenter sent one inventory object larger than %zu MiB; stopped reading it",
+					    PUSH_OBJECT_MAX >> 20);
+		}
 	}
 	return ps->rc == 0 && !ps->doctype && ps->ctxt->wellFormed ? 0 : -1;
 }
@@ -535,16 +566,11 @@ static const struct vs_moref *parent_of(const struct vs_inventory *inv, const st
 const struct vs_moref *vs_inventory_parent_get(const struct vs_inventory *inv, const struct vs_moref *ref,
 					       const char **folder_name)
 {
-	for (size_t i = 0; i < inv->n_parents; i++)
-		if (strcmp(inv->parents[i].ref.value, ref->value) == 0 &&
-		    strcmp(inv->parents[i].ref.type, ref->type) == 0) {
-			if (folder_name)
-				*folder_name = inv->parents[i].name;
-			return &inv->parents[i].parent;
-		}
+	const struct vs_parent *p = vs_inventory_parent_entry(inv, ref);
+
 	if (folder_name)
-		*folder_name = NULL;
-	return NULL;
+		*folder_name = p ? p->name : NULL;
+	return p ? &p->parent : NULL;
 }
 
 static int dc_of(const struct vs_inventory *inv, const struct vs_moref *ref)
@@ -565,6 +591,7 @@ static int dc_of(const struct vs_inventory *inv, const struct vs_moref *ref)
 
 void vs_inventory_link(struct vs_inventory *inv)
 {
+	vs_inventory_index_build(inv);
 	for (size_t i = 0; i < inv->n_switches; i++)
 		inv->switches[i].dc = dc_of(inv, &inv->switches[i].ref);
 	for (size_t i = 0; i < inv->n_pgs; i++) {
@@ -659,6 +686,7 @@ struct page {
 	size_t bytes;          /* of the answer, as streamed */
 	const char *method;
 	struct vm_err *err;
+	size_t objects_left;   /* of VS_PAGE_OBJECTS_MAX, for this page */
 };
 
 static void page_begin(void *arg)
@@ -671,6 +699,7 @@ static void page_begin(void *arg)
 	pg->bytes = 0;
 	push_discard(&pg->ps);
 	push_start(&pg->ps, pg->inv, pg->err);
+	pg->ps.objects_max = pg->objects_left;
 }
 
 static int page_write(const char *p, size_t n, void *arg)
@@ -720,6 +749,14 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	static const char *const vmp_gi[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.hardware.device",
 					     "recentTask", "config.changeVersion", "config.uuid",
 					     "config.instanceUuid", "config.extraConfig", "guest.net", NULL};
+	/* vtrunk's keys alone: other tools keep tens of KB in guestinfo (cloud-init). */
+	static const char *const vmp_keyed[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+						"recentTask", "config.changeVersion", "config.uuid",
+						"config.instanceUuid",
+						"config.extraConfig[\"" VM_GI_NETPLAN "\"]",
+						"config.extraConfig[\"" VM_GI_NETPLAN ".encoding\"]",
+						"config.extraConfig[\"" VM_GI_DOCKER "\"]",
+						"config.extraConfig[\"" VM_GI_DOCKER ".encoding\"]", "guest.net", NULL};
 	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
@@ -750,7 +787,8 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 		prop_spec(&b, "OpaqueNetwork", opaque);
 	}
 	if (what & VS_INV_VMS)
-		prop_spec(&b, "VirtualMachine", what & VS_INV_GUESTINFO ? vmp_gi : vmp);
+		prop_spec(&b, "VirtualMachine",
+			  !(what & VS_INV_GUESTINFO) ? vmp : what & VS_INV_GI_WHOLE ? vmp_gi : vmp_keyed);
 	vs_soap_open(&b, "objectSet", NULL);
 	vs_soap_moref(&b, "obj", &view);
 	vs_soap_elem_bool(&b, "skip", 1);
@@ -771,9 +809,15 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	/* The view is left for logout to reap: destroying it would cost a round trip. */
 	vs_page_begin(&count, stop);
 	for (;;) {
-		struct page pg = {inv, {0}, {0}, NULL, 0, method, err};
-		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg};
+		struct page pg = {inv, {0}, {0}, NULL, 0, method, err, 0};
+		struct vs_stream st = {page_begin, page_write, page_finish, page_abort, page_whole, &pg, 0};
 		int rc;
+
+		/* A page is parsed one object at a time as it arrives, so its size is bounded by
+		 * what the whole read may still bring, not by the transport's 16 MiB for answers
+		 * held whole: a server that ignores maxObjects (vcsim) sends everything in one. */
+		pg.objects_left = VS_PAGE_OBJECTS_MAX - (count.objects < VS_PAGE_OBJECTS_MAX ? count.objects : VS_PAGE_OBJECTS_MAX - 1);
+		st.max = VS_PAGE_BYTES_MAX - (count.bytes < VS_PAGE_BYTES_MAX ? count.bytes : VS_PAGE_BYTES_MAX - 1);
 
 		counts_get(inv, &pg.saved);
 		rc = vs_session_call_stream(s, method, &b, &st, err);
@@ -808,8 +852,23 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 
 	for (int attempt = 0;; attempt++) {
 		int epoch = s->epoch;
-		if (retrieve_once(s, what, stop, out, err) == 0)
-			return 0;
+		if (retrieve_once(s, what, stop, out, err) == 0) {
+			if (!(*out)->gi_missing || (what & VS_INV_GI_WHOLE))
+				return 0;
+			/* Keyed paths not taken: once more, with the whole extraConfig (streamed,
+			 * and only vtrunk's keys kept). */
+			vs_inventory_free(out);
+			what |= VS_INV_GI_WHOLE;
+			attempt--;
+			continue;
+		}
+		if ((what & VS_INV_GUESTINFO) && !(what & VS_INV_GI_WHOLE) && err &&
+		    (strcmp(err->fault, "InvalidProperty") == 0 || strcmp(err->fault, "InvalidArgument") == 0)) {
+			/* A server that refuses the keyed path as a whole. */
+			what |= VS_INV_GI_WHOLE;
+			attempt--;
+			continue;
+		}
 		if (s->epoch != epoch && relogged) {
 			/* Refused again right after a new login: this is not an expired session. */
 			vm_err_set(err, VM_ERR_AUTH, "RetrievePropertiesEx: vCenter refused the session again right after a new login");
@@ -926,6 +985,7 @@ void vs_inventory_free(struct vs_inventory **ip)
 	if (!ip || !*ip)
 		return;
 	inv = *ip;
+	vs_inventory_index_free(inv);
 	inv_trim(inv, &none);
 	for (size_t i = 0; i < inv->n_docs; i++)
 		xmlFreeDoc(inv->docs[i]);
@@ -949,10 +1009,14 @@ int vs_inventory_dc_find(const struct vs_inventory *inv, const char *name)
 
 const struct vs_vm *vs_inventory_vm_get(const struct vs_inventory *inv, const char *name, int dc)
 {
-	for (size_t i = 0; i < inv->n_vms; i++)
-		if ((dc < 0 || inv->vms[i].dc == dc) && strcmp(inv->vms[i].name, name) == 0)
-			return &inv->vms[i];
-	return NULL;
+	size_t pos = 0;
+	long first = -1;
+
+	/* The first in inventory order, as a scan would find it. */
+	for (long i; (i = vs_inventory_vm_next(inv, &inv->by_name, name, &pos)) >= 0;)
+		if ((dc < 0 || inv->vms[i].dc == dc) && (first < 0 || i < first))
+			first = i;
+	return first >= 0 ? &inv->vms[first] : NULL;
 }
 
 const char *vs_vlan_kind_name(enum vs_vlan_kind k)

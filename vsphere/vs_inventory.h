@@ -8,6 +8,7 @@
 #ifndef VS_INVENTORY_H
 #define VS_INVENTORY_H
 
+#include "vm_hmap.h"
 #include "vm_vlan.h"
 #include "vs_guestnet.h"
 #include "vs_session.h"
@@ -112,6 +113,11 @@ struct vs_vm {
 	struct vs_guest_net gnet;  /* owned; guest.net: what VMware Tools reports */
 };
 
+struct vs_parent {
+	struct vs_moref ref, parent;
+	char *name; /* owned; a folder's name (for inventory paths), else NULL */
+};
+
 struct vs_inventory {
 	struct vs_dc *dcs;         size_t n_dcs, cap_dcs;
 	struct vs_switch *switches; size_t n_switches, cap_switches;
@@ -119,11 +125,21 @@ struct vs_inventory {
 	struct vs_vm *vms;         size_t n_vms, cap_vms;
 	struct vs_parent *parents; size_t n_parents, cap_parents; /* owned; folder tree */
 	xmlDoc **docs;             size_t n_docs, cap_docs;       /* owned answers (add_doc) */
+	/* Lookups by key, built by vs_inventory_link (vs_inventory_index.c) so that finding
+	 * every agent's VM costs the same per VM at 10 or 10000 VMs. Keys are borrowed from
+	 * the arrays above; an index whose count differs from its array's is not used. */
+	struct vm_hmap by_name, by_moref, by_uuid, by_parent;
+	size_t index_vms, index_parents; /* n_vms and n_parents when they were built */
+	size_t gi_missing;         /* VMs whose keyed extraConfig path came back in missingSet */
 };
 
 #define VS_INV_NETWORK 1u  /* datacenters, switches, port groups, networks */
 #define VS_INV_VMS 2u      /* VMs with their devices */
 #define VS_INV_GUESTINFO 4u /* with VS_INV_VMS: also their guestinfo.vtrunk.* extraConfig */
+/* With VS_INV_GUESTINFO: the whole config.extraConfig rather than vtrunk's keys by keyed
+ * path (config.extraConfig["guestinfo.vtrunk.netplan"]); what vs_inventory_retrieve_call
+ * falls back to where the server does not take keyed paths (Debian's govmomi 0.24). */
+#define VS_INV_GI_WHOLE 8u
 
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err);
@@ -144,6 +160,15 @@ int vs_inventory_add_doc(struct vs_inventory *inv, xmlDoc *doc, const xmlNode *r
 			 struct vm_err *err);
 /* Resolves datacenter membership once all answers are in. */
 void vs_inventory_link(struct vs_inventory *inv);
+/* (Re)builds the lookups of struct vs_inventory (vs_inventory_link calls it first). */
+void vs_inventory_index_build(struct vs_inventory *inv);
+void vs_inventory_index_free(struct vs_inventory *inv);
+/* The VMs whose name (by_name), moref value (by_moref) or BIOS/instance uuid (by_uuid,
+ * any case) is key: *pos 0 to start; returns each VM's index, then -1. Falls back to a
+ * scan when the index is stale. */
+long vs_inventory_vm_next(const struct vs_inventory *inv, const struct vm_hmap *by, const char *key, size_t *pos);
+/* The folder-tree entry of ref (the first read), or NULL. */
+const struct vs_parent *vs_inventory_parent_entry(const struct vs_inventory *inv, const struct vs_moref *ref);
 void vs_inventory_free(struct vs_inventory **inv);
 
 /* Lookups over what was fetched (no network). NULL / -1 when absent. */

@@ -6,7 +6,9 @@
  * VS_PAGE_OBJECTS_MAX objects in all (several times the largest inventory vCenter 8 supports:
  * 45000 registered VMs, 10000 distributed port groups, their folders and datacenters). A
  * vCenter may send fewer objects a page than asked, so twice the pages those objects need
- * are allowed, and a few more. Each page is also bounded by the transport (16 MiB).
+ * are allowed, and a few more. A page is streamed (parsed one object at a time), so it may
+ * have whatever part of VS_PAGE_BYTES_MAX the read has not used yet: a server that ignores
+ * maxObjects sends the whole inventory in one.
  *
  * Ownership: struct vs_page_count is a plain value of the caller's; nothing is allocated.
  */

@@ -228,7 +228,7 @@ int vs_session_call_stream(struct vs_session *s, const char *method, const struc
 	}
 	for (;;) {
 		struct vs_http_resp resp;
-		struct vs_http_sink sink = {st->write, st->arg};
+		struct vs_http_sink sink = {st->write, st->arg, st->max};
 		int rc, act;
 
 		s->calls++;

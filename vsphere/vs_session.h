@@ -67,6 +67,7 @@ struct vs_stream {
 	/* any other answer (a fault, an error page), buffered whole */
 	int (*whole)(void *arg, const struct vs_http_resp *resp, struct vm_err *err);
 	void *arg;
+	size_t max; /* bytes a streamed answer may have (vs_http_sink.max); 0: the transport's */
 };
 
 /* vs_session_call() for an answer that is streamed into st. The same retries apply;

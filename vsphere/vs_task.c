@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "vm_hmap.h"
+
 int vs_task_ref_get(const xmlNode *response, struct vs_moref *ref, struct vm_err *err)
 {
 	if (vs_xml_moref_get(vs_xml_child(response, "returnval"), ref) < 0 || strcmp(ref->type, "Task") != 0)
@@ -117,24 +119,43 @@ static void task_prop_apply(struct vs_task *t, const char *name, const xmlNode *
 	}
 }
 
-/* The pending task ref names, or NULL. */
-static struct vs_task *task_find(struct vs_task *tasks, size_t n, const struct vs_moref *ref)
+/* The tasks being matched, with their refs hashed: an update names one task, and
+ * scanning all of them for each made waiting on N tasks cost N*N comparisons. */
+struct task_set {
+	struct vs_task *tasks;
+	size_t n;
+	struct vm_hmap by_ref; /* keys borrowed from tasks[].ref.value */
+};
+
+static void task_set_init(struct task_set *ts, struct vs_task *tasks, size_t n)
 {
+	memset(ts, 0, sizeof(*ts));
+	ts->tasks = tasks;
+	ts->n = n;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(tasks[i].ref.value, ref->value) == 0 && tasks[i].state == VS_TASK_PENDING)
-			return &tasks[i];
-	return NULL;
+		vm_hmap_put(&ts->by_ref, tasks[i].ref.value, i);
+}
+
+/* The pending task ref names (the first in order), or NULL. */
+static struct vs_task *task_find(const struct task_set *ts, const struct vs_moref *ref)
+{
+	size_t pos = 0, i, best = ts->n;
+
+	while (vm_hmap_next(&ts->by_ref, ref->value, &pos, &i))
+		if (ts->tasks[i].state == VS_TASK_PENDING && i < best)
+			best = i;
+	return best < ts->n ? &ts->tasks[best] : NULL;
 }
 
 /* One object's properties (a filter's objectSet with its changeSets, or a read's
  * ObjectContent with its propSets: both name/val pairs) applied to the pending task it
  * names. Returns 1 when that task has ended with it. */
-static int object_apply(const xmlNode *obj, const char *pairs, struct vs_task *tasks, size_t n)
+static int object_apply(const xmlNode *obj, const char *pairs, const struct task_set *ts)
 {
 	struct vs_moref ref;
 	struct vs_task *t;
 
-	if (vs_xml_moref_get(vs_xml_child(obj, "obj"), &ref) < 0 || !(t = task_find(tasks, n, &ref)))
+	if (vs_xml_moref_get(vs_xml_child(obj, "obj"), &ref) < 0 || !(t = task_find(ts, &ref)))
 		return 0;
 	for (xmlNode *c = vs_xml_child(obj, pairs); c; c = vs_xml_next(c, pairs)) {
 		char name[16] = "";
@@ -147,22 +168,36 @@ static int object_apply(const xmlNode *obj, const char *pairs, struct vs_task *t
 	return t->state != VS_TASK_PENDING;
 }
 
-size_t vs_task_updates_get(const xmlNode *rv, struct vs_task *tasks, size_t n)
+static size_t updates_apply(const xmlNode *rv, const struct task_set *ts)
 {
 	size_t ended = 0;
 
 	for (xmlNode *fs = vs_xml_child(rv, "filterSet"); fs; fs = vs_xml_next(fs, "filterSet"))
 		for (xmlNode *os = vs_xml_child(fs, "objectSet"); os; os = vs_xml_next(os, "objectSet"))
-			ended += (size_t)object_apply(os, "changeSet", tasks, n);
+			ended += (size_t)object_apply(os, "changeSet", ts);
+	return ended;
+}
+
+size_t vs_task_updates_get(const xmlNode *rv, struct vs_task *tasks, size_t n)
+{
+	struct task_set ts;
+	size_t ended;
+
+	task_set_init(&ts, tasks, n);
+	ended = updates_apply(rv, &ts);
+	vm_hmap_free(&ts.by_ref);
 	return ended;
 }
 
 size_t vs_task_contents_get(const xmlNode *response, struct vs_task *tasks, size_t n)
 {
+	struct task_set ts;
 	size_t ended = 0;
 
+	task_set_init(&ts, tasks, n);
 	for (xmlNode *rv = vs_xml_child(response, "returnval"); rv; rv = vs_xml_next(rv, "returnval"))
-		ended += (size_t)object_apply(rv, "propSet", tasks, n);
+		ended += (size_t)object_apply(rv, "propSet", &ts);
+	vm_hmap_free(&ts.by_ref);
 	return ended;
 }
 
@@ -303,7 +338,9 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 	size_t watched = 0, watch_end = 0;
 	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 3600);
 	int rc = -1;
+	struct task_set ts;
 
+	task_set_init(&ts, tasks, n);
 	vm_err_clear(&werr);
 	/* One direct read first: tasks that have ended already (all of them, on a vCenter
 	 * that is quick) need no filter at all. */
@@ -388,7 +425,7 @@ int vs_task_wait_call(struct vs_session *s, struct vs_task *tasks, size_t n, lon
 		if (rv) {
 			free(version);
 			version = vs_xml_text_dup(vs_xml_child(rv, "version"));
-			vs_task_updates_get(rv, tasks, n);
+			updates_apply(rv, &ts);
 		} else if (tasks_read(s, tasks, n, &werr) < 0) {
 			/* A wait that ends with no update although tasks are pending: look
 			 * directly, so an update the filter missed cannot hold the run. */
@@ -403,6 +440,7 @@ cleanup:
 	if (have_filter && s->epoch == epoch)
 		filter_drop(s, &filter);
 	free(version);
+	vm_hmap_free(&ts.by_ref);
 	return rc;
 }
 

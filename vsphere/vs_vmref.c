@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "vm_alloc.h"
 #include "vs_name.h"
@@ -46,51 +45,55 @@ char *vs_vmref_path_get(const struct vs_inventory *inv, const struct vs_vm *vm)
 	return vm_buf_steal(&b);
 }
 
-static int matches(const struct vs_inventory *inv, const struct vs_vm *vm, enum vm_agent_by by, const char *key)
+/* Whether vm is the one key names by path (its name was matched already). */
+static int path_matches(const struct vs_inventory *inv, const struct vs_vm *vm, const char *key)
 {
-	const char *last;
-	char *path;
-	int same;
+	char *path = vs_vmref_path_get(inv, vm);
+	int same = strcmp(path, key) == 0;
 
-	switch (by) {
-	case VM_AGENT_UUID:
-		/* UUIDs are hex: vCenter writes them in lower case, people in either. */
-		return (*vm->uuid && strcasecmp(vm->uuid, key) == 0) ||
-		       (*vm->instance_uuid && strcasecmp(vm->instance_uuid, key) == 0);
-	case VM_AGENT_MOREF:
-		return strcmp(vm->ref.value, key) == 0;
-	case VM_AGENT_PATH:
-		/* The name first: the path is built only for the VMs of that name. */
-		last = strrchr(key, '/');
-		{
-			char *esc = vs_name_escape_dup(vm->name);
-			same = strcmp(esc, last ? last + 1 : key) == 0;
-			free(esc);
-			if (!same)
-				return 0;
-		}
-		path = vs_vmref_path_get(inv, vm);
-		same = strcmp(path, key) == 0;
-		free(path);
-		return same;
-	default:
-		return strcmp(vm->name, key) == 0;
-	}
+	free(path);
+	return same;
 }
 
 size_t vs_vmref_find(const struct vs_inventory *inv, int dc, enum vm_agent_by by, const char *key,
 		     const struct vs_vm **found)
 {
-	size_t n = 0;
+	const struct vm_hmap *index = &inv->by_name;
+	const char *lookup = key, *last;
+	char *name = NULL;
+	size_t n = 0, pos = 0;
+	long first = -1;
 
 	*found = NULL;
-	for (size_t i = 0; i < inv->n_vms; i++) {
-		const struct vs_vm *vm = &inv->vms[i];
-		if ((dc < 0 || vm->dc == dc) && matches(inv, vm, by, key)) {
-			if (!n)
-				*found = vm;
-			n++;
-		}
+	switch (by) {
+	case VM_AGENT_UUID:
+		index = &inv->by_uuid;
+		break;
+	case VM_AGENT_MOREF:
+		index = &inv->by_moref;
+		break;
+	case VM_AGENT_PATH:
+		/* The name first: the path is built only for the VMs of that name. */
+		last = strrchr(key, '/');
+		/* A path writes each name escaped; the index holds them as people read them. */
+		name = vs_name_unescape(vm_xstrdup(last ? last + 1 : key));
+		lookup = name;
+		break;
+	default:
+		break;
 	}
+	/* Hash lookups: the cost of one agent does not grow with the inventory. */
+	for (long i; (i = vs_inventory_vm_next(inv, index, lookup, &pos)) >= 0;) {
+		const struct vs_vm *vm = &inv->vms[i];
+		if ((dc >= 0 && vm->dc != dc) || (by == VM_AGENT_PATH && !path_matches(inv, vm, key)))
+			continue;
+		/* The first in inventory order, as a scan would find it. */
+		if (first < 0 || i < first)
+			first = i;
+		n++;
+	}
+	free(name);
+	if (first >= 0)
+		*found = &inv->vms[first];
 	return n;
 }

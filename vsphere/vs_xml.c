@@ -348,8 +348,18 @@ static void fault_details(struct vm_buf *b, const xmlNode *fault, int depth)
 		free(lm);
 	}
 	if (cause && depth < 4) {
+		/* MethodFault.faultCause is a LocalizedMethodFault on the wire (the WSDL's type,
+		 * as TaskInfo.error): the fault inside <fault>, its text in <localizedMessage>.
+		 * A bare fault in its place (pyVmomi's model of it) is taken as well. */
+		const xmlNode *inner = vs_xml_child(cause, "fault");
+		char *lm = inner ? vs_xml_text_dup(vs_xml_child(cause, "localizedMessage")) : NULL;
+		if (inner)
+			cause = inner;
 		vs_xml_type_copy(cause, type, sizeof(type));
 		vm_buf_addf(b, "; caused by %s", *type ? type : "a fault");
+		if (lm && *lm && !vs_xml_child(cause, "faultMessage"))
+			vm_buf_addf(b, ": %s", lm);
+		free(lm);
 		fault_details(b, cause, depth + 1);
 	}
 }

@@ -14,7 +14,7 @@
 # VCSIM_USER, VCSIM_PASSWORD, VCSIM_PASSWORD_FILE (0600, no trailing newline), VCSIM_CERT (PEM
 # of the served certificate), VCSIM_DIR (this instance's temp dir: password, cert, stdout,
 # stderr), VCSIM_ROOT (the repo) and VCSIM_PYREAD; it returns 1 (after printing vcsim's
-# output) if vcsim is not ready within 30 s. --trap installs `trap vcsim_stop EXIT` (and makes
+# output) if vcsim is not ready within 30 s (VCSIM_READY_S: large inventories). --trap installs `trap vcsim_stop EXIT` (and makes
 # INT/TERM exit through it). vcsim exits by itself when the shell that started it is gone,
 # unless --no-parent. --gen-cert serves a fresh P-256 certificate for 127.0.0.1 and localhost
 # that OpenSSL accepts as a CA (--ca-file "$VCSIM_CERT"); the default certificate is Go's RSA-1024
@@ -114,7 +114,7 @@ vcsim_start() {
 	export VCSIM_PID
 	_vs_i=0
 	while ! grep -q '^VCSIM_READY=1$' "$VCSIM_DIR/stdout" 2>/dev/null; do
-		if ! _vcsim_alive "$VCSIM_PID" || [ $_vs_i -ge 300 ]; then
+		if ! _vcsim_alive "$VCSIM_PID" || [ $_vs_i -ge $((${VCSIM_READY_S:-30} * 10)) ]; then
 			echo "vcsim_start: vcsim did not become ready; its output:" >&2
 			cat "$VCSIM_DIR/stdout" "$VCSIM_DIR/stderr" >&2
 			vcsim_stop

@@ -476,11 +476,12 @@ static void test_proxy_endless_page(void **state)
 
 /* --- answers the reader must refuse or survive --- */
 
-#define ENVELOPE(objects)                                                                                    \
+#define ENVELOPE_HEAD                                                                                        \
 	"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""                    \
 	" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">" \
-	"<soapenv:Body><RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>" objects                 \
-	"</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+	"<soapenv:Body><RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+#define ENVELOPE_TAIL "</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+#define ENVELOPE(objects) ENVELOPE_HEAD objects ENVELOPE_TAIL
 #define TRUNK_PG(range)                                                                              \
 	"<objects><obj type=\"DistributedVirtualPortgroup\">dvportgroup-9</obj><propSet><name>config</name>" \
 	"<val xsi:type=\"DVPortgroupConfigInfo\"><key>dvportgroup-9</key><name>Bad</name>"               \
@@ -515,6 +516,24 @@ static void assert_feed_fails(enum reader how, const char *body, enum vm_err_kin
 	vs_http_resp_clear(&r);
 }
 
+/* A streamed page may be as large as the read's budget, but one object in it is held whole
+ * while parsed: one over 16 MiB is refused, not grown without end. */
+static void test_stream_object_bound(void **state)
+{
+	size_t pad = (size_t)18 << 20;
+	const char *head = ENVELOPE_HEAD "<objects><obj type=\"VirtualMachine\">vm-1</obj><propSet>"
+			   "<name>name</name><val xsi:type=\"xsd:string\">";
+	const char *tail = "</val></propSet></objects>" ENVELOPE_TAIL;
+	char *body = vm_xmalloc(strlen(head) + pad + strlen(tail) + 1);
+
+	(void)state;
+	strcpy(body, head);
+	memset(body + strlen(head), 'a', pad);
+	strcpy(body + strlen(head) + pad, tail);
+	assert_feed_fails(STREAM, body, VM_ERR_PARSE, "one inventory object larger than 16 MiB; stopped reading it");
+	free(body);
+}
+
 static void test_bad_objects(void **state)
 {
 	(void)state;
@@ -528,6 +547,44 @@ static void test_bad_objects(void **state)
 		/* An object without a type cannot be placed. */
 		assert_feed_fails(how, ENVELOPE("<objects><obj>vm-1</obj></objects>"), VM_ERR_PARSE,
 				  "an object without a readable reference");
+	}
+}
+
+/* A keyed extraConfig path answers with the one OptionValue (none when the key is not
+ * set); one reported in missingSet (a server that does not take keyed paths) is counted,
+ * so the read falls back to the whole extraConfig. */
+static void test_keyed_extra_config(void **state)
+{
+	static const char body[] = ENVELOPE(
+		"<objects><obj type=\"VirtualMachine\">vm-1</obj><propSet><name>name</name><val>a</val></propSet>"
+		"<propSet><name>config.extraConfig[&quot;guestinfo.vtrunk.netplan&quot;]</name>"
+		"<val xsi:type=\"OptionValue\"><key>guestinfo.vtrunk.netplan</key><value xsi:type=\"xsd:string\">bmV0</value></val>"
+		"</propSet><propSet><name>config.extraConfig[&quot;guestinfo.vtrunk.docker&quot;]</name></propSet></objects>"
+		"<objects><obj type=\"VirtualMachine\">vm-2</obj><propSet><name>name</name><val>b</val></propSet>"
+		"<missingSet><path>config.extraConfig[&quot;guestinfo.vtrunk.netplan&quot;]</path>"
+		"<fault><fault xsi:type=\"InvalidProperty\"><name>x</name></fault></fault></missingSet></objects>");
+
+	(void)state;
+	for (enum reader how = TREE; how <= STREAM; how++) {
+		struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
+		struct vs_http_resp r;
+		struct vm_err err = {0};
+		char *token = NULL;
+		fixture_resp_text(&r, body, 200, "text/xml");
+		if (how == TREE) {
+			xmlDoc *doc;
+			xmlNode *ret;
+			assert_int_equal(vs_soap_parse(&r, "RetrievePropertiesEx", &doc, &ret, &err), 0);
+			assert_int_equal(vs_inventory_add_doc(inv, doc, vs_xml_child(ret, "returnval"), &err), 0);
+		} else {
+			assert_int_equal(vs_inventory_parse_stream(inv, "RetrievePropertiesEx", &r, &token, &err), 0);
+		}
+		assert_int_equal(inv->n_vms, 2);
+		assert_string_equal(vs_vm_extra_get(&inv->vms[0], "guestinfo.vtrunk.netplan"), "bmV0");
+		assert_null(vs_vm_extra_get(&inv->vms[0], "guestinfo.vtrunk.docker"));
+		assert_int_equal(inv->gi_missing, 1);
+		vs_inventory_free(&inv);
+		vs_http_resp_clear(&r);
 	}
 }
 
@@ -691,6 +748,8 @@ int main(void)
 		cmocka_unit_test(test_proxy_endless_page),
 		cmocka_unit_test(test_vcsim_guestinfo_tree),
 		cmocka_unit_test(test_vcsim_guestinfo_stream),
+		cmocka_unit_test(test_keyed_extra_config),
+		cmocka_unit_test(test_stream_object_bound),
 	};
 	int rc = cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
 

@@ -44,6 +44,8 @@
 //
 //  7. PCI slot numbers of ethernet cards (VirtualDevice.slotInfo.pciSlotNumber) as ESXi
 //     assigns them, on a reconfigure of a powered-off VM or at power-on: see slots.go.
+//  8. Fault details (MethodFault.faultMessage, faultCause) on the fault a NIC on a switch the
+//     VM's host is not a member of gets: see faults.go.
 //
 // How (2 and 3): the registry's method Handler hands those two methods to the realism object, which
 // takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
@@ -250,6 +252,9 @@ func (r *realism) PutObject(obj mo.Reference) {
 			res, f := run(t)
 			if f == nil && c.after != nil {
 				c.after()
+			}
+			if f != nil && c.descriptionID == "VirtualMachine.reconfigVm" {
+				f = detailFault(*o.Info.Entity, f)
 			}
 			return res, f
 		}
