@@ -92,9 +92,9 @@ if [ "${VCSIM_KIND:-debian}" = async ]; then
 	expect_not_in "$T_OUT" "no PCI slot" "and no note any more"
 else
 	expect_rc 0 "apply adds the trunk NIC" vt apply -f "$T_TMP/off.json" -o "$T_TMP/out"
+	expect_in "$T_OUT" "note: the trunk NIC has no PCI slot yet" "the report notes the trunk NIC's missing slot"
 	expect_eq "$(slot "$OFF" Kasm-Trunk),$(slot "$OFF" DC0_DVPG0)" None,32 "pyvmomi: no slot for the trunk NIC, 32 for the template e1000"
 	files "$T_TMP/out" "$OFF" ens160 ens32 "Debian's vcsim"
-	expect_in "$T_OUT" "note: the trunk NIC has no PCI slot yet" "the report notes the trunk NIC's missing slot"
 	expect_rc 0 "status" vt status -f "$T_TMP/off.json"
 	expect_in "$T_ERR" "the management NIC is at PCI slot 32, so the guest names it ens32" "status warns about the management NIC"
 	expect_not_in "$T_ERR" "the trunk NIC is at PCI slot" "and not about the trunk"
