@@ -22,7 +22,7 @@ static void str_add(cJSON *o, const char *key, const char *s)
 	ck(s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key));
 }
 
-static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic)
+static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic, const char *ifname)
 {
 	char mac[VM_GUEST_MACLEN];
 	cJSON *o;
@@ -38,6 +38,7 @@ static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic
 	else
 		ck(cJSON_AddNullToObject(o, "key"));
 	str_add(o, "portgroup", nic->portgroup);
+	str_add(o, "ifname", ifname);
 	if (nic->pci_slot > 0)
 		ck(cJSON_AddNumberToObject(o, "pci_slot", nic->pci_slot));
 	else
@@ -99,8 +100,8 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 		str_add(o, "vm", a->vm);
 		ck(cJSON_AddNumberToObject(o, "slot", a->slot));
 		nics = ck(cJSON_AddObjectToObject(o, "nics"));
-		nic_add(nics, "trunk", vm_guest_trunk_get(ga));
-		nic_add(nics, "mgmt", vm_guest_mgmt_get(ga));
+		nic_add(nics, "trunk", vm_guest_trunk_get(ga), nm.trunk);
+		nic_add(nics, "mgmt", vm_guest_mgmt_get(ga), nm.mgmt);
 		/* The names its files use (the root's are the plan's): from the PCI slots. */
 		str_add(o, "trunk_ifname", nm.trunk);
 		str_add(o, "mgmt_ifname", nm.mgmt);

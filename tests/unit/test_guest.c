@@ -1008,6 +1008,7 @@ static void test_slot_names(void **state)
 	sum = vm_summary_emit(p, ga);
 	assert_non_null(strstr(sum, "\"trunk_ifname\":\t\"ens192\""));
 	assert_non_null(strstr(sum, "\"trunk_ifname_from\":\t\"pci_slot\""));
+	assert_non_null(strstr(sum, "\"ifname\":\t\"ens160\",\n\t\t\t\t\t\"pci_slot\":\t160"));
 	assert_non_null(strstr(sum, "\"parent\":\t\"ens192.150\""));
 	/* The root keeps the plan's names; the other agents (no NIC facts) too. */
 	assert_non_null(strstr(sum, "\"trunk_ifname\":\t\"ens160\""));
