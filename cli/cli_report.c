@@ -141,7 +141,8 @@ static void ifname_check(const char *what, const struct vs_nic *nic, const char 
 }
 
 /* The names agent a's guest files use, into o; the disagreements with the plan on
- * stderr (warning) and, without a slot, *note (owned, "" when none). */
+ * stderr for plan and status (apply, which already wrote the files, puts them in its
+ * table: -q keeps it quiet) and, without a slot, *note (owned, "" when none). */
 static void ifnames_report(const struct cli_sync *r, const struct cli_agent *a, cJSON *o, char **note)
 {
 	struct vm_guest_agent ga = {a->trunk_nic ? &a->g_trunk : NULL, a->mgmt_nic ? &a->g_mgmt : NULL};
@@ -161,10 +162,12 @@ static void ifnames_report(const struct cli_sync *r, const struct cli_agent *a, 
 		     notes, &w, &n);
 	ifname_check("management", a->mgmt_nic, nm.mgmt, nm.mgmt_slot, r->plan->guest.mgmt_ifname, warns,
 		     notes, &w, &n);
-	if (w.len) {
+	if (w.len && (r->mode == M_PLAN || r->mode == M_STATUS)) {
 		char *shown = vm_text_display(a->pa->vm);
 		fprintf(stderr, "vtrunk: warning: VM \"%s\": %s\n", shown, w.data);
 		free(shown);
+	} else if (w.len) {
+		vm_buf_addf(&n, "%s%s", n.len ? "; " : "", w.data);
 	}
 	if (n.len) {
 		free(*note);
