@@ -997,6 +997,8 @@ static void test_slot_names(void **state)
 	assert_non_null(strstr(np, "    \"ens192\":\n      renderer: networkd\n      match:\n"
 				   "        macaddress: \"00:50:56:aa:bb:01\"\n"));
 	assert_non_null(strstr(np, "        macaddress: \"00:50:56:aa:bb:02\"\n      set-name: \"ens160\"\n"));
+	assert_non_null(strstr(np, "# Names from the PCI slots vCenter reports (udev's ens<slot>): ens192 at slot "
+				   "192, ens160 at slot 160.\n"));
 	ifs = vm_ifupdown_emit(p, 0, &ga[0]);
 	assert_non_null(strstr(ifs, "iface ens160 inet static\n"));
 	assert_non_null(strstr(ifs, "auto ens192\niface ens192 inet manual\n"));
