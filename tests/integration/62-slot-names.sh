@@ -59,6 +59,8 @@ if [ "${VCSIM_KIND:-debian}" = async ]; then
 	expect_eq "$(json "$T_OUT" '[(a["mgmt_ifname"], len(a["ifname_warnings"])) for a in d["agents"]]')" "[('ens160', 1)]" \
 		"and in --json"
 	expect_rc 0 "apply adds the trunk NIC to the powered-off VM" vt apply -f "$T_TMP/off.json" -o "$T_TMP/out" --guestinfo
+	expect_in "$T_OUT" "note: the trunk NIC is at PCI slot 192, so the guest names it ens192" "apply's table says which names its files use"
+	expect_not_in "$T_ERR" "PCI slot" "(in its table, not on stderr)"
 	expect_eq "$(slot "$OFF" Kasm-Trunk),$(slot "$OFF" DC0_DVPG0)" 192,160 "pyvmomi: trunk at slot 192, management at 160"
 	files "$T_TMP/out" "$OFF" ens192 ens160 "slots"
 	expect_eq "$(vcsim_pyread guestinfo "$OFF" | jsons "$(cat)" 'b"trunk=ens192 " in __import__("base64").b64decode(d["guestinfo.vtrunk.netplan"])')" \
