@@ -167,12 +167,14 @@ static void agent_facts(struct cli_sync *r, struct cli_agent *a)
 		a->g_trunk.key = a->trunk_nic->key;
 		a->g_trunk.portgroup = r->plan->trunk.portgroup;
 		a->g_trunk.label = a->trunk_nic->label;
+		a->g_trunk.pci_slot = a->trunk_nic->pci_slot;
 	}
 	if (a->mgmt_nic) {
 		a->g_mgmt.mac = a->mgmt_nic->mac[0] ? a->mgmt_nic->mac : NULL;
 		a->g_mgmt.key = a->mgmt_nic->key;
 		a->g_mgmt.portgroup = r->plan->management.network;
 		a->g_mgmt.label = a->mgmt_nic->label;
+		a->g_mgmt.pci_slot = a->mgmt_nic->pci_slot;
 	}
 }
 

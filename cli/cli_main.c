@@ -51,7 +51,9 @@ static const struct cli_command commands[] = {
 	 "two VMs have its name: vm-not-found, vm-ambiguous).\n"
 	 "Each agent's mgmt_address is compared with the IPv4 addresses VMware Tools\n"
 	 "reports on its management NIC (guest.net): a difference is a warning\n"
-	 "(--strict: exit 1).\n"},
+	 "(--strict: exit 1).\n"
+	 "Warns (stderr, and --json \"ifname_warnings\") when a NIC's PCI slot gives it\n"
+	 "another guest name (ens<slot>) than the plan's guest.*_ifname.\n"},
 	{"apply", cli_cmd_apply, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
 	 "apply -f PLAN [-o DIR] [--strict] [--guestinfo]",
 	 "make vCenter match the plan, then write the guest files",
@@ -69,13 +71,16 @@ static const struct cli_command commands[] = {
 	 "With \"tags\" in the plan it creates that vCenter tag (and its category) when\n"
 	 "missing and attaches it to the port group and every agent VM (REST API).\n"
 	 "With --guestinfo each agent's netplan file and docker-networks.sh also go into\n"
-	 "its VM's extraConfig, where vtrunk-apply.sh reads them inside the guest.\n"},
+	 "its VM's extraConfig, where vtrunk-apply.sh reads them inside the guest.\n"
+	 "A NIC vCenter reports a PCI slot for is ens<slot> in the files; the plan's\n"
+	 "guest.*_ifname names the others (bound by MAC; the report says so).\n"},
 	{"status", cli_cmd_status, O_PLAN | O_CONN | O_RUN | O_STRICT | O_GI, "status -f PLAN [--strict] [--guestinfo]",
 	 "compare vCenter with the plan, object by object (drift)",
 	 "Exit 0 when everything is in sync, 4 when something drifted, 1 when an\n"
 	 "agent's VM is not found (as plan). --json: each agent's \"states\".\n"
 	 "As plan, it warns when an agent's mgmt_address is not one VMware Tools\n"
-	 "reports on its management NIC (--strict: exit 1).\n"
+	 "reports on its management NIC (--strict: exit 1), and when a NIC's PCI\n"
+	 "slot gives it another guest name than the plan's (--json \"ifname_warnings\").\n"
 	 "--guestinfo also compares each agent's guestinfo with the files it should hold.\n"},
 	{"destroy", cli_cmd_destroy, O_PLAN | O_CONN | O_RUN | O_KEEP | O_GI | O_DRY,
 	 "destroy -f PLAN [--keep-portgroup] [--guestinfo] [--dry-run]",

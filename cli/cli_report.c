@@ -6,6 +6,7 @@
 
 #include "cli_sync.h"
 #include "vm_alloc.h"
+#include "vm_guest.h"
 #include "vm_text.h"
 
 /* The report's text (without --json): -q leaves only the closing line on stdout; the
@@ -111,6 +112,71 @@ int cli_report_tag_missing(const struct cli_sync *r, const struct cli_agent *a)
 	return r->plan->tags.category && a->vm && !a->tag_had;
 }
 
+/* The guest names of one NIC against the plan's: a warning when its PCI slot names it
+ * otherwise, a note when it has no slot yet (the files then use a plan name and bind
+ * it by MAC). Both into o's "ifname_warnings"/"ifname_notes" and into w/n. */
+static void ifname_check(const char *what, const struct vs_nic *nic, const char *name, int slot,
+			 const char *planned, cJSON *warns, cJSON *notes, struct vm_buf *w,
+			 struct vm_buf *n)
+{
+	char *msg;
+
+	if (!nic)
+		return;
+	if (slot && strcmp(name, planned) != 0) {
+		msg = vm_xasprintf("the %s NIC is at PCI slot %d, so the guest names it %s, not the plan's %s: "
+				   "its files use %s (set guest.%s_ifname to agree)",
+				   what, slot, name, planned, name, strcmp(what, "trunk") == 0 ? "trunk" : "mgmt");
+		cJSON_AddItemToArray(warns, cJSON_CreateString(msg));
+		vm_buf_addf(w, "%s%s", w->len ? "; " : "", msg);
+		free(msg);
+	} else if (!slot) {
+		msg = vm_xasprintf("the %s NIC has no PCI slot yet (added while the VM ran: ESXi numbers it at the "
+				   "next power-on): its files call it %s and bind it by MAC %s",
+				   what, name, nic->mac[0] ? nic->mac : "(unknown)");
+		cJSON_AddItemToArray(notes, cJSON_CreateString(msg));
+		vm_buf_addf(n, "%s%s", n->len ? "; " : "", msg);
+		free(msg);
+	}
+}
+
+/* The names agent a's guest files use, into o; the disagreements with the plan on
+ * stderr for plan and status (apply, which already wrote the files, puts them in its
+ * table: -q keeps it quiet) and, without a slot, *note (owned, "" when none). */
+static void ifnames_report(const struct cli_sync *r, const struct cli_agent *a, cJSON *o, char **note)
+{
+	struct vm_guest_agent ga = {a->trunk_nic ? &a->g_trunk : NULL, a->mgmt_nic ? &a->g_mgmt : NULL};
+	struct vm_guest_names nm;
+	struct vm_buf w = {0}, n = {0};
+	cJSON *warns, *notes;
+
+	*note = vm_xstrdup("");
+	if (!a->vm || r->mode == M_DESTROY)
+		return;
+	vm_guest_names_get(r->plan, &ga, &nm);
+	cJSON_AddStringToObject(o, "trunk_ifname", nm.trunk);
+	cJSON_AddStringToObject(o, "mgmt_ifname", nm.mgmt);
+	warns = cJSON_AddArrayToObject(o, "ifname_warnings");
+	notes = cJSON_AddArrayToObject(o, "ifname_notes");
+	ifname_check("trunk", a->trunk_nic, nm.trunk, nm.trunk_slot, r->plan->guest.trunk_ifname, warns,
+		     notes, &w, &n);
+	ifname_check("management", a->mgmt_nic, nm.mgmt, nm.mgmt_slot, r->plan->guest.mgmt_ifname, warns,
+		     notes, &w, &n);
+	if (w.len && (r->mode == M_PLAN || r->mode == M_STATUS)) {
+		char *shown = vm_text_display(a->pa->vm);
+		fprintf(stderr, "vtrunk: warning: VM \"%s\": %s\n", shown, w.data);
+		free(shown);
+	} else if (w.len) {
+		vm_buf_addf(&n, "%s%s", n.len ? "; " : "", w.data);
+	}
+	if (n.len) {
+		free(*note);
+		*note = vm_xstrdup(n.data);
+	}
+	vm_buf_reset(&w);
+	vm_buf_reset(&n);
+}
+
 #define MAX_WORDS 8
 
 /* The words for what happened (apply, destroy) or would happen (plan) or is (status),
@@ -210,6 +276,7 @@ void cli_report_agents(struct cli_sync *r)
 {
 	cJSON *arr = cJSON_AddArrayToObject(r->report, "agents");
 	char **texts = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*texts));
+	char **notes = vm_xcalloc(r->plan->n_agents ? r->plan->n_agents : 1, sizeof(*notes));
 	int width = 30;
 	size_t vm_width = strlen("VM");
 
@@ -232,6 +299,7 @@ void cli_report_agents(struct cli_sync *r)
 		}
 		cJSON_AddItemToObject(o, "trunk_nic", nic_json(a->trunk_nic));
 		cJSON_AddItemToObject(o, "mgmt_nic", nic_json(a->mgmt_nic));
+		ifnames_report(r, a, o, &notes[i]);
 		if (a->failed || !a->vm) {
 			cJSON_AddStringToObject(o, "error", a->err.msg);
 			if (a->err.fault[0])
@@ -274,6 +342,8 @@ void cli_report_agents(struct cli_sync *r)
 		printf("%-*s %-26s %s\n", width, texts[i], tn, mn);
 		if (a->pa->autoscale)
 			printf("  autoscale: slot %d (%s)\n", a->pa->slot, a->pa->ref);
+		if (*notes[i])
+			printf("  note: %s\n", notes[i]);
 		if (a->failed || !a->vm) {
 			/* vCenter's own words (a fault's message) may be in it. */
 			char *shown = vm_text_display(a->err.msg);
@@ -281,9 +351,12 @@ void cli_report_agents(struct cli_sync *r)
 			free(shown);
 		}
 	}
-	for (size_t i = 0; i < r->plan->n_agents; i++)
+	for (size_t i = 0; i < r->plan->n_agents; i++) {
 		free(texts[i]);
+		free(notes[i]);
+	}
 	free(texts);
+	free(notes);
 }
 
 void cli_report_tags(struct cli_sync *r)

@@ -27,9 +27,11 @@ char *vm_apply_emit(const struct vm_plan *plan, size_t agent_index,
 {
 	const struct vm_plan_agent *a = &plan->agents[agent_index];
 	char tmac[VM_GUEST_MACLEN], mmac[VM_GUEST_MACLEN];
+	struct vm_guest_names nm;
 	struct vm_buf b = {0};
 	int daemon = vm_guest_docker_needs_experimental(plan->guest.docker_version) == 1;
 
+	vm_guest_names_get(plan, agent, &nm);
 	vm_guest_bind_macs(agent, tmac, mmac);
 	vm_buf_adds(&b, "#!/bin/bash\n# vtrunk-apply.sh for VM \"");
 	vm_text_comment_add(&b, a->vm);
@@ -84,8 +86,8 @@ char *vm_apply_emit(const struct vm_plan *plan, size_t agent_index,
 		    "# /etc/network/interfaces.vtrunk-orig.d/) and listed at the end.\n"
 		    "set -eu\n\n");
 	var_add(&b, "VM", a->vm);
-	var_add(&b, "TRUNK", plan->guest.trunk_ifname);
-	var_add(&b, "MGMT", plan->guest.mgmt_ifname);
+	var_add(&b, "TRUNK", nm.trunk);
+	var_add(&b, "MGMT", nm.mgmt);
 	vm_buf_adds(&b, "# The MACs vCenter reported ('' when unknown): on a VM with no NIC that has\n"
 			"# them, the script stops, since this directory is another VM's.\n");
 	var_add(&b, "TRUNK_MAC", tmac);

@@ -122,11 +122,12 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 			      const struct vm_guest_agent *agent)
 {
 	const struct vm_plan_agent *a = &plan->agents[agent_index];
-	const char *trunk = plan->guest.trunk_ifname;
+	struct vm_guest_names nm;
+	const char *trunk = nm.trunk;
 	int macvlan = plan->trunk.driver == VM_DRIVER_MACVLAN;
 	struct vm_buf b = {0};
 
-	(void)agent;
+	vm_guest_names_get(plan, agent, &nm);
 	vm_buf_adds(&b, "#!/bin/bash\n# docker-networks.sh for VM \"");
 	vm_text_comment_add(&b, a->vm);
 	vm_buf_addf(&b, "\" (slot %d), written by vtrunk.\n", a->slot);

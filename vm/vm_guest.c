@@ -62,6 +62,39 @@ void vm_guest_bind_macs(const struct vm_guest_agent *agent, char trunk[VM_GUEST_
 		trunk[0] = mgmt[0] = '\0';
 }
 
+/* Slots above this would not fit "ens<slot>.4094" in IFNAMSIZ; ESXi's are far below. */
+#define SLOT_MAX 65535
+
+static int nic_slot(const struct vm_guest_nic *nic)
+{
+	return nic && nic->pci_slot > 0 && nic->pci_slot <= SLOT_MAX ? nic->pci_slot : 0;
+}
+
+void vm_guest_names_get(const struct vm_plan *plan, const struct vm_guest_agent *agent,
+			struct vm_guest_names *out)
+{
+	const char *pt = plan->guest.trunk_ifname ? plan->guest.trunk_ifname : "ens160";
+	const char *pm = plan->guest.mgmt_ifname ? plan->guest.mgmt_ifname : "ens192";
+
+	out->trunk_slot = nic_slot(vm_guest_trunk_get(agent));
+	out->mgmt_slot = nic_slot(vm_guest_mgmt_get(agent));
+	if (out->trunk_slot)
+		snprintf(out->trunk, sizeof(out->trunk), "ens%d", out->trunk_slot);
+	else
+		snprintf(out->trunk, sizeof(out->trunk), "%s", pt);
+	if (out->mgmt_slot)
+		snprintf(out->mgmt, sizeof(out->mgmt), "ens%d", out->mgmt_slot);
+	else
+		snprintf(out->mgmt, sizeof(out->mgmt), "%s", pm);
+	/* Only one of them can be from the plan here: two slots differ, two plan names too. */
+	if (strcmp(out->trunk, out->mgmt) == 0) {
+		if (!out->trunk_slot)
+			snprintf(out->trunk, sizeof(out->trunk), "%s", pm);
+		else
+			snprintf(out->mgmt, sizeof(out->mgmt), "%s", pt);
+	}
+}
+
 int vm_guest_docker_needs_experimental(const char *version)
 {
 	unsigned long major, minor = 0;

@@ -24,6 +24,7 @@ struct vm_guest_nic {      /* facts vCenter reported for one NIC; all borrowed *
 	int key;               /* device key, 0 when unknown */
 	const char *portgroup; /* port group / network name, or NULL */
 	const char *label;     /* "Network adapter 2", or NULL */
+	int pci_slot;          /* vCenter's slotInfo.pciSlotNumber; <= 0 when it has none yet */
 };
 
 struct vm_guest_agent {               /* one agent VM, index-aligned with plan->agents */
@@ -73,6 +74,21 @@ int vm_guest_check(const struct vm_plan *plan, const struct vm_guest_agent *agen
 /* The agent's NIC facts, or NULL; tolerates agents == NULL. */
 const struct vm_guest_nic *vm_guest_trunk_get(const struct vm_guest_agent *agent);
 const struct vm_guest_nic *vm_guest_mgmt_get(const struct vm_guest_agent *agent);
+
+#define VM_GUEST_IFNAMLEN 16 /* IFNAMSIZ */
+
+/* The names the agent's guest files give its two interfaces. A NIC with a PCI slot is
+ * "ens<slot>", the name systemd/udev's predictable naming gives a PCI NIC whose slot
+ * the firmware reports (README, "Interface names"); one without (added to a running
+ * VM: ESXi numbers it at the next power-on) keeps the plan's guest.*_ifname, or the
+ * other interface's plan name when the other NIC's slot already took that one (the
+ * plan's pair is swapped on this VM). The two names always differ. */
+struct vm_guest_names {
+	char trunk[VM_GUEST_IFNAMLEN], mgmt[VM_GUEST_IFNAMLEN];
+	int trunk_slot, mgmt_slot; /* the slot each name comes from, 0 when from the plan */
+};
+void vm_guest_names_get(const struct vm_plan *plan, const struct vm_guest_agent *agent,
+			struct vm_guest_names *out);
 
 /* Copies a well-formed MAC into out in lowercase; 0, or -1 when NULL or malformed. */
 int vm_guest_mac_norm(const char *mac, char out[VM_GUEST_MACLEN]);

@@ -40,11 +40,13 @@ char *vm_ifupdown_emit(const struct vm_plan *plan, size_t agent_index,
 {
 	const struct vm_plan_agent *a = &plan->agents[agent_index];
 	const struct vm_plan_mgmt *m = &plan->management;
-	const char *trunk = plan->guest.trunk_ifname, *mgmt = plan->guest.mgmt_ifname;
+	struct vm_guest_names nm;
+	const char *trunk = nm.trunk, *mgmt = nm.mgmt;
 	char tmac[VM_GUEST_MACLEN], mmac[VM_GUEST_MACLEN], ip[VM_IP_STRLEN];
 	char *ranges = vm_vlan_set_format(&plan->trunk.vlans), *what;
 	struct vm_buf b = {0};
 
+	vm_guest_names_get(plan, agent, &nm);
 	vm_guest_bind_macs(agent, tmac, mmac);
 	vm_buf_adds(&b, "# /etc/network/interfaces.d/vtrunk for VM \"");
 	vm_text_comment_add(&b, a->vm);

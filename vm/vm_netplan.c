@@ -65,11 +65,13 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 {
 	const struct vm_plan_agent *a = &plan->agents[agent_index];
 	const struct vm_plan_mgmt *m = &plan->management;
-	const char *trunk = plan->guest.trunk_ifname, *mgmt = plan->guest.mgmt_ifname;
+	struct vm_guest_names nm;
+	const char *trunk = nm.trunk, *mgmt = nm.mgmt;
 	char tmac[VM_GUEST_MACLEN], mmac[VM_GUEST_MACLEN], ip[VM_IP_STRLEN];
 	char *ranges = vm_vlan_set_format(&plan->trunk.vlans);
 	struct vm_buf b = {0};
 
+	vm_guest_names_get(plan, agent, &nm);
 	vm_guest_bind_macs(agent, tmac, mmac);
 	vm_buf_adds(&b, "# /etc/netplan/60-vtrunk.yaml for VM \"");
 	vm_text_comment_add(&b, a->vm);
@@ -83,8 +85,17 @@ char *vm_netplan_emit(const struct vm_plan *plan, size_t agent_index,
 	else if (!*tmac || !*mmac)
 		vm_buf_addf(&b, "# %s is bound by name: no usable MAC was known for it.\n",
 			    *tmac ? mgmt : trunk);
+	if (nm.trunk_slot || nm.mgmt_slot) {
+		vm_buf_adds(&b, "# Names from the PCI slots vCenter reports (udev's ens<slot>):");
+		if (nm.trunk_slot)
+			vm_buf_addf(&b, " %s at slot %d", trunk, nm.trunk_slot);
+		if (nm.mgmt_slot)
+			vm_buf_addf(&b, "%s %s at slot %d", nm.trunk_slot ? "," : "", mgmt, nm.mgmt_slot);
+		vm_buf_adds(&b, ".\n");
+	}
 	/* What vtrunk-apply.sh --from-guestinfo checks the live VM against: in guestinfo it
-	 * gets this file, not the agent's script. Names are plan names (no spaces). */
+	 * gets this file, not the agent's script. Names are plan or ens<slot> names (no
+	 * spaces). */
 	vm_ip_format(a->mgmt_address, ip);
 	vm_buf_addf(&b, "# vtrunk-facts: trunk=%s trunk_mac=%s trunk_driver=%s mgmt=%s mgmt_mac=%s "
 			"mgmt_address=",

@@ -23,7 +23,7 @@ static void str_add(cJSON *o, const char *key, const char *s)
 	ck(s ? cJSON_AddStringToObject(o, key, s) : cJSON_AddNullToObject(o, key));
 }
 
-static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic)
+static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic, const char *ifname)
 {
 	char mac[VM_GUEST_MACLEN];
 	cJSON *o;
@@ -39,6 +39,11 @@ static void nic_add(cJSON *nics, const char *key, const struct vm_guest_nic *nic
 	else
 		ck(cJSON_AddNullToObject(o, "key"));
 	str_add(o, "portgroup", nic->portgroup);
+	str_add(o, "ifname", ifname);
+	if (nic->pci_slot > 0)
+		ck(cJSON_AddNumberToObject(o, "pci_slot", nic->pci_slot));
+	else
+		ck(cJSON_AddNullToObject(o, "pci_slot"));
 	str_add(o, "label", nic->label);
 }
 
@@ -97,13 +102,21 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 		const struct vm_plan_agent *a = &plan->agents[i];
 		const struct vm_guest_agent *ga = agents ? &agents[i] : NULL;
 		cJSON *o = ck(cJSON_CreateObject()), *nics, *ranges;
+		struct vm_guest_names nm;
 		char *c;
+
+		vm_guest_names_get(plan, ga, &nm);
 
 		str_add(o, "vm", a->vm);
 		ck(cJSON_AddNumberToObject(o, "slot", a->slot));
 		nics = ck(cJSON_AddObjectToObject(o, "nics"));
-		nic_add(nics, "trunk", vm_guest_trunk_get(ga));
-		nic_add(nics, "mgmt", vm_guest_mgmt_get(ga));
+		nic_add(nics, "trunk", vm_guest_trunk_get(ga), nm.trunk);
+		nic_add(nics, "mgmt", vm_guest_mgmt_get(ga), nm.mgmt);
+		/* The names its files use (the root's are the plan's): from the PCI slots. */
+		str_add(o, "trunk_ifname", nm.trunk);
+		str_add(o, "mgmt_ifname", nm.mgmt);
+		str_add(o, "trunk_ifname_from", nm.trunk_slot ? "pci_slot" : "plan");
+		str_add(o, "mgmt_ifname_from", nm.mgmt_slot ? "pci_slot" : "plan");
 		c = cidr(a->mgmt_address, plan->management.prefix);
 		str_add(o, "mgmt_address", c);
 		free(c);
@@ -111,7 +124,7 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 		for (size_t k = 0; k < plan->n_vlans; k++) {
 			const struct vm_plan_vlan *v = &plan->vlans[k];
 			cJSON *r = ck(cJSON_CreateObject());
-			char *parent = vm_xasprintf("%s.%d", plan->guest.trunk_ifname, v->id);
+			char *parent = vm_xasprintf("%s.%d", nm.trunk, v->id);
 
 			ck(cJSON_AddNumberToObject(r, "vlan", v->id));
 			str_add(r, "network", v->network);

@@ -29,6 +29,7 @@
 #include "vm_apply.h"
 #include "vm_docker.h"
 #include "vm_guest.h"
+#include "vm_guestinfo.h"
 #include "vm_text.h"
 #include "vm_ifupdown.h"
 #include "vm_ipplan.h"
@@ -166,15 +167,15 @@ static struct vm_plan *plan_old_docker(void)
 
 /* NIC facts as vCenter reports them, for plan_basic's three agents. */
 static const struct vm_guest_nic nic01t = {"00:50:56:AA:BB:01", 4000, "Kasm-Trunk",
-					   "Network adapter 2"};
+					   "Network adapter 2", 0};
 static const struct vm_guest_nic nic01m = {"00:50:56:aa:bb:02", 4001, "VM Network",
-					   "Network adapter 1"};
-static const struct vm_guest_nic nic02t = {"00:50:56:aa:bb:11", 4000, "Kasm-Trunk", NULL};
+					   "Network adapter 1", 0};
+static const struct vm_guest_nic nic02t = {"00:50:56:aa:bb:11", 4000, "Kasm-Trunk", NULL, 0};
 /* vcsim hands the same MAC to several NICs: both must then be bound by name. */
 static const struct vm_guest_nic nic03t = {"00:50:56:aa:bb:21", 4000, "Kasm-Trunk",
-					   "ethernet--6"};
+					   "ethernet--6", 0};
 static const struct vm_guest_nic nic03m = {"00:50:56:aa:bb:21", 4001, "VM Network",
-					   "ethernet-0"};
+					   "ethernet-0", 0};
 static const struct vm_guest_agent basic_macs[] = {
 	{&nic01t, &nic01m},
 	{&nic02t, NULL},
@@ -613,7 +614,7 @@ static void test_write_refusals(void **state)
 		{"bad\xff", "not valid UTF-8"},
 	};
 	struct vm_plan *p;
-	struct vm_guest_nic badmac = {"00:50:56:aa:bb", 1, NULL, NULL};
+	struct vm_guest_nic badmac = {"00:50:56:aa:bb", 1, NULL, NULL, 0};
 	struct vm_guest_agent ga[3] = {{&badmac, NULL}, {NULL, NULL}, {NULL, NULL}};
 
 	(void)state;
@@ -971,7 +972,7 @@ static int write_hostile(const char *out)
 static void test_summary_hostile_portgroup(void **state)
 {
 	struct vm_plan *p = plan_basic();
-	struct vm_guest_nic t = {"00:50:56:aa:bb:01", 4000, "pg\xe2\x80\xa8x\xc2\x9b", NULL};
+	struct vm_guest_nic t = {"00:50:56:aa:bb:01", 4000, "pg\xe2\x80\xa8x\xc2\x9b", NULL, 0};
 	struct vm_guest_agent ga[3] = {{&t, NULL}, {NULL, NULL}, {NULL, NULL}};
 	char *s;
 
@@ -982,6 +983,105 @@ static void test_summary_hostile_portgroup(void **state)
 	assert_null(strstr(s, "\xc2\x9b"));
 	assert_non_null(strstr(s, "tr\xc3\xaas")); /* other text as it is */
 	free(s);
+	vm_plan_free(&p);
+}
+
+/* vCenter's PCI slots name the NICs in every file: here the VM's management NIC is at
+ * slot 160 (its first card) and the trunk, added later, at 192, the reverse of the
+ * plan's ens160/ens192. */
+static void test_slot_names(void **state)
+{
+	struct vm_plan *p = plan_basic();
+	struct vm_guest_nic t = {.mac = "00:50:56:aa:bb:01", .key = 4001, .pci_slot = 192};
+	struct vm_guest_nic m = {.mac = "00:50:56:aa:bb:02", .key = 4000, .pci_slot = 160};
+	struct vm_guest_agent ga[3] = {{&t, &m}, {NULL, NULL}, {NULL, NULL}};
+	struct vm_guest_names nm;
+	struct vm_guestinfo gi;
+	char *np, *ifs, *nets, *app, *sum, *enc;
+	int found = 0;
+
+	(void)state;
+	vm_guest_names_get(p, &ga[0], &nm);
+	assert_string_equal(nm.trunk, "ens192");
+	assert_string_equal(nm.mgmt, "ens160");
+	assert_int_equal(nm.trunk_slot, 192);
+	assert_int_equal(nm.mgmt_slot, 160);
+	np = vm_netplan_emit(p, 0, &ga[0]);
+	assert_non_null(strstr(np, "# vtrunk-facts: trunk=ens192 trunk_mac=00:50:56:aa:bb:01 "
+				   "trunk_driver=vmxnet3 mgmt=ens160 mgmt_mac=00:50:56:aa:bb:02 "));
+	assert_non_null(strstr(np, "    \"ens192\":\n      renderer: networkd\n      match:\n"
+				   "        macaddress: \"00:50:56:aa:bb:01\"\n"));
+	assert_non_null(strstr(np, "        macaddress: \"00:50:56:aa:bb:02\"\n      set-name: \"ens160\"\n"));
+	assert_non_null(strstr(np, "# Names from the PCI slots vCenter reports (udev's ens<slot>): ens192 at slot "
+				   "192, ens160 at slot 160.\n"));
+	ifs = vm_ifupdown_emit(p, 0, &ga[0]);
+	assert_non_null(strstr(ifs, "iface ens160 inet static\n"));
+	assert_non_null(strstr(ifs, "auto ens192\niface ens192 inet manual\n"));
+	nets = vm_docker_networks_emit(p, 0, &ga[0]);
+	assert_non_null(strstr(nets, "-o parent=ens192.150"));
+	assert_null(strstr(nets, "ens160"));
+	app = vm_apply_emit(p, 0, &ga[0]);
+	assert_non_null(strstr(app, "\nTRUNK=ens192\nMGMT=ens160\n"));
+	sum = vm_summary_emit(p, ga);
+	assert_non_null(strstr(sum, "\"trunk_ifname\":\t\"ens192\""));
+	assert_non_null(strstr(sum, "\"trunk_ifname_from\":\t\"pci_slot\""));
+	assert_non_null(strstr(sum, "\"ifname\":\t\"ens160\",\n\t\t\t\t\t\"pci_slot\":\t160"));
+	assert_non_null(strstr(sum, "\"parent\":\t\"ens192.150\""));
+	/* The root keeps the plan's names; the other agents (no NIC facts) too. */
+	assert_non_null(strstr(sum, "\"trunk_ifname\":\t\"ens160\""));
+	/* guestinfo carries the same netplan text, so the same names. */
+	vm_guestinfo_build(p, 0, &ga[0], &gi);
+	enc = vm_base64_encode(np, strlen(np));
+	for (size_t k = 0; k < gi.n; k++)
+		found += strcmp(gi.key[k], VM_GI_NETPLAN) == 0 && strcmp(gi.value[k], enc) == 0;
+	assert_int_equal(found, 1);
+	free(enc);
+	vm_guestinfo_clear(&gi);
+	free(np);
+	free(ifs);
+	free(nets);
+	free(app);
+	free(sum);
+	vm_plan_free(&p);
+}
+
+/* Without a slot (a NIC added to a running VM) the plan's name, or the other plan name
+ * when the other NIC's slot took that one; a slot too large for ens<slot>.<vlan> is
+ * ignored. */
+static void test_slot_names_fallback(void **state)
+{
+	struct vm_plan *p = plan_basic();
+	struct vm_guest_nic t = {.mac = "00:50:56:aa:bb:01"}, m = {.mac = "00:50:56:aa:bb:02", .pci_slot = 160};
+	struct vm_guest_agent ga = {&t, &m};
+	struct vm_guest_names nm;
+	char *np;
+
+	(void)state;
+	vm_guest_names_get(p, &ga, &nm);
+	assert_string_equal(nm.trunk, "ens192");
+	assert_string_equal(nm.mgmt, "ens160");
+	assert_int_equal(nm.trunk_slot, 0);
+	/* Bound by MAC, so the name it gets is the file's whatever the kernel chose. */
+	np = vm_netplan_emit(p, 0, &ga);
+	assert_non_null(strstr(np, "        macaddress: \"00:50:56:aa:bb:01\"\n        driver: \"vmxnet3\"\n"
+				   "      set-name: \"ens192\"\n"));
+	free(np);
+	m.pci_slot = 192;
+	vm_guest_names_get(p, &ga, &nm);
+	assert_string_equal(nm.trunk, "ens160");
+	assert_string_equal(nm.mgmt, "ens192");
+	t.pci_slot = 224;
+	m.pci_slot = 0;
+	vm_guest_names_get(p, &ga, &nm);
+	assert_string_equal(nm.trunk, "ens224");
+	assert_string_equal(nm.mgmt, "ens192");
+	t.pci_slot = 70000;
+	vm_guest_names_get(p, &ga, &nm);
+	assert_string_equal(nm.trunk, "ens160");
+	assert_int_equal(nm.trunk_slot, 0);
+	vm_guest_names_get(p, NULL, &nm);
+	assert_string_equal(nm.trunk, "ens160");
+	assert_string_equal(nm.mgmt, "ens192");
 	vm_plan_free(&p);
 }
 
@@ -1020,6 +1120,8 @@ int main(int argc, char **argv)
 							 NULL, NULL, (void *)&cases[i]};
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_stale);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_slot_names);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_slot_names_fallback);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_whole_or_absent);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_foreign);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_write_refusals);

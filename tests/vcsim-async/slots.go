@@ -2,15 +2,21 @@
 //
 // VirtualDevice.slotInfo (vim.vm.device.VirtualDevice) is "information about the bus slot of
 // the device in a virtual machine"; for a PCI device it is a VirtualDevicePciBusSlotInfo whose
-// pciSlotNumber is what a Linux guest's udev turns into the predictable name ens<slot>. The
-// simulator leaves slotInfo unset. ESXi numbers the ethernet cards of a virtual machine by
-// their ethernetN index (the order they were added: their order in config.hardware.device
-// here; the simulator's keys are not in that order): on hardware
-// version 7 and later, where vmxnet3/e1000e cards sit on PCIe root ports, ethernet0 is at 160,
-// ethernet1 at 192, ethernet2 at 224, ethernet3 at 256 (then 1184, 1216, ... on the next bridge;
-// modelled here as 32 apart); an e1000 on the legacy PCI bus of old hardware sits at 32, 33, ...
-// (VMware KB 2047927, "Network interface name changes after adding a NIC"; the .vmx key
-// ethernetN.pciSlotNumber; systemd.net-naming-scheme(7) for the ens prefix).
+// pciSlotNumber is the .vmx key ethernetN.pciSlotNumber. The simulator leaves slotInfo unset.
+// ESXi numbers the ethernet cards of a virtual machine by their ethernetN index (the order
+// they were added: their order in config.hardware.device here; the simulator's keys are not
+// in that order): on hardware version 7 and later, where vmxnet3/e1000e cards sit on PCIe
+// root ports, ethernet0 is at 160, ethernet1 at 192, ethernet2 at 224, ethernet3 at 256 (then
+// 1184, 1216, ... behind the next functions of the bridges; modelled here as 32 apart); an
+// e1000 on the legacy PCI bus sits at 32, 33, ... These values are the commonly observed ones,
+// not a VMware table. VMware KB 2047927 (knowledge.broadcom.com, legacyId 2047927) documents
+// how such a number maps to the guest's PCI topology — bits FFF.BBBBB.DDDDD: function, bus
+// (behind pciBridge<B-1>), device; its example is ethernet4 at 1216 — and that the
+// hypervisor plugs the device into that slot when the VM powers on. The guest name ens<slot>
+// is systemd-udev's slot-based name (ID_NET_NAME_SLOT, "s<slot>" after the "en" prefix,
+// systemd.net-naming-scheme(7)), from the PCI hotplug slot number the firmware reports;
+// neither source says that VMware's firmware reports pciSlotNumber there, which is what
+// VMware Linux guests are observed to show (ens160, ens192, ens32).
 //
 // When: ESXi assigns a new card's slot when the VM powers on; a card added to a powered-off VM
 // gets it on that reconfigure here (the VM cannot run without it) and a card added to a running
