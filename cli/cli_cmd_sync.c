@@ -11,6 +11,7 @@
 #include "cli_autoscale.h"
 #include "cli_cmd.h"
 #include "cli_conn.h"
+#include "cli_inv_read.h"
 #include "cli_plan.h"
 #include "cli_addrcheck.h"
 #include "cli_sync.h"
@@ -357,7 +358,7 @@ static int reread(struct cli_sync *r, unsigned what, struct vm_err *err)
 	 * abandoned (a third signal abandons it). */
 	if (cli_stop == 2)
 		vs_http_abortable_set(r->s->http, 0);
-	rc = vs_inventory_retrieve_call(r->s, what, &inv, err);
+	rc = cli_inv_read(r, what, &inv, err);
 	vs_http_abortable_set(r->s->http, 1);
 	if (rc < 0)
 		return -1;
@@ -641,7 +642,7 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 		rc = fail(&r, &err);
 		goto cleanup;
 	}
-	if (vs_inventory_retrieve_call(r.s, inv_what(&r), &r.inv, &err) < 0 || rediff(&r, &err) < 0) {
+	if (cli_inv_read(&r, inv_what(&r), &r.inv, &err) < 0 || rediff(&r, &err) < 0) {
 		rc = fail(&r, &err);
 		goto cleanup;
 	}

@@ -284,6 +284,17 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		pg->auto_expand = -1;
 		break;
 	case K_VM:
+		if (inv->merging) {
+			/* The second, scoped read (vs_inventory_details_call): into the VM the first
+			 * read found. What it brings replaces what a failed attempt may have left. */
+			size_t pos = 0;
+			long i = vs_inventory_vm_next(inv, &inv->by_moref, ref.value, &pos);
+			if (i < 0)
+				break;
+			vm = &inv->vms[i];
+			vs_inventory_vm_details_clear(vm);
+			break;
+		}
 		inv->vms = vm_xgrow(inv->vms, &inv->cap_vms, inv->n_vms + 1, sizeof(*inv->vms));
 		vm = memset(&inv->vms[inv->n_vms++], 0, sizeof(*vm));
 		vm->ref = ref;
@@ -297,7 +308,7 @@ static int object_parse(struct vs_inventory *inv, const xmlNode *obj, struct vm_
 		const xmlNode *val = vs_xml_child(ps, "val");
 		int is_name = strcmp(name, "name") == 0;
 
-		if (strcmp(name, "parent") == 0 && kind != K_OTHER) {
+		if (strcmp(name, "parent") == 0 && kind != K_OTHER && !inv->merging) {
 			size_t before = inv->n_parents;
 			add_parent(inv, &ref, val);
 			if (inv->n_parents > before)
@@ -729,8 +740,10 @@ static int page_whole(void *arg, const struct vs_http_resp *resp, struct vm_err 
 	return vs_inventory_parse_stream(pg->inv, pg->method, resp, &pg->token, err);
 }
 
-static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct vs_inventory **out,
-			 struct vm_err *err)
+/* With refs (n_refs of them): only those VMs, by moref (no view, no traversal), only
+ * their costly properties, merged into *out, which the caller keeps on failure. */
+static int retrieve_once(struct vs_session *s, unsigned what, int stop, const struct vs_moref *refs,
+			 size_t n_refs, struct vs_inventory **out, struct vm_err *err)
 {
 	static const char *const named[] = {"name", "parent", NULL};
 	/* A folder's name: for agents named by inventory path (vs_vmref.c). */
@@ -750,14 +763,29 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 					     "recentTask", "config.changeVersion", "config.uuid",
 					     "config.instanceUuid", "config.extraConfig", "guest.net", NULL};
 	/* vtrunk's keys alone: other tools keep tens of KB in guestinfo (cloud-init). */
-	static const char *const vmp_keyed[] = {"name", "parent", "runtime.powerState", "config.hardware.device",
+	static const char *const vmp_keyed[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.hardware.device",
 						"recentTask", "config.changeVersion", "config.uuid",
 						"config.instanceUuid",
 						"config.extraConfig[\"" VM_GI_NETPLAN "\"]",
 						"config.extraConfig[\"" VM_GI_NETPLAN ".encoding\"]",
 						"config.extraConfig[\"" VM_GI_DOCKER "\"]",
-						"config.extraConfig[\"" VM_GI_DOCKER ".encoding\"]", "guest.net", NULL};
-	struct vs_inventory *inv = vm_xcalloc(1, sizeof(*inv));
+						"config.extraConfig[\"" VM_GI_DOCKER ".encoding\"]",
+						"config.extraConfig[\"" VM_GI_SLOT "\"]", "guest.net", NULL};
+	/* VS_INV_CHEAP: what matching agents needs (vs_vmref.c), for every VM. */
+	static const char *const vmp_cheap[] = {"name", "parent", "runtime.powerState", "runtime.host", "config.uuid",
+						"config.instanceUuid", NULL};
+	/* The rest, for the agents' VMs only (VS_INV_GUESTINFO adds extraConfig). */
+	static const char *const vmp_costly[] = {"config.hardware.device", "recentTask", "config.changeVersion",
+						 "guest.net", NULL};
+	static const char *const vmp_costly_gi[] = {"config.hardware.device", "recentTask", "config.changeVersion",
+						    "config.extraConfig", "guest.net", NULL};
+	static const char *const vmp_costly_keyed[] = {"config.hardware.device", "recentTask", "config.changeVersion",
+						       "config.extraConfig[\"" VM_GI_NETPLAN "\"]",
+						       "config.extraConfig[\"" VM_GI_NETPLAN ".encoding\"]",
+						       "config.extraConfig[\"" VM_GI_DOCKER "\"]",
+						       "config.extraConfig[\"" VM_GI_DOCKER ".encoding\"]",
+						       "config.extraConfig[\"" VM_GI_SLOT "\"]", "guest.net", NULL};
+	struct vs_inventory *inv = refs ? *out : vm_xcalloc(1, sizeof(*inv));
 	struct vs_moref view;
 	struct vm_buf b = {0};
 	struct vs_page_count count;
@@ -765,6 +793,23 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	const char *method = "RetrievePropertiesEx";
 	unsigned types = what & (VS_INV_NETWORK | VS_INV_VMS); /* what the view must cover */
 
+	if (refs) {
+		vs_soap_begin(&b, "RetrievePropertiesEx", &s->property_collector);
+		vs_soap_open(&b, "specSet", NULL);
+		prop_spec(&b, "VirtualMachine",
+			  !(what & VS_INV_GUESTINFO) ? vmp_costly
+			  : what & VS_INV_GI_WHOLE ? vmp_costly_gi : vmp_costly_keyed);
+		for (size_t i = 0; i < n_refs; i++) {
+			vs_soap_open(&b, "objectSet", NULL);
+			vs_soap_moref(&b, "obj", &refs[i]);
+			vs_soap_elem_bool(&b, "skip", 0);
+			vs_soap_close(&b, "objectSet");
+		}
+		vs_soap_close(&b, "specSet");
+		inv->merging = 1;
+		inv->gi_missing = 0;
+		goto options;
+	}
 	*out = NULL;
 	if (s->view_what && !(types & ~s->view_what)) {
 		/* A ContainerView follows the inventory as it changes: re-reading through
@@ -788,7 +833,8 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	}
 	if (what & VS_INV_VMS)
 		prop_spec(&b, "VirtualMachine",
-			  !(what & VS_INV_GUESTINFO) ? vmp : what & VS_INV_GI_WHOLE ? vmp_gi : vmp_keyed);
+			  what & VS_INV_CHEAP ? vmp_cheap
+			  : !(what & VS_INV_GUESTINFO) ? vmp : what & VS_INV_GI_WHOLE ? vmp_gi : vmp_keyed);
 	vs_soap_open(&b, "objectSet", NULL);
 	vs_soap_moref(&b, "obj", &view);
 	vs_soap_elem_bool(&b, "skip", 1);
@@ -800,6 +846,7 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 	vs_soap_close(&b, "selectSet");
 	vs_soap_close(&b, "objectSet");
 	vs_soap_close(&b, "specSet");
+options:
 	vs_soap_open(&b, "options", NULL);
 	/* Pages of 500 objects keep each answer of a large vCenter to a few MiB, well
 	 * under the transport's limit; the token brings the rest. */
@@ -835,13 +882,20 @@ static int retrieve_once(struct vs_session *s, unsigned what, int stop, struct v
 		vs_soap_end(&b, method);
 	}
 	free(token);
+	if (refs) {
+		inv->merging = 0;
+		return 0;
+	}
 	vs_inventory_link(inv);
 	*out = inv;
 	return 0;
 fail:
 	free(token);
 	vm_buf_reset(&b);
-	vs_inventory_free(&inv);
+	if (refs)
+		inv->merging = 0;
+	else
+		vs_inventory_free(&inv);
 	return -1;
 }
 
@@ -852,7 +906,7 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 
 	for (int attempt = 0;; attempt++) {
 		int epoch = s->epoch;
-		if (retrieve_once(s, what, stop, out, err) == 0) {
+		if (retrieve_once(s, what, stop, NULL, 0, out, err) == 0) {
 			if (!(*out)->gi_missing || (what & VS_INV_GI_WHOLE))
 				return 0;
 			/* Keyed paths not taken: once more, with the whole extraConfig (streamed,
@@ -893,6 +947,64 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 	}
 }
 
+int vs_inventory_details_call(struct vs_session *s, unsigned what, struct vs_inventory *inv,
+			      const struct vs_moref *refs, size_t n_refs, struct vm_err *err)
+{
+	int stop = vs_http_stop_get(s->http);
+
+	for (int attempt = 0;; attempt++) {
+		int epoch = s->epoch;
+		if (retrieve_once(s, what, stop, refs, n_refs, &inv, err) == 0) {
+			if (!inv->gi_missing || !(what & VS_INV_GUESTINFO) || (what & VS_INV_GI_WHOLE))
+				return 0;
+			/* Keyed paths not taken (Debian's vcsim): once more, the whole extraConfig. */
+			what |= VS_INV_GI_WHOLE;
+			attempt--;
+			continue;
+		}
+		if ((what & VS_INV_GUESTINFO) && !(what & VS_INV_GI_WHOLE) && err &&
+		    (strcmp(err->fault, "InvalidProperty") == 0 || strcmp(err->fault, "InvalidArgument") == 0)) {
+			what |= VS_INV_GI_WHOLE;
+			attempt--;
+			continue;
+		}
+		/* A new login in the middle: morefs outlive sessions, so the same request again. */
+		if (attempt >= 1 || s->epoch == epoch)
+			return -1;
+	}
+}
+
+void vs_inventory_vm_details_clear(struct vs_vm *vm)
+{
+	for (size_t j = 0; j < vm->n_nics; j++) {
+		struct vs_nic *n = &vm->nics[j];
+		free(n->label);
+		free(n->type);
+		free(n->portgroup_key);
+		free(n->switch_uuid);
+		free(n->network_name);
+		free(n->opaque_id);
+		free(n->opaque_type);
+		free(n->xml);
+	}
+	free(vm->nics);
+	vm->nics = NULL;
+	vm->n_nics = vm->cap_nics = 0;
+	vm->have_devices = 0;
+	free(vm->recent);
+	vm->recent = NULL;
+	vm->n_recent = 0;
+	for (size_t j = 0; j < vm->n_extra; j++) {
+		free(vm->extra[j].key);
+		free(vm->extra[j].value);
+	}
+	free(vm->extra);
+	vm->extra = NULL;
+	vm->n_extra = 0;
+	vs_guestnet_clear(&vm->gnet);
+	vm->change_version[0] = '\0';
+}
+
 static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 {
 	while (inv->n_dcs > c->dcs)
@@ -919,25 +1031,7 @@ static void inv_trim(struct vs_inventory *inv, const struct counts *c)
 	}
 	while (inv->n_vms > c->vms) {
 		struct vs_vm *vm = &inv->vms[--inv->n_vms];
-		for (size_t j = 0; j < vm->n_nics; j++) {
-			struct vs_nic *n = &vm->nics[j];
-			free(n->label);
-			free(n->type);
-			free(n->portgroup_key);
-			free(n->switch_uuid);
-			free(n->network_name);
-			free(n->opaque_id);
-			free(n->opaque_type);
-			free(n->xml);
-		}
-		free(vm->nics);
-		free(vm->recent);
-		for (size_t j = 0; j < vm->n_extra; j++) {
-			free(vm->extra[j].key);
-			free(vm->extra[j].value);
-		}
-		free(vm->extra);
-		vs_guestnet_clear(&vm->gnet);
+		vs_inventory_vm_details_clear(vm);
 		free(vm->name);
 	}
 	while (inv->n_parents > c->parents)

@@ -102,7 +102,7 @@ struct vs_vm {
 	char instance_uuid[48];    /* config.instanceUuid, "" when not reported */
 	char change_version[64];   /* config.changeVersion, "" when not reported; sent back in
 	                              every ReconfigVM_Task so a stale change fails */
-	int have_devices;
+	int have_devices;          /* config.hardware.device was read (a scoped read: agents only) */
 	struct vs_nic *nics;       /* owned */
 	size_t n_nics, cap_nics;
 	struct vs_moref *recent;   /* owned; recentTask: tasks running or just ended on it */
@@ -131,6 +131,7 @@ struct vs_inventory {
 	struct vm_hmap by_name, by_moref, by_uuid, by_parent;
 	size_t index_vms, index_parents; /* n_vms and n_parents when they were built */
 	size_t gi_missing;         /* VMs whose keyed extraConfig path came back in missingSet */
+	int merging;               /* a scoped read fills VMs already read (vs_inventory_details_call) */
 };
 
 #define VS_INV_NETWORK 1u  /* datacenters, switches, port groups, networks */
@@ -141,8 +142,21 @@ struct vs_inventory {
  * falls back to where the server does not take keyed paths (Debian's govmomi 0.24). */
 #define VS_INV_GI_WHOLE 8u
 
+/* With VS_INV_VMS: every VM with only what matching agents needs (name, parent, uuids,
+ * runtime.host, runtime.powerState): no devices, recentTask, changeVersion or extraConfig.
+ * vs_inventory_details_call then reads those for the VMs that need them. */
+#define VS_INV_CHEAP 16u
+
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err);
+/* The costly VM properties (devices, recentTask, changeVersion, and with VS_INV_GUESTINFO
+ * vtrunk's extraConfig keys) of refs only, in one RetrievePropertiesEx naming them by
+ * moref (paged as the full read), into inv's VMs of those morefs (read VS_INV_CHEAP). A
+ * VM gone since: ManagedObjectNotFound, or it comes back without devices. */
+int vs_inventory_details_call(struct vs_session *s, unsigned what, struct vs_inventory *inv,
+			      const struct vs_moref *refs, size_t n_refs, struct vm_err *err);
+/* Forgets what vs_inventory_details_call brings of vm (frees it). */
+void vs_inventory_vm_details_clear(struct vs_vm *vm);
 /* Re-reads switches and port groups only (a few KiB, not every VM's devices) and
  * puts them in place of inv's, keeping its datacenters and VMs: after creating a
  * port group, to learn its key. Pointers into inv's old port groups become invalid. */

@@ -74,7 +74,8 @@ if vcsim_async; then
 	vcsim_reset_stats >/dev/null
 	expect_rc 0 "status --guestinfo, traced" vt status -f "$P" --guestinfo --debug "$T_TMP/trace"
 	expect_not_in "$T_TMP/trace" "Y2xvdWQtaW5pdA" "reads vtrunk's guestinfo keys alone, not the foreign 64 KB"
-	expect_eq "$(vcsim_count RetrievePropertiesEx)" 1 "in one RetrievePropertiesEx"
+	# Two: every VM's cheap properties, then the agents' devices and guestinfo by moref.
+	expect_eq "$(vcsim_count RetrievePropertiesEx)" 2 "in two RetrievePropertiesEx (every VM's cheap properties, the agents' costly ones)"
 	rm -f "$T_TMP/trace"
 fi
 expect_rc 0 "destroy --guestinfo" vt destroy -f "$P" --guestinfo -q

@@ -151,11 +151,13 @@ expect_in "$T_OUT" "guest files for 4 agents" "and the guest files are written"
 # --- a third party adds a NIC to an agent between vtrunk's read and its reconfigure ---
 fresh
 vm1=$(jsons "$(cat "$P4")" 'd["agents"][0]["vm"]')
-proxy_rule 'RetrievePropertiesEx:1:delay:8'
+# The second RetrievePropertiesEx: the agents' devices (the first is every VM's cheap
+# properties, cli_inv_read.h).
+proxy_rule 'RetrievePropertiesEx:2:delay:8'
 vt apply -f "$P4" -o "$T_TMP/out" >"$T_TMP/3p.out" 2>"$T_TMP/3p.err" &
 pid=$!
-# Once vCenter has answered vtrunk's read (the proxy holds that answer 8 s).
-for _ in $(seq 100); do [ "$(proxy_count RetrievePropertiesEx)" -ge 1 ] && break; sleep 0.1; done
+# Once vCenter has answered vtrunk's read of the devices (the proxy holds that answer 8 s).
+for _ in $(seq 100); do [ "$(proxy_count RetrievePropertiesEx)" -ge 2 ] && break; sleep 0.1; done
 VM="$vm1" pyvc <<'PY'
 # A NIC on another port group (DC0_DVPG0): neither the trunk nor the management network.
 wait(add_nic(vms[os.environ["VM"]], "DC0_DVPG0", vim.vm.device.VirtualE1000))
@@ -171,7 +173,8 @@ expect_eq "$(vcsim_pyread vms | jsons "$(cat)" '[len(v["nics"]) for v in d if v[
 
 # --- an unclear port-group answer whose re-read fails too: a report, exit 1, nothing freed twice ---
 fresh
-proxy_rule AddDVPortgroup_Task:1:drop 'RetrievePropertiesEx:2+:reset' 'RetrieveProperties:1+:reset'
+# The first read is two RetrievePropertiesEx (every VM's cheap properties, the agents' devices).
+proxy_rule AddDVPortgroup_Task:1:drop 'RetrievePropertiesEx:3+:reset' 'RetrieveProperties:1+:reset'
 expect_rc 1 "a lost port-group answer and a failing re-read: exit 1 (a change may have been made)" vt apply -f "$P4" -o "$T_TMP/out"
 expect_in "$T_OUT" "failed" "the port group is reported failed"
 expect_in "$T_ERR" "RetrievePropertiesEx" "naming the read that failed"
