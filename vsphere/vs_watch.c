@@ -49,16 +49,7 @@ int vs_watch_open_call(struct vs_session *s, struct vs_watch *w, struct vm_err *
 	/* The name is what "autoscale" matches; the rest is read by the pass it starts. */
 	vs_soap_elem(&b, "pathSet", "name");
 	vs_soap_close(&b, "propSet");
-	vs_soap_open(&b, "objectSet", NULL);
-	vs_soap_moref(&b, "obj", &w->view);
-	vs_soap_elem_bool(&b, "skip", 1);
-	vs_soap_open(&b, "selectSet", "TraversalSpec");
-	vs_soap_elem(&b, "name", "view");
-	vs_soap_elem(&b, "type", "ContainerView");
-	vs_soap_elem(&b, "path", "view");
-	vs_soap_elem_bool(&b, "skip", 0);
-	vs_soap_close(&b, "selectSet");
-	vs_soap_close(&b, "objectSet");
+	vs_soap_view_objects(&b, &w->view);
 	vs_soap_close(&b, "spec");
 	vs_soap_elem_bool(&b, "partialUpdates", 0);
 	vs_soap_end(&b, "CreateFilter");

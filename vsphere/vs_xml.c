@@ -72,6 +72,20 @@ void vs_soap_moref(struct vm_buf *b, const char *name, const struct vs_moref *re
 	vm_buf_addf(b, "</%s>", name);
 }
 
+void vs_soap_view_objects(struct vm_buf *b, const struct vs_moref *view)
+{
+	vs_soap_open(b, "objectSet", NULL);
+	vs_soap_moref(b, "obj", view);
+	vs_soap_elem_bool(b, "skip", 1);
+	vs_soap_open(b, "selectSet", "TraversalSpec");
+	vs_soap_elem(b, "name", "view");
+	vs_soap_elem(b, "type", "ContainerView");
+	vs_soap_elem(b, "path", "view");
+	vs_soap_elem_bool(b, "skip", 0);
+	vs_soap_close(b, "selectSet");
+	vs_soap_close(b, "objectSet");
+}
+
 void vs_soap_open(struct vm_buf *b, const char *name, const char *xsi_type)
 {
 	if (xsi_type) {

@@ -33,6 +33,9 @@ void vs_soap_elem_long(struct vm_buf *b, const char *name, long v);
 void vs_soap_elem_bool(struct vm_buf *b, const char *name, int v);
 /* <name type="T">V</name> */
 void vs_soap_moref(struct vm_buf *b, const char *name, const struct vs_moref *ref);
+/* The objectSet of a PropertyFilterSpec that selects every object of a ContainerView (the
+ * view itself skipped), for RetrievePropertiesEx and CreateFilter alike. */
+void vs_soap_view_objects(struct vm_buf *b, const struct vs_moref *view);
 /* <name> or <name xsi:type="T"> */
 void vs_soap_open(struct vm_buf *b, const char *name, const char *xsi_type);
 void vs_soap_close(struct vm_buf *b, const char *name);
