@@ -211,7 +211,10 @@ check_networks() {
 	n=$(jget "$sum" "len(s['agents'][$i]['ranges'])")
 	for k in $(seq 0 $((n - 1))); do
 		want=$(jget "$sum" "(lambda r, d: 'network create -d %s --subnet=%s --gateway=%s --ip-range=%s -o %s_mode=%s -o parent=%s %s' % (d, r['subnet'], r['gateway'], r['ip_range'], d, s['vlans'][$k]['mode'], r['parent'], r['network']))(s['agents'][$i]['ranges'][$k], s.get('container_driver', 'ipvlan'))")
-		check "$name: docker-networks.sh runs: docker $want" grep -qxF "$want" "$log"
+		# --aux-address (vlans[].reserved inside this agent's block) is checked by the unit
+		# goldens; the line is compared without it.
+		check "$name: docker-networks.sh runs: docker $want" \
+			bash -c 'sed -E "s/ --aux-address=[^ ]+//g" "$2" | grep -qxF "$1"' _ "$want" "$log"
 	done
 	check "$name: docker-networks.sh creates $n network(s)" [ "$(grep -c '^network create' "$log")" = "$n" ]
 	[ "$n" -gt 0 ] || return 0

@@ -6,7 +6,7 @@
 # initramfs: busybox, the real ip (iproute2), ifup (ifupdown) and run-parts, and the
 # 8021q/ipvlan/veth modules. Inside, two network namespaces stand for two agent VMs,
 # joined by a veth pair as the trunk and another as the management network:
-#   - the rendered etc/network/interfaces of each agent is applied with the real
+#   - the rendered etc/network/interfaces.d/vtrunk of each agent is applied with the real
 #     `ifup -a` (including its MAC guards, with the NICs given vCenter's MACs), and a
 #     NIC with the wrong MAC is refused;
 #   - what docker-networks.sh asks Docker for is built by hand: <trunk>.<vlan> VLAN
@@ -154,7 +154,7 @@ env = {"TRUNK": s["trunk_ifname"], "MGMT": s["mgmt_ifname"]}
 for n, a in enumerate(agents, 1):
     d = os.path.join(root, "trees", "a%d" % n)
     os.makedirs(d)
-    shutil.copy(os.path.join(tree, a["vm"], "etc/network/interfaces"), d)
+    shutil.copy(os.path.join(tree, a["vm"], "etc/network/interfaces.d/vtrunk"), os.path.join(d, "interfaces"))
     nics = a["nics"]
     env["A%d_VM" % n] = a["vm"]
     env["A%d_MGMT" % n] = a["mgmt_address"]
