@@ -82,22 +82,36 @@ int vm_reserved_check(const struct vm_plan_vlan *v, size_t i, struct vm_err *err
 	return 0;
 }
 
-size_t vm_reserved_aux_add(struct vm_buf *b, const struct vm_plan_vlan *v, uint32_t blk)
+size_t vm_reserved_aux_each(const struct vm_plan_vlan *v, uint32_t blk,
+			    void (*fn)(void *ctx, const char *name, uint32_t ip), void *ctx)
 {
 	uint64_t end = (uint64_t)blk + ((uint64_t)1 << (32 - v->agent_prefix));
 	size_t n = 0, name = 0;
-	char ip[VM_IP_STRLEN];
+	char key[32];
 
 	for (size_t k = 0; k < v->n_reserved; k++)
 		for (uint64_t a = v->reserved[k].lo; a <= v->reserved[k].hi; a++) {
 			name++;
 			if (a < blk || a >= end)
 				continue;
-			vm_ip_format((uint32_t)a, ip);
-			vm_buf_addf(b, " \\\n\t--aux-address=reserved%zu=%s", name, ip);
+			snprintf(key, sizeof(key), "reserved%zu", name);
+			fn(ctx, key, (uint32_t)a);
 			n++;
 		}
 	return n;
+}
+
+static void aux_arg_add(void *ctx, const char *name, uint32_t ip)
+{
+	char s[VM_IP_STRLEN];
+
+	vm_ip_format(ip, s);
+	vm_buf_addf(ctx, " \\\n\t--aux-address=%s=%s", name, s);
+}
+
+size_t vm_reserved_aux_add(struct vm_buf *b, const struct vm_plan_vlan *v, uint32_t blk)
+{
+	return vm_reserved_aux_each(v, blk, aux_arg_add, b);
 }
 
 uint32_t vm_reserved_count_in(const struct vm_plan_vlan *v, uint32_t first, uint64_t size)

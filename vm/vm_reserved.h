@@ -33,6 +33,10 @@ int vm_reserved_check(const struct vm_plan_vlan *v, size_t i, struct vm_err *err
  * has the same name on every agent). Returns how many were added. */
 size_t vm_reserved_aux_add(struct vm_buf *b, const struct vm_plan_vlan *v, uint32_t blk);
 
+/* The same addresses one by one: fn(ctx, "reservedN", ip) for each. Returns how many. */
+size_t vm_reserved_aux_each(const struct vm_plan_vlan *v, uint32_t blk,
+			    void (*fn)(void *ctx, const char *name, uint32_t ip), void *ctx);
+
 /* Reserved addresses in [first, first + size): the usable counts leave them out. */
 uint32_t vm_reserved_count_in(const struct vm_plan_vlan *v, uint32_t first, uint64_t size);
 

@@ -63,6 +63,11 @@ static void ip_add(cJSON *o, const char *key, uint32_t addr)
 	str_add(o, key, ip);
 }
 
+static void aux_json_add(void *ctx, const char *name, uint32_t ip)
+{
+	ip_add(ctx, name, ip);
+}
+
 char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *agents)
 {
 	cJSON *root = ck(cJSON_CreateObject()), *arr, *vl;
@@ -138,6 +143,8 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 			ck(cJSON_AddNumberToObject(r, "usable", vm_ipplan_block_usable(v, a->slot)));
 			str_add(r, "parent", parent);
 			free(parent);
+			vm_reserved_aux_each(v, vm_ipplan_block_get(v, a->slot), aux_json_add,
+					     ck(cJSON_AddObjectToObject(r, "aux_addresses")));
 			cJSON_AddItemToArray(ranges, r);
 		}
 		cJSON_AddItemToArray(arr, o);

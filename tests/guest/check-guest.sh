@@ -167,7 +167,8 @@ check_ifupdown() {
 
 # A docker that logs its arguments and keeps networks as files in $FAKE_NETS/<name>
 # holding what `docker network inspect -f` prints for them ("driver subnet gateway
-# ip-range parent"); $FAKE_CONTAINERS containers are attached to each; the networks
+# ip-range parent aux:NAME=IP ..." as Docker's template prints a map: sorted by name, one
+# space after each); $FAKE_CONTAINERS containers are attached to each; the networks
 # named in $FAKE_FAIL_CREATE fail to be created.
 fake_docker() {
 	cat >"$1/docker" <<'EOF'
@@ -183,8 +184,10 @@ case "$1 $2" in
 "network create")
 	case " ${FAKE_FAIL_CREATE:-} " in *" $name "*) echo "Error response from daemon: fake failure" >&2; exit 1 ;; esac
 	shift 2
+	aux=
 	while [ $# -gt 1 ]; do
 		case $1 in
+		--aux-address=*) aux="$aux${1#*=}"$'\n' ;;
 		-d) d=$2; shift ;;
 		--subnet=*) sn=${1#*=} ;;
 		--gateway=*) gw=${1#*=} ;;
@@ -193,14 +196,15 @@ case "$1 $2" in
 		esac
 		shift
 	done
-	[ -z "${FAKE_NETS:-}" ] || echo "$d $sn $gw $r $p" >"$f" ;;
+	aux=$(printf %s "$aux" | LC_ALL=C sort | tr '\n' ' ')
+	[ -z "${FAKE_NETS:-}" ] || echo "$d $sn $gw $r $p aux:$aux" >"$f" ;;
 esac
 exit 0
 EOF
 	chmod +x "$1/docker"
 }
 # The inspect answer for network K of agent I, as planned.
-net_want() { jget "$1" "(lambda r: '%s %s %s %s %s' % (s.get('container_driver', 'ipvlan'), r['subnet'], r['gateway'], r['ip_range'], r['parent']))(s['agents'][$2]['ranges'][$3])"; }
+net_want() { jget "$1" "(lambda r: '%s %s %s %s %s aux:%s' % (s.get('container_driver', 'ipvlan'), r['subnet'], r['gateway'], r['ip_range'], r['parent'], ''.join('%s=%s ' % kv for kv in sorted(r['aux_addresses'].items()))))(s['agents'][$2]['ranges'][$3])"; }
 
 check_networks() {
 	local t=$1 name=$2 i=$3 sum=$4 bin=$WORK/fakebin log=$WORK/docker.log n want nets k first out rc
@@ -210,11 +214,9 @@ check_networks() {
 	check "$name: docker-networks.sh runs" env PATH="$bin:$PATH" FAKE_LOG="$log" bash "$t/docker-networks.sh"
 	n=$(jget "$sum" "len(s['agents'][$i]['ranges'])")
 	for k in $(seq 0 $((n - 1))); do
-		want=$(jget "$sum" "(lambda r, d: 'network create -d %s --subnet=%s --gateway=%s --ip-range=%s -o %s_mode=%s -o parent=%s %s' % (d, r['subnet'], r['gateway'], r['ip_range'], d, s['vlans'][$k]['mode'], r['parent'], r['network']))(s['agents'][$i]['ranges'][$k], s.get('container_driver', 'ipvlan'))")
-		# --aux-address (vlans[].reserved inside this agent's block) is checked by the unit
-		# goldens; the line is compared without it.
-		check "$name: docker-networks.sh runs: docker $want" \
-			bash -c 'sed -E "s/ --aux-address=[^ ]+//g" "$2" | grep -qxF "$1"' _ "$want" "$log"
+		# With an --aux-address for each vlans[].reserved address in this agent's block.
+		want=$(jget "$sum" "(lambda r, d: 'network create -d %s --subnet=%s --gateway=%s --ip-range=%s%s -o %s_mode=%s -o parent=%s %s' % (d, r['subnet'], r['gateway'], r['ip_range'], ''.join(' --aux-address=%s=%s' % kv for kv in r['aux_addresses'].items()), d, s['vlans'][$k]['mode'], r['parent'], r['network']))(s['agents'][$i]['ranges'][$k], s.get('container_driver', 'ipvlan'))")
+		check "$name: docker-networks.sh runs: docker $want" grep -qxF "$want" "$log"
 	done
 	check "$name: docker-networks.sh creates $n network(s)" [ "$(grep -c '^network create' "$log")" = "$n" ]
 	[ "$n" -gt 0 ] || return 0
@@ -228,13 +230,21 @@ check_networks() {
 
 	# Drift: the first network has another subnet and driver.
 	first=$(jget "$sum" "s['agents'][$i]['ranges'][0]['network']")
-	echo "macvlan 192.0.2.0/24 192.0.2.1 192.0.2.0/26 eth9.7" >"$nets/$first"
+	# An aux address the plan does not want is drift too (checked when it wants some).
+	want=$(net_want "$sum" "$i" 0)
+	if [ "${want##*aux:}" != "" ]; then
+		echo "${want%%aux:*}aux:" >"$nets/$first"
+		out=$(env PATH="$bin:$PATH" FAKE_LOG="$log" FAKE_NETS="$nets" bash "$t/docker-networks.sh" 2>&1)
+		check "$name: drift: a network without the planned aux addresses is reported" \
+			bash -c '[ $2 = 1 ] && grep -qF "$3 differs" <<<"$1"' _ "$out" $? "$first"
+	fi
+	echo "macvlan 192.0.2.0/24 192.0.2.1 192.0.2.0/26 eth9.7 aux:" >"$nets/$first"
 	[ "$n" -lt 2 ] || rm -f "$nets/$(jget "$sum" "s['agents'][$i]['ranges'][1]['network']")"
 	: >"$log"
 	out=$(env PATH="$bin:$PATH" FAKE_LOG="$log" FAKE_NETS="$nets" bash "$t/docker-networks.sh" 2>&1)
 	rc=$?
 	check "$name: drift: a network that differs makes docker-networks.sh exit 1" [ $rc = 1 ]
-	check "$name: drift: ...reported with what it has and what is wanted" grep -qF "$first differs: it has (driver subnet gateway ip-range parent) 'macvlan 192.0.2.0/24" <<<"$out"
+	check "$name: drift: ...reported with what it has and what is wanted" grep -qF "$first differs: it has (driver subnet gateway ip-range parent aux) 'macvlan 192.0.2.0/24" <<<"$out"
 	check "$name: drift: ...and neither removed nor recreated without --recreate" bash -c '! grep -qxE "network (rm|create .*) $2" "$1"' _ "$log" "$first"
 	if [ "$n" -ge 2 ]; then
 		check "$name: drift: the other VLANs are still created" grep -q "^network create .* $(jget "$sum" "s['agents'][$i]['ranges'][1]['network']")\$" "$log"
