@@ -51,25 +51,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-vcsim_start --vms 4 --task-delay 50 || { not_ok "vcsim starts"; bail; }
+# The layout of the issue: each agent VM installed with one vmxnet3 NIC (ethernet0, slot
+# 160: the guest's ens160, management); vtrunk adds the trunk while the VM is off, as
+# ethernet1 at slot 192 (ens192). The plan keeps vtrunk's default names (trunk ens160,
+# management ens192): backwards here, so only the slots make the files right.
+VCSIM_MODEL_NIC=vmxnet3 vcsim_start --vms 4 --task-delay 50 || { not_ok "vcsim starts"; bail; }
 vcsim_env
+for vm in DC0_H0_VM0 DC0_H0_VM1; do vcsim_pyread power "$vm" off >/dev/null || not_ok "power off $vm"; done
 P=$T_TMP/plan.json
 cat >"$P" <<'JSON'
 {"datacenter": "DC0", "switch": "DVS0",
  "trunk": {"portgroup": "Kasm-Trunk", "vlans": "150-151", "nic_type": "vmxnet3"},
  "management": {"network": "DC0_DVPG0", "prefix": 24, "gateway": "10.0.0.1"},
- "guest": {"mgmt_ifname": "ens32", "trunk_ifname": "ens160", "docker_version": "18.09.7"},
- "vlans": [{"id": 150, "subnet": "10.150.0.0/24", "gateway": "10.150.0.1", "agent_prefix": 26},
+ "guest": {"docker_version": "18.09.7"},
+ "vlans": [{"id": 150, "subnet": "10.150.0.0/24", "gateway": "10.150.0.1", "agent_prefix": 26,
+            "reserved": ["10.150.0.2", "10.150.0.3"]},
            {"id": 151, "subnet": "10.151.0.0/24", "gateway": "10.151.0.1", "agent_prefix": 26}],
  "agents": [{"vm": "DC0_H0_VM0", "mgmt_address": "10.0.0.11"},
             {"vm": "DC0_H0_VM1", "mgmt_address": "10.0.0.12"}]}
 JSON
-# The names the admin gives (the test vCenter's VMs have their management E1000 at slot 32):
-# vtrunk's fallback for NICs whose slot vCenter does not report. docker_version 18.09 (ipvlan
-# still experimental there) makes the files carry an etc/docker/daemon.json to merge; the
-# guest's Docker 20.10 accepts it.
+# docker_version 18.09 (ipvlan still experimental there) makes the files carry an
+# etc/docker/daemon.json to merge; the guest's Docker 20.10 accepts it.
 OUT=$T_TMP/out
 expect_rc 0 "vtrunk apply for two agents (async test vCenter)" vt apply -f "$P" -o "$OUT"
+expect_in "$T_OUT" "the management NIC is at PCI slot 160, so the guest names it ens160, not the plan's ens192" \
+	"apply says that the plan's names disagree with the PCI slots, and that the files use the slots' names"
 vcsim_pyread vms >"$T_TMP/vms.json" || not_ok "pyread vms"
 : >"$T_OUT"
 : >"$T_ERR"
@@ -84,6 +90,7 @@ vms = {v["name"]: v for v in (d if isinstance(d, list) else d.get("vms", []))}
 def first_usable(r, k=0):
     net = ipaddress.ip_network(r["subnet"])
     skip = {net.network_address, net.broadcast_address, ipaddress.ip_address(r["gateway"])}
+    skip |= {ipaddress.ip_address(x) for x in r["aux_addresses"].values()}
     return [str(a) for a in ipaddress.ip_network(r["ip_range"]) if a not in skip][k]
 for n, a in enumerate(s["agents"][:2], 1):
     env = {"VM": a["vm"], "MGMT_ADDR": a["mgmt_address"], "GW": "10.0.0.1"}
@@ -108,6 +115,7 @@ for n, a in enumerate(s["agents"][:2], 1):
         env["V%d_ADDR" % k] = first_usable(r)
         env["V%d_SPARE" % k] = str(ipaddress.ip_network(r["subnet"]).broadcast_address - n)
         env["V%d_PREFIX" % k] = r["subnet"].split("/")[1]
+        env["V%d_AUX" % k] = " ".join(sorted(r["aux_addresses"].values()))
     os.makedirs(os.path.join(work, "a%d" % n, "share"), exist_ok=True)
     with open(os.path.join(work, "a%d.env" % n), "w") as f:
         for k in sorted(env):
@@ -117,8 +125,9 @@ PY
 . "$AG_WORK/a2.env"; A2_VM=$VM A2_V1=$V1_ADDR A2_V2=$V2_ADDR A2_MGMT=$MGMT_ADDR
 . "$AG_WORK/a1.env"
 echo "# $A1_VM: $MGMT ($MGMT_MAC, slot $MGMT_SLOT) management, $TRUNK ($TRUNK_MAC, slot $TRUNK_SLOT) trunk"
-# The files name each NIC as the guest will: ens<pciSlotNumber> where vCenter reports a slot
-# (the test vCenter's VMs have their management E1000 at slot 32).
+# The files name each NIC as the guest will: ens<pciSlotNumber> where vCenter reports a slot:
+# management ens160, trunk ens192, not the plan's defaults.
+expect_eq "$MGMT/$TRUNK" "ens160/ens192" "$A1_VM: management at slot 160 is ens160, the trunk at 192 ens192"
 for role in MGMT TRUNK; do
 	eval name=\$$role vcslot=\$${role}_SLOT_VC
 	if [ -n "$vcslot" ]; then
@@ -185,6 +194,20 @@ vm_run a2 'printf "{\n  \"log-driver\": \"json-file\"\n}\n" >/etc/docker/daemon.
 g "a2: the rerun after fixing daemon.json succeeds" a2 '/root/vtrunk/vtrunk-apply.sh'
 g "a2: the rerun brought the trunk up without a reboot" a2 'ip -o link show dev "$TRUNK" | grep -q "<.*,UP"'
 g "a2: the rerun made the ipvlan networks" a2 'docker network inspect "$V1_NET" "$V2_NET" >/dev/null'
+
+# vlans[].reserved in a1's block of VLAN 150: passed as --aux-address, which the real
+# dockerd keeps, refuses to hand out, and docker-networks.sh reads back as planned.
+. "$AG_WORK/a1.env"
+g "a1: the plan reserves $V1_AUX in its block of VLAN $V1" a1 '[ -n "$V1_AUX" ]'
+g "a1: dockerd holds them as the network's aux addresses" a1 \
+	'have=$(docker network inspect -f "{{range .IPAM.Config}}{{range \$k, \$v := .AuxAddress}}{{\$v}} {{end}}{{end}}" "$V1_NET"); echo "$have"; [ "$have" = "$V1_AUX " ]'
+g "a1: and refuses a container at a reserved address (${V1_AUX%% *})" a1 \
+	'docker image inspect bb >/dev/null 2>&1 || docker import /usr/local/share/busybox-rootfs.tar bb >/dev/null
+	out=$(docker run --rm --network "$V1_NET" --ip "${V1_AUX%% *}" bb /bin/sh -c : 2>&1); rc=$?; echo "$out"
+	[ $rc -ne 0 ] && grep -qi "in use" <<<"$out"'
+g "a1: (control: one at a free address of its block runs)" a1 'docker run --rm --network "$V1_NET" --ip "$V1_ADDR" bb /bin/sh -c :'
+g "a1: a rerun of docker-networks.sh finds every network as planned (aux addresses too)" a1 \
+	'/root/vtrunk/docker-networks.sh >/tmp/o 2>&1; rc=$?; cat /tmp/o; [ $rc = 0 ] && [ "$(grep -c "^docker-networks: unchanged" /tmp/o)" = 2 ]'
 
 # Containers from a local image (no registry), one per VLAN on each agent, restarted by
 # dockerd at boot.
@@ -254,5 +277,5 @@ g "a3: third name: vtrunk-apply.sh refuses, running nothing (management MAC on e
 	'/mnt/host/out2/vtrunk-apply.sh >/tmp/o 2>&1; rc=$?; cat /tmp/o; [ $rc -ne 0 ] && ! grep -q "running:" /tmp/o'
 g "a3: third name: nothing in /etc changed" a3 "$SUM >/root/etc.after; diff /root/etc.before /root/etc.after"
 vm_stop_all
-echo "# times: image build (or cache) $IMG_S s; first boot $BOOT_S s; reboot $BOOT_S s; reboot $REBOOT_S s; whole test $(($(date +%s) - T0)) s"
+echo "# times: image build (or cache) $IMG_S s; first boot $BOOT_S s; reboot $REBOOT_S s; whole test $(($(date +%s) - T0)) s"
 t_done
