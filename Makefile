@@ -85,7 +85,7 @@ check: deps-test
 	$(MAKE) fuzz-build
 	tests/run.sh --bin build/asan/vtrunk --unit build/asan/tests --fuzz $(FUZZ_SMOKE_SECONDS)
 
-# Not part of check (yet): two real Debian 12 agents under qemu (tests/guest/check-agents.sh).
+# Two real Debian 12 agents under qemu (tests/guest/check-agents.sh), alone; `check` runs it too.
 check-agents: deps-test all build/vcsim-async
 	bash tests/guest/check-agents.sh
 

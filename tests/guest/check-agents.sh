@@ -22,7 +22,8 @@
 # Prints ok/not ok lines, the count, and the image build, boot and total times.
 # Needs (tests/lib/deps.sh test): mmdebstrap qemu-system-x86 e2fsprogs, vcsim-async built.
 # Env: AG_ACCEL (e.g. "tcg -cpu max"; default: kvm when it boots here, else tcg),
-# KEEP=1 keeps the VMs' work directory (console logs, command outputs).
+# AG_BOOT_TIMEOUT (seconds a boot may take, 900), KEEP=1 keeps the VMs' work directory
+# (build/agents-work.*: console logs, command outputs).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
@@ -40,7 +41,9 @@ AG_IMAGE=$(bash "$AG_HERE/build-image.sh" "$ROOT/build") || { not_ok "the agent 
 AG_IMAGE=$(cd "$AG_IMAGE" && pwd)
 IMG_S=$(($(date +%s) - b0))
 echo "# image: $AG_IMAGE ($IMG_S s to build or find in the cache)"
-AG_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vtrunk-agents.XXXXXX")
+# On disk beside the image, not in TMPDIR (run.sh points it at /dev/shm): each VM has a
+# copy of the image there.
+AG_WORK=$(mktemp -d "$ROOT/build/agents-work.XXXXXX")
 . "$AG_HERE/lib.sh"
 AG_ACCEL=$(agents_accel)
 echo "# accelerator: $AG_ACCEL"

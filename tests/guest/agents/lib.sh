@@ -18,9 +18,10 @@ AG_VMS=()
 declare -A AG_PORT=()
 AG_PORT_NEXT=$((20000 + RANDOM % 20000))
 agents_accel() {
-	# kvm when it works here: its kernel prints on the console within 8 s. On this machine's
-	# nested KVM, "-cpu host" aborts setting MSR 0x10a and other CPU models boot nothing
-	# (an empty console), so that is checked, not assumed; tcg otherwise.
+	# kvm when it works here: its kernel prints on the console within 8 s. This kind of
+	# machine is a microVM whose /dev/kvm is nested PVM (the kvm_pvm module: "-cpu host"
+	# aborts setting MSR 0x10a, and other CPU models print nothing, since PVM runs only
+	# guest kernels built for it), so that is checked, not assumed; tcg otherwise.
 	if [ -z "${AG_ACCEL:-}" ]; then
 		AG_ACCEL="tcg -cpu max"
 		if [ -w /dev/kvm ]; then
@@ -97,7 +98,7 @@ vm_wait_ready() { # vm_wait_ready NAME [OLD_BOOT_ID]
 			return 1
 		fi
 		t=$((t + 1))
-		if [ $t -gt "${AG_BOOT_TIMEOUT:-1800}" ]; then
+		if [ $((t / 5)) -gt "${AG_BOOT_TIMEOUT:-900}" ]; then # seconds
 			echo "# $1: not ready after $((t / 5)) s"
 			tail -20 "$d/console.log" | sed 's/^/#   /'
 			return 1
