@@ -86,7 +86,7 @@ static const char networks_functions[] =
 	"\t\t\tfail \"$name differs: it has (driver subnet gateway ip-range parent aux) '$have', the plan wants '$want': run me with --recreate to replace it\"\n"
 	"\t\t\treturn 0\n"
 	"\t\tfi\n"
-	"\t\tn=$(docker network inspect -f '{{len .Containers}}' \"$name\" 2>/dev/null) || n=?\n"
+	"\t\tn=$(docker network inspect -f '{{len .Containers}}' \"$name\" 2>/dev/null) || n='?'\n"
 	"\t\tif [ \"$n\" != 0 ]; then\n"
 	"\t\t\tfail \"$name differs ('$have', wanted '$want') but has $n container(s) attached: stop them (docker network disconnect), then run me with --recreate\"\n"
 	"\t\t\treturn 0\n"

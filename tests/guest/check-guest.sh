@@ -5,7 +5,7 @@
 #   - netplan generate --root-dir on each netplan file: exit 0, nothing on stderr,
 #     the networkd files it makes carry the addresses and MACs of summary.json;
 #   - ifquery and ifup --no-act (ifupdown) on each interfaces.d/vtrunk file;
-#   - bash -n on the scripts; docker-networks.sh run against a fake docker that logs
+#   - bash -n and shellcheck (warnings and errors) on the scripts; docker-networks.sh run against a fake docker that logs
 #     (drift reported, --recreate, every VLAN tried after a failed create);
 #   - vtrunk-apply.sh --root twice (the second run changes nothing), merging a
 #     daemon.json that has other keys (kept), with python3 and with jq; a daemon.json
@@ -776,6 +776,7 @@ check_tree() {
 		for f in docker-networks.sh vtrunk-apply.sh; do
 			check "$name: $f mode 755" mode_is "$t/$f" 755
 			check "$name: bash -n $f" bash -n "$t/$f"
+			check "$name: shellcheck -S warning $f" shellcheck -S warning "$t/$f"
 		done
 		if [ -f "$t/etc/docker/daemon.json" ]; then
 			check "$name: daemon.json is {\"experimental\": true}" python3 -c '

@@ -4,10 +4,10 @@
 set -eu
 BUILD_PKGS="gcc make pkg-config libcurl4-openssl-dev libxml2-dev libssl-dev libcjson-dev"
 # Test tools: cmocka, vcsim (Go + govmomi sources), pyvmomi as an independent reader,
-# the real guest-side parsers (netplan, ifupdown), valgrind, curl/openssl for probes; qemu,
+# the real guest-side parsers (netplan, ifupdown), shellcheck, valgrind, curl/openssl for probes; qemu,
 # Debian's kernel and mmdebstrap for the guest tests (check-agents.sh builds its agent VMs).
 TEST_PKGS="libcmocka-dev libyaml-dev clang libclang-rt-14-dev golang-go golang-github-vmware-govmomi-dev python3 python3-pyvmomi \
-netplan.io python3-yaml ifupdown jq valgrind openssl curl iproute2 procps time qemu-system-x86 linux-image-amd64 busybox-static cpio mmdebstrap e2fsprogs man-db groff-base bsdextrautils"
+netplan.io python3-yaml ifupdown jq valgrind openssl curl iproute2 procps time qemu-system-x86 linux-image-amd64 busybox-static cpio mmdebstrap e2fsprogs man-db groff-base bsdextrautils shellcheck"
 case "${1:-build}" in
 build) want="$BUILD_PKGS" ;;
 test) want="$BUILD_PKGS $TEST_PKGS" ;;
