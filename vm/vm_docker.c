@@ -116,7 +116,7 @@ static void create_args_add(struct vm_buf *b, const struct vm_plan_vlan *v, int 
 	if (macvlan)
 		vm_buf_adds(b, " -o macvlan_mode=bridge -o ");
 	else
-		vm_buf_addf(b, " -o ipvlan_mode=%s -o ", v->mode == VM_MODE_L3 ? "l3" : "l2");
+		vm_buf_adds(b, " -o ipvlan_mode=l2 -o "); /* l3: refused by vm_plan_validate */
 	{
 		char *opt = vm_xasprintf("parent=%s", parent);
 		vm_guest_sh_quote(b, opt);
@@ -178,10 +178,6 @@ char *vm_docker_networks_emit(const struct vm_plan *plan, size_t agent_index,
 					    nr == 1 ? "" : "es");
 		}
 		vm_buf_adds(&b, ".\n");
-		if (v->mode == VM_MODE_L3)
-			vm_buf_adds(&b, "# l3: containers route through the parent, not via the "
-					"gateway; --gateway\n# still keeps Docker from handing its "
-					"address out.\n");
 		vm_buf_adds(&b, "network ");
 		vm_guest_sh_quote(&b, v->network);
 		vm_buf_addf(&b, " %s", macvlan ? "macvlan" : "ipvlan");

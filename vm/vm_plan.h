@@ -1,7 +1,7 @@
 /* vm_plan.h — the plan as plain structs, after loading and validation.
  *
  * Ownership: a struct vm_plan owns every string and array reachable from it;
- * vm_plan_free() releases it all. The JSON loader lives in cli/cli_plan.c; the
+ * vm_plan_free() releases it all. The JSON loader lives in cli/cli_plan*.c; the
  * checks that need no JSON (IP plan, cross-field rules) live in vm/.
  *
  * IPv4 addresses and masks are held in host byte order.

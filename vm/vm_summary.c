@@ -86,7 +86,7 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 		str_add(o, "network", v->network);
 		str_add(o, "subnet", c);
 		ip_add(o, "gateway", v->gateway);
-		str_add(o, "mode", plan->trunk.driver == VM_DRIVER_MACVLAN ? "bridge" : v->mode == VM_MODE_L3 ? "l3" : "l2");
+		str_add(o, "mode", plan->trunk.driver == VM_DRIVER_MACVLAN ? "bridge" : "l2"); /* l3: refused */
 		ck(cJSON_AddNumberToObject(o, "agent_prefix", v->agent_prefix));
 		ck(cJSON_AddNumberToObject(o, "blocks", vm_ipplan_blocks(v)));
 		ck(cJSON_AddNumberToObject(o, "usable", vm_ipplan_vlan_usable(v)));

@@ -13,60 +13,9 @@
 #include "vm_alloc.h"
 #include "vs_http_tls.h"
 #include "vs_http_trace.h"
+#include "vs_http_xfer.h"
 #include "vs_xml.h"
 
-#define FP_STRLEN (32 * 3)
-
-struct vs_http {
-	CURL *curl;                 /* owned; reused so the connection stays alive */
-	CURLSH *share;              /* owned; cookies, TLS sessions, connections */
-	char *base;                 /* owned; "https://host[:port]" */
-	char **ca_files;            /* owned; CA bundles: the first through curl, the rest added */
-	size_t n_ca;
-	unsigned char pin[32];      /* the pinned fingerprint */
-	int pin_len;                /* 0: not pinned; 20: SHA-1; 32: SHA-256 */
-	int pin_mismatch;           /* the last handshake presented another certificate */
-	int insecure;
-	long connect_timeout, timeout;
-	long call_timeout;          /* seconds for the next requests; 0: timeout */
-	size_t max_body;
-	FILE *debug;                /* borrowed */
-	struct vs_trace_secrets secrets; /* owned; masked in the trace */
-	char peer_sha256[FP_STRLEN];
-	char peer_sha1[FP_STRLEN];
-	struct vs_http_cert peer_cert;
-	unsigned long requests;
-	const volatile sig_atomic_t *stop; /* borrowed */
-	int abortable;
-	int last_sent;
-	int last_stalled;           /* the last single call's answer stopped coming (or came too slowly) */
-	int once;                   /* send requests so that libcurl cannot re-send them */
-	int hide_answer;            /* the trace shows answers' size, not their text */
-	CURLM *multi;               /* owned; created for the first batch */
-	CURL **pool;                /* owned easy handles for batches */
-	size_t n_pool;
-};
-
-/* One request in flight. */
-struct xfer {
-	struct vs_http *h;
-	CURL *c;
-	struct vs_http_resp *resp;
-	struct curl_slist *hdrs;    /* owned */
-	char *url;                  /* owned */
-	const char *body;           /* borrowed */
-	size_t len;
-	int too_big;
-	size_t limit;               /* the bound too_big passed */
-	const struct vs_http_sink *sink; /* borrowed; NULL: buffer the answer */
-	size_t got;                 /* bytes received */
-	int sink_stopped;           /* the sink asked to stop */
-	int sent;                   /* the request left this machine */
-	int stalled;                /* sent, then no whole answer in time */
-	size_t off;                 /* read_cb's position in body */
-	double t0;
-	char errbuf[CURL_ERROR_SIZE];
-};
 
 static int ssl_idx = -1;
 
@@ -243,7 +192,7 @@ static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 }
 
 /* Options every request shares, set once per easy handle. */
-static void handle_setup(struct vs_http *h, CURL *c)
+void vs_http_handle_setup(struct vs_http *h, CURL *c)
 {
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
@@ -326,7 +275,7 @@ struct vs_http *vs_http_new(const struct vs_http_opts *opts, struct vm_err *err)
 	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
 	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	handle_setup(h, h->curl);
+	vs_http_handle_setup(h, h->curl);
 	return h;
 fail:
 	vs_http_free(&h);
@@ -365,182 +314,6 @@ void vs_http_add_secret(struct vs_http *h, const char *secret)
 		vs_trace_secret_add(&h->secrets, secret);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int classify(struct vs_http *h, const struct xfer *x, CURLcode rc, struct vm_err *err)
-{
-	const char *detail = *x->errbuf ? x->errbuf : curl_easy_strerror(rc);
-
-	if (x->too_big)
-		return vm_err_set(err, VM_ERR_PARSE,
-				  "%s sent an answer larger than %zu MiB; stopped reading it",
-				  h->base, x->limit >> 20);
-	if (h->pin_mismatch)
-		return vm_err_set(err, VM_ERR_TLS,
-				  "the certificate of %s does not match the pinned thumbprint; it presents SHA-256 %s "
-				  "(SHA-1 %s)", h->base, h->peer_sha256, h->peer_sha1);
-	switch (rc) {
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_ISSUER_ERROR:
-		/* OpenSSL's words when the first bytes back are no TLS record: a plain-HTTP port
-		 * answers a ClientHello with "HTTP/1.x 400". */
-		if (!*h->peer_sha256 && strstr(detail, "wrong version number"))
-			return vm_err_set(err, VM_ERR_TLS,
-					  "%s answered without TLS, most likely in plain HTTP: vtrunk talks only "
-					  "HTTPS (is this the port of vCenter's HTTPS, usually 443?)", h->base);
-		if (*h->peer_sha256)
-			return vm_err_set(err, VM_ERR_TLS,
-					  "the certificate of %s could not be verified (%s); its SHA-256 fingerprint is %s",
-					  h->base, detail, h->peer_sha256);
-		return vm_err_set(err, VM_ERR_TLS, "TLS with %s failed: %s", h->base, detail);
-	case CURLE_OPERATION_TIMEDOUT:
-		if (x->sent && strncmp(detail, "Operation too slow", 18) == 0)
-			return vm_err_set(err, VM_ERR_NET,
-					  "vCenter (%s) stopped sending: less than %d bytes a second for %d s (%zu bytes of the answer came)",
-					  h->base, VS_HTTP_LOW_SPEED_BYTES, VS_HTTP_LOW_SPEED_S, x->got);
-		return vm_err_set(err, VM_ERR_NET, "%s did not answer in time: %s", h->base, detail);
-	case CURLE_ABORTED_BY_CALLBACK:
-		/* xferinfo_cb: a signal, not the network. */
-		return vm_err_set(err, VM_ERR_NET, "the call to %s was abandoned: vtrunk was interrupted", h->base);
-	case CURLE_PARTIAL_FILE:
-		/* Connected and answered, but the answer broke off. */
-		return vm_err_set(err, VM_ERR_PARSE, "the answer from %s was cut short: %s", h->base, detail);
-	default:
-		return vm_err_set(err, VM_ERR_NET, "cannot talk to %s: %s", h->base, detail);
-	}
-}
-
-static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
-{
-	struct xfer *x = userp;
-	size_t n = size * nitems, left = x->len - x->off;
-
-	if (n > left)
-		n = left;
-	memcpy(buf, x->body + x->off, n);
-	x->off += n;
-	return n;
-}
-
-static void xfer_start(struct vs_http *h, struct xfer *x, CURL *c, const char *method, const char *path,
-		       struct curl_slist *hdrs, const char *body, size_t len, struct vs_http_resp *resp)
-{
-	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-
-	if (post && !body)
-		body = ""; /* a POST without a body still says Content-Length: 0 */
-	if (get)
-		body = NULL;
-	memset(resp, 0, sizeof(*resp));
-	memset(x, 0, sizeof(*x));
-	x->h = h;
-	x->c = c;
-	x->resp = resp;
-	x->hdrs = hdrs;
-	x->body = body;
-	x->len = body ? len : 0;
-	x->url = vm_xasprintf("%s%s", h->base, path);
-	x->t0 = now_ms();
-	h->pin_mismatch = 0;
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->call_timeout > 0 && h->call_timeout < h->timeout ? h->call_timeout
-												     : h->timeout);
-	curl_easy_setopt(c, CURLOPT_URL, x->url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
-	if (body && h->once) {
-		/* libcurl re-sends a request by itself when a kept-alive connection dies
-		 * before the answer ("retrying a fresh connect"): for a call that starts a
-		 * task that would be a blind second task. Fed through a read callback with
-		 * no way to rewind, the request cannot be re-sent: the call fails instead,
-		 * and the caller re-reads before acting again. */
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-		curl_easy_setopt(c, CURLOPT_READDATA, x);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	} else if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	} else {
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	}
-	/* The handles serve SOAP and REST alike: a DELETE or PATCH is a POST (with a body)
-	 * or a GET (without) under another name, and the name is set, or cleared, each time. */
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, get || post ? NULL : method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	h->requests++;
-}
-
-/* Records the outcome of a finished transfer; traces it; frees its per-call parts. */
-static int xfer_finish(struct xfer *x, const char *method, CURLcode rc, struct vm_err *err)
-{
-	struct vs_http *h = x->h;
-	struct vs_http_resp *resp = x->resp;
-	int ret = 0;
-
-	if (h->debug) {
-		char *head = vm_xasprintf("> %s %s", method, x->url);
-		vs_trace_write(h->debug, &h->secrets, head, x->body, x->len);
-		free(head);
-	}
-	if (rc == CURLE_WRITE_ERROR && x->sink_stopped)
-		rc = CURLE_OK; /* the sink stopped reading on purpose and knows why */
-	{
-		curl_off_t up = 0;
-		long reqsize = 0;
-		curl_easy_getinfo(x->c, CURLINFO_SIZE_UPLOAD_T, &up);
-		curl_easy_getinfo(x->c, CURLINFO_REQUEST_SIZE, &reqsize);
-		x->sent = up > 0 || reqsize > 0 || rc == CURLE_OK;
-		h->last_sent = x->sent;
-		/* Sent, and then the answer did not come whole in time: a stall, retried once at
-		 * most (vs_err_retry_tries), not as often as a refused connection. */
-		x->stalled = x->sent && rc == CURLE_OPERATION_TIMEDOUT;
-		h->last_stalled = x->stalled;
-	}
-	if (rc != CURLE_OK) {
-		ret = classify(h, x, rc, err);
-		if (h->debug)
-			fprintf(h->debug, "< error: %s\n\n", err ? err->msg : curl_easy_strerror(rc));
-		vs_http_resp_clear(resp);
-	} else {
-		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &resp->status);
-		if (!resp->body)
-			resp->body = vm_xstrdup("");
-		if (h->debug && h->hide_answer && resp->status >= 200 && resp->status < 300) {
-			/* A login answer is the session token itself: its size is all the trace gets
-			 * (a refusal carries none and is shown). */
-			fprintf(h->debug, "< HTTP %ld, %zu bytes, %.0f ms\n(not shown: it carries a session token)\n\n",
-				resp->status, resp->len, now_ms() - x->t0);
-			fflush(h->debug);
-		} else if (h->debug) {
-			char *head = vm_xasprintf("< HTTP %ld, %zu bytes, %.0f ms", resp->status,
-						  resp->len, now_ms() - x->t0);
-			vs_trace_answer(h->debug, &h->secrets, head, resp->body, resp->len);
-			free(head);
-		}
-	}
-	/* These point at memory that dies with the call. */
-	curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(x->c, CURLOPT_WRITEDATA, NULL);
-	curl_easy_setopt(x->c, CURLOPT_HEADERDATA, NULL);
-	free(x->url);
-	x->url = NULL;
-	return ret;
-}
-
-static struct curl_slist *soap_headers(const char *soap_action);
-
 /* One request on the kept-alive handle; sink NULL: the answer is buffered. */
 static int perform(struct vs_http *h, const char *method, const char *path,
 		   struct curl_slist *hdrs, const char *body, size_t len, const struct vs_http_sink *sink,
@@ -549,178 +322,28 @@ static int perform(struct vs_http *h, const char *method, const char *path,
 	struct xfer x;
 	CURLcode rc;
 
-	xfer_start(h, &x, h->curl, method, path, hdrs, body, len, resp);
+	vs_http_xfer_start(h, &x, h->curl, method, path, hdrs, body, len, resp);
 	x.sink = sink;
 	rc = curl_easy_perform(h->curl);
-	return xfer_finish(&x, method, rc, err);
+	return vs_http_xfer_finish(&x, method, rc, err);
 }
 
 int vs_http_post_stream_call(struct vs_http *h, const char *path, const char *soap_action,
 			     const char *body, size_t len, const struct vs_http_sink *sink,
 			     struct vs_http_resp *resp, struct vm_err *err)
 {
-	struct curl_slist *hdrs = soap_headers(soap_action);
+	struct curl_slist *hdrs = vs_http_soap_headers(soap_action);
 	int ret = perform(h, "POST", path, hdrs, body, len, sink, resp, err);
 
 	curl_slist_free_all(hdrs);
 	return ret;
 }
 
-static struct curl_slist *soap_headers(const char *soap_action)
-{
-	struct curl_slist *hdrs = NULL;
-
-	hdrs = curl_slist_append(hdrs, "Content-Type: text/xml; charset=utf-8");
-	/* libcurl would send "Expect: 100-continue" for large bodies and wait a round
-	 * trip for vCenter's go-ahead; vCenter never needs it. */
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	if (soap_action) {
-		char *sa = vm_xasprintf("SOAPAction: \"%s\"", soap_action);
-		hdrs = curl_slist_append(hdrs, sa);
-		free(sa);
-	}
-	return hdrs;
-}
-
-/* The headers of a general request: the caller's, and an empty Expect (see soap_headers). */
-static struct curl_slist *request_headers(const char *const *headers)
-{
-	struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
-
-	for (const char *const *p = headers; p && *p; p++)
-		hdrs = curl_slist_append(hdrs, *p);
-	return hdrs;
-}
-
-/* Both batch kinds: SOAP (rest 0: every request POSTs to path with soap_action) and
- * general (rest 1: each request names its method, path and headers). */
-static int batch_run(struct vs_http *h, const char *path, const char *soap_action, int rest,
-		     struct vs_http_req *reqs, size_t n, int parallel,
-		     void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
-{
-	struct xfer *xs;
-	size_t next = 0, done = 0, active = 0, failed = 0;
-	size_t width = parallel > 0 ? (size_t)parallel : 1;
-
-	if (n == 0)
-		return 0;
-	if (width > n)
-		width = n;
-	if (!h->multi) {
-		h->multi = curl_multi_init();
-		if (!h->multi) {
-			for (size_t i = 0; i < n; i++)
-				reqs[i].rc = vm_err_set(&reqs[i].err, VM_ERR_NET, "libcurl could not create a multi handle");
-			return -1;
-		}
-	}
-	while (h->n_pool < width) {
-		CURL *c = curl_easy_init();
-		if (!c)
-			break;
-		handle_setup(h, c);
-		h->pool = vm_xrealloc(h->pool, (h->n_pool + 1) * sizeof(*h->pool));
-		h->pool[h->n_pool++] = c;
-	}
-	if (h->n_pool == 0) {
-		for (size_t i = 0; i < n; i++)
-			reqs[i].rc = vm_err_set(&reqs[i].err, VM_ERR_NET, "libcurl could not create a handle");
-		return -1;
-	}
-	if (width > h->n_pool)
-		width = h->n_pool;
-	xs = vm_xcalloc(n, sizeof(*xs));
-	{
-		CURL **idle = vm_xcalloc(width, sizeof(*idle));
-		size_t n_idle = width;
-		for (size_t i = 0; i < width; i++)
-			idle[i] = h->pool[i];
-		while (done < n) {
-			CURLMsg *m;
-			int left, still;
-			while (n_idle > 0 && next < n && h->stop && *h->stop) {
-				/* Interrupted: what was not sent is not sent. */
-				struct vs_http_req *r = &reqs[next++];
-				r->rc = vm_err_set(&r->err, VM_ERR_NET, "not sent: vtrunk was interrupted");
-				r->sent = r->stalled = 0;
-				failed++;
-				done++;
-				if (on_done)
-					on_done((size_t)(r - reqs), r, arg);
-			}
-			while (n_idle > 0 && next < n) {
-				struct vs_http_req *r = &reqs[next];
-				vm_err_clear(&r->err);
-				xfer_start(h, &xs[next], idle[--n_idle], r->method ? r->method : "POST",
-					   r->path ? r->path : path,
-					   rest ? request_headers(r->headers) : soap_headers(soap_action),
-					   r->body, r->len, &r->resp);
-				curl_multi_add_handle(h->multi, xs[next].c);
-				next++;
-				active++;
-			}
-			if (curl_multi_perform(h->multi, &still) != CURLM_OK)
-				break;
-			while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
-				struct xfer *x = NULL;
-				if (m->msg != CURLMSG_DONE)
-					continue;
-				curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-				curl_multi_remove_handle(h->multi, m->easy_handle);
-				{
-					struct vs_http_req *r = &reqs[x - xs];
-					CURLcode rc = m->data.result;
-					r->rc = xfer_finish(x, r->method ? r->method : "POST", rc, &r->err);
-					r->sent = x->sent;
-					r->stalled = x->stalled;
-					curl_slist_free_all(x->hdrs);
-					x->hdrs = NULL;
-					failed += r->rc < 0;
-					idle[n_idle++] = x->c;
-					if (on_done)
-						on_done((size_t)(r - reqs), r, arg);
-				}
-				active--;
-				done++;
-			}
-			/* A slot just came free: fill it before waiting, or the window runs
-			 * below `parallel` until some other answer wakes the poll. */
-			if (n_idle > 0 && next < n)
-				continue;
-			if (done < n && active > 0)
-				curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
-		}
-		free(idle);
-	}
-	free(xs);
-	return failed ? -1 : 0;
-}
-
-int vs_http_post_batch_call(struct vs_http *h, const char *path, const char *soap_action,
-			    struct vs_http_req *reqs, size_t n, int parallel,
-			    void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
-{
-	return batch_run(h, path, soap_action, 0, reqs, n, parallel, on_done, arg);
-}
-
-int vs_http_request_batch_call(struct vs_http *h, struct vs_http_req *reqs, size_t n, int parallel,
-			       void (*on_done)(size_t i, struct vs_http_req *req, void *arg), void *arg)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!reqs[i].method || !reqs[i].path) {
-			for (size_t j = 0; j < n; j++)
-				reqs[j].rc = vm_err_set(&reqs[j].err, VM_ERR_USAGE,
-							"vs_http_request_batch_call: request %zu has no method or path", i);
-			return -1;
-		}
-	return batch_run(h, NULL, NULL, 1, reqs, n, parallel, on_done, arg);
-}
-
 int vs_http_request_call(struct vs_http *h, const char *method, const char *path,
 			 const char *const *headers, const char *body, size_t len,
 			 struct vs_http_resp *resp, struct vm_err *err)
 {
-	struct curl_slist *hdrs = request_headers(headers);
+	struct curl_slist *hdrs = vs_http_request_headers(headers);
 	int ret = perform(h, method, path, hdrs, body, len, NULL, resp, err);
 
 	curl_slist_free_all(hdrs);
@@ -830,3 +453,4 @@ const char *vs_http_base_get(const struct vs_http *h)
 {
 	return h->base;
 }
+

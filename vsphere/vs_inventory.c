@@ -331,6 +331,21 @@ fail:
 	return -1;
 }
 
+/* Whether a read of the keyed extraConfig paths goes once more with the whole extraConfig
+ * (streamed, and only vtrunk's keys kept), adding VS_INV_GI_WHOLE to *what: after a read
+ * (inv, NULL when it failed) whose keyed paths came back in missingSet (Debian's vcsim), or
+ * a server that refused the keyed path as a whole. */
+static int gi_whole_again(unsigned *what, const struct vs_inventory *inv, const struct vm_err *err)
+{
+	if (!(*what & VS_INV_GUESTINFO) || (*what & VS_INV_GI_WHOLE))
+		return 0;
+	if (inv ? !inv->gi_missing
+		: !err || (strcmp(err->fault, "InvalidProperty") != 0 && strcmp(err->fault, "InvalidArgument") != 0))
+		return 0;
+	*what |= VS_INV_GI_WHOLE;
+	return 1;
+}
+
 int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_inventory **out,
 			       struct vm_err *err)
 {
@@ -338,23 +353,14 @@ int vs_inventory_retrieve_call(struct vs_session *s, unsigned what, struct vs_in
 
 	for (int attempt = 0;; attempt++) {
 		int epoch = s->epoch;
-		if (retrieve_once(s, what, stop, NULL, 0, out, err) == 0) {
-			if (!(*out)->gi_missing || (what & VS_INV_GI_WHOLE))
-				return 0;
-			/* Keyed paths not taken: once more, with the whole extraConfig (streamed,
-			 * and only vtrunk's keys kept). */
+		int rc = retrieve_once(s, what, stop, NULL, 0, out, err);
+		if (gi_whole_again(&what, rc == 0 ? *out : NULL, err)) {
 			vs_inventory_free(out);
-			what |= VS_INV_GI_WHOLE;
 			attempt--;
 			continue;
 		}
-		if ((what & VS_INV_GUESTINFO) && !(what & VS_INV_GI_WHOLE) && err &&
-		    (strcmp(err->fault, "InvalidProperty") == 0 || strcmp(err->fault, "InvalidArgument") == 0)) {
-			/* A server that refuses the keyed path as a whole. */
-			what |= VS_INV_GI_WHOLE;
-			attempt--;
-			continue;
-		}
+		if (rc == 0)
+			return 0;
 		if (s->epoch != epoch && relogged) {
 			/* Refused again right after a new login: this is not an expired session. */
 			vm_err_set(err, VM_ERR_AUTH, "RetrievePropertiesEx: vCenter refused the session again right after a new login");
@@ -386,20 +392,13 @@ int vs_inventory_details_call(struct vs_session *s, unsigned what, struct vs_inv
 
 	for (int attempt = 0;; attempt++) {
 		int epoch = s->epoch;
-		if (retrieve_once(s, what, stop, refs, n_refs, &inv, err) == 0) {
-			if (!inv->gi_missing || !(what & VS_INV_GUESTINFO) || (what & VS_INV_GI_WHOLE))
-				return 0;
-			/* Keyed paths not taken (Debian's vcsim): once more, the whole extraConfig. */
-			what |= VS_INV_GI_WHOLE;
+		int rc = retrieve_once(s, what, stop, refs, n_refs, &inv, err);
+		if (gi_whole_again(&what, rc == 0 ? inv : NULL, err)) {
 			attempt--;
 			continue;
 		}
-		if ((what & VS_INV_GUESTINFO) && !(what & VS_INV_GI_WHOLE) && err &&
-		    (strcmp(err->fault, "InvalidProperty") == 0 || strcmp(err->fault, "InvalidArgument") == 0)) {
-			what |= VS_INV_GI_WHOLE;
-			attempt--;
-			continue;
-		}
+		if (rc == 0)
+			return 0;
 		/* A new login in the middle: morefs outlive sessions, so the same request again. */
 		if (attempt >= 1 || s->epoch == epoch)
 			return -1;

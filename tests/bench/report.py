@@ -281,7 +281,7 @@ def main(argv):
             else:
               O.append("- **The reconfigure batch keeps fewer than %d calls in flight.** %d calls of %.1f ms each "
                      "took %.0f ms, an average of %.1f in flight; %d full rounds of %d would take %.0f ms. "
-                     "`vs_http_post_batch_call` (vsphere/vs_http.c) hands a finished call's handle back to "
+                     "`vs_http_post_batch_call` (vsphere/vs_http_batch.c) hands a finished call's handle back to "
                      "`idle` after `curl_multi_info_read`, but then goes straight to "
                      "`curl_multi_poll(..., 1000 ms)`; the next request is only added at the top of the loop, "
                      "so a freed slot stays empty until some *other* transfer has socket activity (typically the "

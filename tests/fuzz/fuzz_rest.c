@@ -1,4 +1,4 @@
-/* fuzz_rest.c — libFuzzer target for the REST readers (vs_rest.c, vs_tag_json.c): every answer
+/* fuzz_rest.c — libFuzzer target for the REST readers (vs_rest_answer.c, vs_tag_json.c): every answer
  * the REST client reads, of either flavor, through the error check, the value and token
  * readers and each tag parser (vs_tag_json.c). Whatever fails must leave a usable error; whatever succeeds
  * must hand back well-formed results (non-empty ids, terminated morefs).

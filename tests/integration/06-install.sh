@@ -94,15 +94,15 @@ expect_eq "${missing:-none}" none \
 expect_eq "$(printf '%s\n' "${longs[@]}" | grep -cE -- '^--(file|keep-portgroup|password-file)$')" 3 \
 	"(the options were found in the help texts)"
 
-# Every key the plan loader accepts (the keys[] lists in cli/cli_plan.c) is in PLAN FILE.
-mapfile -t keys < <(tr '\n' ' ' <"$root/cli/cli_plan.c" | grep -oE 'keys\[\] *= *\{[^}]*\}' |
+# Every key the plan loader accepts (the keys[] lists in cli/cli_plan*.c) is in PLAN FILE.
+mapfile -t keys < <(cat "$root"/cli/cli_plan*.c | tr '\n' ' ' | grep -oE 'keys\[\] *= *\{[^}]*\}' |
 	grep -oE '"[a-z_]+"' | tr -d '"' | sort -u)
 plan_text=$(section "PLAN FILE")
 missing=""
 for k in "${keys[@]}"; do has_word "$plan_text" "$k" || missing="$missing $k"; done
 expect_eq "${missing:-none}" none "PLAN FILE describes all ${#keys[@]} keys of the plan loader"
 expect_eq "$(printf '%s\n' "${keys[@]}" | grep -cE '^(switch|agent_prefix|mgmt_address)$')" 3 \
-	"(the keys were found in cli/cli_plan.c)"
+	"(the keys were found in cli/cli_plan*.c)"
 
 # --- bash completion ------------------------------------------------------------------
 # complete WORD...: what the installed completion offers for the last WORD, one a line.
