@@ -192,7 +192,7 @@ static int events_take(struct cli_watch *w, const struct vm_plan *plan, const st
 									     : "no longer matches autoscale (its NICs stay)");
 			known_drop(w, k);
 			need = 1;
-		} else if (!k && cli_autoscale_match(plan, ev[i].name)) {
+		} else if (!k && cli_autoscale_name_match(plan, ev[i].name)) {
 			need = 1;
 		}
 	}
@@ -237,7 +237,13 @@ int cli_cmd_watch(struct cli_ctx *ctx)
 		return cli_fail_doc(ctx, &err);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	cli_watch_log(&w, "start", NULL, NULL, -1, plan->autoscale.match);
+	{
+		char what[320];
+		snprintf(what, sizeof(what), "%s%s%s%s", plan->autoscale.match ? plan->autoscale.match : "",
+			 plan->autoscale.match && plan->autoscale.tag ? " " : "", plan->autoscale.tag ? "tag " : "",
+			 plan->autoscale.tag ? plan->autoscale.tag : "");
+		cli_watch_log(&w, "start", NULL, NULL, -1, what);
+	}
 	while (!cli_stop) {
 		size_t n = 0;
 		struct vs_watch_event *ev = NULL;

@@ -126,12 +126,10 @@ def cmd_check(content, prefix, trunk_pg, mgmt_net):
         if not name.startswith(prefix) or "config.hardware.device" not in props:
             continue
         trunk, mgmt = nic_nets(props.get("config.hardware.device"), keys, mgmt_net)
-        slot, gi = None, False
-        for o in props.get("config.extraConfig") or []:
-            if o.key == "guestinfo.vtrunk.slot" and o.value != "":
-                slot = int(o.value)
-            if o.key == "guestinfo.vtrunk.docker" and o.value != "":
-                gi = True
+        # The last entry of a key counts (the Debian simulator appends a changed key).
+        extra = {o.key: o.value for o in props.get("config.extraConfig") or []}
+        slot = int(extra["guestinfo.vtrunk.slot"]) if extra.get("guestinfo.vtrunk.slot") else None
+        gi = bool(extra.get("guestinfo.vtrunk.docker"))
         out[name] = {"moref": moid, "trunk": trunk, "mgmt": mgmt, "slot": slot, "gi": gi}
     return out
 
