@@ -19,6 +19,9 @@
 #define CLI_EXIT_CONNECT 3
 #define CLI_EXIT_PENDING 4
 
+/* watch --resync's default: a full re-read every five minutes. */
+#define CLI_WATCH_RESYNC_S 300
+
 struct cli_watch;
 
 struct cli_ctx {
@@ -33,6 +36,7 @@ struct cli_ctx {
 	int strict;              /* --strict: the uplink preflight's warning is an error */
 	int guestinfo;           /* --guestinfo: guest config into extraConfig too */
 	char *tag;               /* owned; ls --tag */
+	long resync;             /* watch --resync: seconds between full re-reads; 0: none */
 	/* connection: the flag wins, then VTRUNK_*, then GOVC_* */
 	char *url, *username;    /* owned */
 	char *password_file;     /* owned */

@@ -14,6 +14,11 @@ int cli_autoscale_match(const struct vm_plan *plan, const char *name)
 	return !plan->autoscale.match || fnmatch(plan->autoscale.match, name, 0) == 0;
 }
 
+int cli_autoscale_name_match(const struct vm_plan *plan, const char *name)
+{
+	return plan->has_autoscale && plan->autoscale.match && name && fnmatch(plan->autoscale.match, name, 0) == 0;
+}
+
 int cli_autoscale_held(const struct vs_vm *vm)
 {
 	const char *v = vs_vm_extra_get(vm, VM_GI_SLOT);
@@ -120,7 +125,9 @@ void cli_autoscale_expand(struct cli_sync *r, size_t *full)
 		int match;
 		if (vm->dc != r->diff.dc || listed_vm(r, vm))
 			continue;
-		match = cli_autoscale_match(plan, vm->name);
+		/* With a tag, both must hold (a tag nobody has: no VM matches). */
+		match = cli_autoscale_match(plan, vm->name) &&
+			(!as->tag || (r->as_tag_read && vs_tag_attached_get(&r->as_tag, &vm->ref)));
 		c[n].vm = vm;
 		c[n].held = cli_autoscale_held(vm);
 		c[n].agent = match ? 0 : -1;

@@ -25,8 +25,12 @@ void cli_autoscale_expand(struct cli_sync *r, size_t *full);
  * new slot; the caller diffs again so their guestinfo is rewritten. */
 size_t cli_autoscale_reslot(struct cli_sync *r);
 
-/* Whether the VM name matches "autoscale" (no plan block: 0). */
+/* Whether the VM name matches "autoscale".match (no glob: every name; no plan block: 0).
+ * With "autoscale".tag the VM must carry the tag too (cli_tags_autoscale_read). */
 int cli_autoscale_match(const struct vm_plan *plan, const char *name);
+/* Whether the plan has a glob and the name matches it: what `watch` can tell from a name
+ * alone (a VM that is an agent by its tag alone is found at a full re-read). */
+int cli_autoscale_name_match(const struct vm_plan *plan, const char *name);
 
 /* The slot a VM holds (guestinfo.vtrunk.slot read with VS_INV_GUESTINFO); -1 when none. */
 int cli_autoscale_held(const struct vs_vm *vm);

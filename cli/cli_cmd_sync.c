@@ -648,6 +648,10 @@ static int run(struct cli_ctx *ctx, enum cli_mode mode)
 	}
 	if (r.plan->has_autoscale) {
 		size_t full;
+		if (cli_tags_autoscale_read(&r, &err) < 0) {
+			rc = fail(&r, &err);
+			goto cleanup;
+		}
 		/* The set of agents is fixed from here on: the engine's rounds hold it. */
 		cli_autoscale_expand(&r, &full);
 		r.errors += full;
@@ -739,6 +743,7 @@ cleanup:
 	vs_inventory_free(&r.inv);
 	vs_rest_free(&r.rest);
 	vs_tag_state_clear(&r.tag);
+	vs_tag_state_clear(&r.as_tag);
 	vs_session_free(&r.s);
 	vm_plan_free(&r.plan);
 	cJSON_Delete(r.report);

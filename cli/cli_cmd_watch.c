@@ -192,11 +192,22 @@ static int events_take(struct cli_watch *w, const struct vm_plan *plan, const st
 									     : "no longer matches autoscale (its NICs stay)");
 			known_drop(w, k);
 			need = 1;
-		} else if (!k && cli_autoscale_match(plan, ev[i].name)) {
+		} else if (!k && cli_autoscale_name_match(plan, ev[i].name)) {
 			need = 1;
 		}
 	}
 	return need;
+}
+
+/* How long the next wait may last: short while agents are left unfinished, never past
+ * the next full re-read. */
+static long wait_s(const struct cli_ctx *ctx, const struct cli_watch *w, time_t resync_at)
+{
+	long d = w->pass_errors ? 2 : WATCH_POLL_S, left = (long)(resync_at - time(NULL));
+
+	if (ctx->resync && left < d)
+		d = left < 1 ? 1 : left;
+	return d;
 }
 
 static void nap(long seconds)
@@ -213,7 +224,7 @@ int cli_cmd_watch(struct cli_ctx *ctx)
 	struct vm_plan *plan = NULL;
 	struct vm_err err;
 	int rc = CLI_EXIT_OK, need_pass = 1, failures = 0;
-	time_t retry_at = 0;
+	time_t retry_at = 0, resync_at = 0;
 
 	memset(&vw, 0, sizeof(vw));
 	vm_err_clear(&err);
@@ -226,7 +237,13 @@ int cli_cmd_watch(struct cli_ctx *ctx)
 		return cli_fail_doc(ctx, &err);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	cli_watch_log(&w, "start", NULL, NULL, -1, plan->autoscale.match);
+	{
+		char what[320];
+		snprintf(what, sizeof(what), "%s%s%s%s", plan->autoscale.match ? plan->autoscale.match : "",
+			 plan->autoscale.match && plan->autoscale.tag ? " " : "", plan->autoscale.tag ? "tag " : "",
+			 plan->autoscale.tag ? plan->autoscale.tag : "");
+		cli_watch_log(&w, "start", NULL, NULL, -1, what);
+	}
 	while (!cli_stop) {
 		size_t n = 0;
 		struct vs_watch_event *ev = NULL;
@@ -261,6 +278,12 @@ int cli_cmd_watch(struct cli_ctx *ctx)
 		}
 		if (!need_pass && w.pass_errors && time(NULL) >= retry_at)
 			need_pass = 1;
+		if (!need_pass && ctx->resync && time(NULL) >= resync_at) {
+			/* The safety net: an update missed (or a change no filter reports) is
+			 * caught by a full re-read. */
+			cli_watch_log(&w, "resync", NULL, NULL, -1, "periodic full re-read");
+			need_pass = 1;
+		}
 		if (need_pass) {
 			need_pass = 0;
 			int prc = pass(ctx, &w);
@@ -268,10 +291,11 @@ int cli_cmd_watch(struct cli_ctx *ctx)
 				cli_watch_log(&w, "error", NULL, NULL, -1, "the pass refused the plan or the output directory");
 			/* Agents left unfinished are tried again, later each time. */
 			retry_at = time(NULL) + (w.pass_errors ? 2 : 0);
+			resync_at = time(NULL) + ctx->resync;
 			if (cli_stop)
 				break;
 		}
-		if (vs_watch_wait_call(s, &vw, w.pass_errors ? 2 : WATCH_POLL_S, &ev, &n, &err) < 0) {
+		if (vs_watch_wait_call(s, &vw, wait_s(ctx, &w, resync_at), &ev, &n, &err) < 0) {
 			if (cli_stop)
 				break;
 			cli_watch_log(&w, "reconnect", NULL, NULL, -1, err.msg);

@@ -30,6 +30,7 @@
 #define O_GI 64u     /* --guestinfo */
 #define O_TAG 128u   /* --tag */
 #define O_DRY 256u   /* --dry-run */
+#define O_RESYNC 512u /* --resync */
 
 struct cli_command {
 	const char *name;
@@ -91,8 +92,8 @@ static const struct cli_command commands[] = {
 	 "the port group (tag and category stay). --guestinfo also removes the\n"
 	 "guestinfo.vtrunk.* keys from the agents. --dry-run shows what it would remove\n"
 	 "and changes nothing: exit 4 when it would change something, 0 when not.\n"},
-	{"watch", cli_cmd_watch, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI,
-	 "watch -f PLAN [-o DIR] [--guestinfo] [--json]",
+	{"watch", cli_cmd_watch, O_PLAN | O_OUT | O_CONN | O_RUN | O_STRICT | O_GI | O_RESYNC,
+	 "watch -f PLAN [-o DIR] [--guestinfo] [--resync S] [--json]",
 	 "configure the VMs the plan's \"autoscale\" matches as they appear (Kasm AutoScale)",
 	 "Runs until SIGTERM or SIGINT. One PropertyCollector filter on the VMs' names\n"
 	 "(WaitForUpdatesEx) tells it when a VM matching \"autoscale\".match appears or\n"
@@ -101,8 +102,11 @@ static const struct cli_command commands[] = {
 	 "the NICs), with --guestinfo its guest files, and the plan's tag. A slot is free\n"
 	 "again once its VM is gone. After a session expiry, a dropped connection or a\n"
 	 "vCenter restart it logs in again, makes a new filter and re-reads everything.\n"
+	 "Every --resync seconds it re-reads everything anyway (a missed update, a NIC\n"
+	 "removed by hand, a tag attached: tags are not in the filter, so a VM that is an\n"
+	 "agent by \"autoscale\".tag alone is found at these re-reads).\n"
 	 "One line per action on stdout (configured, gone, renamed, error, reconnect,\n"
-	 "start, stop); --json: one JSON object a line. SIGTERM lets the VM being\n"
+	 "resync, start, stop); --json: one JSON object a line. SIGTERM lets the VM being\n"
 	 "configured finish, then exits 0. See contrib/vtrunk-watch.service.\n"},
 	{"render", cli_cmd_render, O_PLAN | O_OUT, "render -f PLAN -o DIR",
 	 "write the guest files from the plan alone (no vCenter)",
@@ -132,7 +136,7 @@ static const struct cli_command commands[] = {
 enum {
 	OPT_JSON = 256, OPT_PARALLEL, OPT_TIMEOUT, OPT_DEBUG, OPT_URL, OPT_USER, OPT_PWFILE,
 	OPT_PWSTDIN, OPT_INSECURE, OPT_THUMB, OPT_CAFILE, OPT_KEEP, OPT_STRICT,
-	OPT_GI, OPT_TAG, OPT_DRY,
+	OPT_GI, OPT_TAG, OPT_DRY, OPT_RESYNC,
 };
 
 static const struct option longopts[] = {
@@ -156,6 +160,7 @@ static const struct option longopts[] = {
 	{"guestinfo", no_argument, NULL, OPT_GI},
 	{"tag", required_argument, NULL, OPT_TAG},
 	{"dry-run", no_argument, NULL, OPT_DRY},
+	{"resync", required_argument, NULL, OPT_RESYNC},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -276,7 +281,7 @@ static void print_help(FILE *f, const struct cli_command *c)
 		return;
 	}
 	fprintf(f, "Usage: vtrunk %s\n\n%s.\n%s%s", c->usage, c->summary, *c->details ? "\n" : "", c->details);
-	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG | O_DRY))
+	if (c->opts & (O_PLAN | O_OUT | O_KEEP | O_STRICT | O_GI | O_TAG | O_DRY | O_RESYNC))
 		fprintf(f, "\nOptions:\n");
 	if (c->opts & O_PLAN)
 		fprintf(f, "  -f, --file PLAN     the plan (JSON; see README.md, \"Plan file\"); - for stdin\n");
@@ -303,6 +308,9 @@ static void print_help(FILE *f, const struct cli_command *c)
 	if (c->opts & O_DRY)
 		fprintf(f, "  --dry-run           show what destroy would remove; change nothing (exit 4: it\n"
 			   "                      would change something, 0: nothing)\n");
+	if (c->opts & O_RESYNC)
+		fprintf(f, "  --resync SECONDS    a full re-read at least this often (default %d; 0: only\n"
+			   "                      after a reconnect)\n", CLI_WATCH_RESYNC_S);
 	if (c->opts & O_TAG)
 		fprintf(f, "  --tag TAG           only objects with this vCenter tag (or CATEGORY/TAG)\n");
 	global_help_print(f, c);
@@ -566,7 +574,7 @@ static void harden(void)
 
 int main(int argc, char **argv)
 {
-	struct cli_ctx ctx = {.parallel = 8, .insecure = -1};
+	struct cli_ctx ctx = {.parallel = 8, .insecure = -1, .resync = CLI_WATCH_RESYNC_S};
 	const struct cli_command *cmd = NULL;
 	unsigned given = 0;
 	int c, rc = CLI_EXIT_USAGE, help = 0;
@@ -614,6 +622,12 @@ int main(int argc, char **argv)
 		case OPT_GI: ctx.guestinfo = 1; given |= O_GI; break;
 		case OPT_DRY: ctx.dry_run = 1; given |= O_DRY; break;
 		case OPT_TAG: free(ctx.tag); ctx.tag = vm_xstrdup(optarg); given |= O_TAG; break;
+		case OPT_RESYNC:
+			if (parse_long("--resync", optarg, 0, 86400, &n) < 0)
+				goto out;
+			ctx.resync = n;
+			given |= O_RESYNC;
+			break;
 		default:
 			fprintf(stderr, "vtrunk: see `vtrunk help` for the options\n");
 			goto out;
@@ -634,14 +648,15 @@ int main(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG | O_DRY)) {
+	if (given & ~cmd->opts & (O_PLAN | O_OUT | O_KEEP | O_CONN | O_STRICT | O_GI | O_TAG | O_DRY | O_RESYNC)) {
 		fprintf(stderr, "vtrunk: %s does not take %s; see `vtrunk %s --help`\n", cmd->name,
 			(given & ~cmd->opts & O_PLAN) ? "-f" : (given & ~cmd->opts & O_OUT) ? "-o"
 			: (given & ~cmd->opts & O_KEEP) ? "--keep-portgroup"
 			: (given & ~cmd->opts & O_STRICT) ? "--strict"
 			: (given & ~cmd->opts & O_GI) ? "--guestinfo"
 			: (given & ~cmd->opts & O_TAG) ? "--tag"
-			: (given & ~cmd->opts & O_DRY) ? "--dry-run" : "connection options", cmd->name);
+			: (given & ~cmd->opts & O_DRY) ? "--dry-run"
+			: (given & ~cmd->opts & O_RESYNC) ? "--resync" : "connection options", cmd->name);
 		goto out;
 	}
 	if ((cmd->opts & O_PLAN) && !ctx.plan_path) {

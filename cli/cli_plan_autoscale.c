@@ -123,14 +123,6 @@ int cli_plan_autoscale_load(const cJSON *root, struct vm_plan *plan, struct vm_e
 			   "without either every VM would be an agent");
 		goto cleanup;
 	}
-	if (as->tag) {
-		/* Refused rather than ignored: a plan that says "only VMs with this tag" must not
-		 * take every VM whose name matches. */
-		vm_err_set(err, VM_ERR_USAGE,
-			   "autoscale.tag: matching by tag is not supported yet; match the clones by name "
-			   "(\"match\": \"kasm-auto-*\") and leave \"tag\" out");
-		goto cleanup;
-	}
 	if (!slots) {
 		vm_err_set(err, VM_ERR_USAGE, "autoscale.slots: required (a range such as \"16-63\")");
 		goto cleanup;

@@ -42,6 +42,8 @@ struct cli_sync {
 	int tag_created;                 /* VS_TAG_CREATED_* */
 	struct vm_err tag_err;           /* set when the tag step failed */
 	size_t autoscale_full;           /* VMs "autoscale" matched that found no free slot */
+	struct vs_tag_state as_tag;      /* owned; "autoscale".tag and the VMs it is on */
+	int as_tag_read;                 /* as_tag holds what vCenter has (else no VM carries it) */
 };
 
 /* "tags" (cli_tags.c): reads the plan's category and tag and what carries it, before any
@@ -49,6 +51,10 @@ struct cli_sync {
  * attaches the tag (apply) or detaches it (destroy). Nothing to do without "tags". */
 int cli_tags_read(struct cli_sync *r, struct vm_err *err);
 int cli_tags_change(struct cli_sync *r, struct vm_err *err);
+/* "autoscale".tag (TAG, or CATEGORY/TAG as `ls --tag` takes it): the VMs it is on, into
+ * r->as_tag, before cli_autoscale_expand(). A tag vCenter does not have is on no VM (a
+ * warning, not an error). Nothing to do without one. */
+int cli_tags_autoscale_read(struct cli_sync *r, struct vm_err *err);
 
 /* The report (cli_report.c): each adds its part to r->report and, without --json, prints
  * it. */

@@ -3,6 +3,7 @@
  * after the NICs. */
 #include <stdlib.h>
 
+#include "cli_autoscale.h"
 #include "cli_sync.h"
 #include "vm_alloc.h"
 
@@ -51,6 +52,41 @@ int cli_tags_read(struct cli_sync *r, struct vm_err *err)
 		struct cli_agent *a = &r->agents[i];
 		a->tag_had = a->vm && vs_tag_attached_get(&r->tag, &a->vm->ref);
 	}
+	return 0;
+}
+
+int cli_tags_autoscale_read(struct cli_sync *r, struct vm_err *err)
+{
+	const struct vm_plan_autoscale *as = &r->plan->autoscale;
+	struct vs_moref *near;
+	size_t n = 0;
+	int rc;
+
+	if (!r->plan->has_autoscale || !as->tag || !r->inv || r->diff.dc < 0)
+		return 0;
+	if (!r->rest && vs_rest_login_call(r->s, &r->rest, err) < 0)
+		return -1;
+	vs_rest_parallel_set(r->rest, r->ctx->parallel);
+	/* Asked first which tags the VMs the name glob leaves carry (all of the datacenter's
+	 * without one): one request per 500 VMs, not one per tag of vCenter. */
+	near = vm_xcalloc(r->inv->n_vms + 1, sizeof(*near));
+	for (size_t i = 0; i < r->inv->n_vms; i++) {
+		const struct vs_vm *vm = &r->inv->vms[i];
+		if (vm->dc == r->diff.dc && cli_autoscale_match(r->plan, vm->name))
+			near[n++] = vm->ref;
+	}
+	vs_tag_state_clear(&r->as_tag);
+	rc = vs_tag_find_call(r->rest, as->tag, near, n, &r->as_tag, err);
+	free(near);
+	if (rc < 0 && err->kind == VM_ERR_NOTFOUND) {
+		cli_info(r->ctx, "vtrunk: warning: autoscale.tag: %s: no VM is an autoscale agent\n", err->msg);
+		vm_err_clear(err);
+		vs_tag_state_clear(&r->as_tag);
+		return 0;
+	}
+	if (rc < 0)
+		return vm_err_prefix(err, "autoscale.tag");
+	r->as_tag_read = 1;
 	return 0;
 }
 

@@ -28,7 +28,7 @@ _vtrunk_options()
 	apply) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
 	status) echo "$global $plan $conn $run --strict --guestinfo" ;;
 	destroy) echo "$global $plan $conn $run --keep-portgroup --guestinfo --dry-run" ;;
-	watch) echo "$global $plan $out $conn $run --strict --guestinfo" ;;
+	watch) echo "$global $plan $out $conn $run --strict --guestinfo --resync" ;;
 	render) echo "$global $plan $out" ;;
 	ls) echo "$global $conn $run --tag" ;;
 	thumbprint) echo "$global $conn $run" ;;

@@ -17,6 +17,8 @@ Connection as pyread.py (VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD).
                                             on stdin) has one trunk NIC, one management
                                             NIC, a slot and its guestinfo; prints
                                             {"NAME": seconds from creation to then}
+  pyclone.py strip NAME TRUNK_PG             removes VM NAME's NICs on TRUNK_PG (a change the
+                                            watcher's filter does not report)
   pyclone.py kill-sessions USER             TerminateSession on every session of USER but
                                             this one (a forced expiry)
 """
@@ -124,12 +126,10 @@ def cmd_check(content, prefix, trunk_pg, mgmt_net):
         if not name.startswith(prefix) or "config.hardware.device" not in props:
             continue
         trunk, mgmt = nic_nets(props.get("config.hardware.device"), keys, mgmt_net)
-        slot, gi = None, False
-        for o in props.get("config.extraConfig") or []:
-            if o.key == "guestinfo.vtrunk.slot" and o.value != "":
-                slot = int(o.value)
-            if o.key == "guestinfo.vtrunk.docker" and o.value != "":
-                gi = True
+        # The last entry of a key counts (the Debian simulator appends a changed key).
+        extra = {o.key: o.value for o in props.get("config.extraConfig") or []}
+        slot = int(extra["guestinfo.vtrunk.slot"]) if extra.get("guestinfo.vtrunk.slot") else None
+        gi = bool(extra.get("guestinfo.vtrunk.docker"))
         out[name] = {"moref": moid, "trunk": trunk, "mgmt": mgmt, "slot": slot, "gi": gi}
     return out
 
@@ -150,6 +150,20 @@ def cmd_watch_until(content, prefix, trunk_pg, mgmt_net, timeout, created):
     for name in left:
         out[name] = None
     return out
+
+
+def cmd_strip(content, name, trunk_pg):
+    vm = find_vm(content, name)
+    keys = {pg.key for pg in objects(content, vim.dvs.DistributedVirtualPortgroup) if pg.name == trunk_pg}
+    Dev = vim.vm.device
+    changes = [Dev.VirtualDeviceSpec(operation=Dev.VirtualDeviceSpec.Operation.remove, device=d)
+               for d in vm.config.hardware.device
+               if isinstance(d, Dev.VirtualEthernetCard) and
+               isinstance(d.backing, Dev.VirtualEthernetCard.DistributedVirtualPortBackingInfo) and
+               d.backing.port.portgroupKey in keys]
+    if changes:
+        wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=changes)))
+    return {"removed": len(changes)}
 
 
 def cmd_kill_sessions(content, user):
@@ -181,6 +195,8 @@ def main(argv):
         elif cmd == "watch-until":
             created = json.load(sys.stdin)
             out = cmd_watch_until(content, args[0], args[1], args[2], args[3], created)
+        elif cmd == "strip":
+            out = cmd_strip(content, *args)
         elif cmd == "kill-sessions":
             out = cmd_kill_sessions(content, *args)
         else:

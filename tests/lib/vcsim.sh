@@ -192,6 +192,13 @@ vcsim_reset_stats() {
 	curl -sk --fail -X POST "${VCSIM_URL%/sdk}/vcsim/stats/reset" >/dev/null
 }
 
+# vcsim_restart [DOWN_MS]: a vCenter restart (asynchronous test vCenter only, restart.go):
+# every session, filter and view gone, connections cut, requests refused for DOWN_MS
+# (default 3000). Prints {"restarts": N, "terminated": N}.
+vcsim_restart() {
+	curl -sk --fail -X POST "${VCSIM_URL%/sdk}/vcsim/restart?down=${1:-3000}"
+}
+
 # vcsim_count [METHOD]: how many calls of that SOAP method (0 if none); no argument: all requests.
 vcsim_count() {
 	vcsim_stats | /usr/bin/python3 -c '

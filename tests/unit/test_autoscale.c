@@ -33,7 +33,7 @@ static const char plan_json[] =
 	" \"management\": {\"network\": \"VM Network\"},"
 	" \"vlans\": [{\"id\": 100, \"subnet\": \"10.1.0.0/16\", \"gateway\": \"10.1.0.1\", \"agent_prefix\": 24}],"
 	" \"agents\": [{\"vm\": \"listed\", \"mgmt_address\": \"10.0.0.5\"}],"
-	" \"autoscale\": {\"match\": \"kasm-auto-*\", \"slots\": \"%s\", \"mgmt\": \"dhcp\"}}";
+	" \"autoscale\": {%s\"slots\": \"%s\", \"mgmt\": \"dhcp\"}}";
 
 /* VM i: moref, name, the slot it holds ("" none). */
 static void vm_set(struct world *w, size_t i, const char *moref, const char *name, const char *slot)
@@ -53,7 +53,7 @@ static void vm_set(struct world *w, size_t i, const char *moref, const char *nam
 		w->inv.n_vms = i + 1;
 }
 
-static void world_init(struct world *w, const char *slots)
+static void world_init_as(struct world *w, const char *match_tag, const char *slots)
 {
 	char json[1024];
 	struct vm_err err;
@@ -63,14 +63,20 @@ static void world_init(struct world *w, const char *slots)
 	w->r.ctx = &w->ctx;
 	w->r.inv = &w->inv;
 	w->inv.vms = w->vms;
-	snprintf(json, sizeof(json), plan_json, slots);
+	snprintf(json, sizeof(json), plan_json, match_tag, slots);
 	assert_int_equal(cli_plan_load_string(json, "t", &w->r.plan, &err), 0);
 	w->r.agents = calloc(w->r.plan->n_agents + 1, sizeof(*w->r.agents));
 	w->r.diff.dc = 0;
 }
 
+static void world_init(struct world *w, const char *slots)
+{
+	world_init_as(w, "\"match\": \"kasm-auto-*\", ", slots);
+}
+
 static void world_free(struct world *w)
 {
+	vs_tag_state_clear(&w->r.as_tag);
 	free(w->r.agents);
 	vm_plan_free(&w->r.plan);
 }
@@ -155,6 +161,48 @@ static void test_reslot(void **state)
 	world_free(&w);
 }
 
+/* "autoscale".tag: with match both must hold; alone, the tag decides; a tag never read
+ * (vCenter has none of that name) is on no VM. */
+static void test_tag(void **state)
+{
+	struct world w;
+	size_t full;
+	struct vm_err err;
+	struct vm_plan *p = NULL;
+
+	(void)state;
+	assert_int_equal(cli_plan_load_string(
+				 "{\"switch\": \"S\", \"trunk\": {\"portgroup\": \"T\", \"vlans\": \"100\"},"
+				 " \"management\": {\"network\": \"M\"}, \"vlans\": [], \"agents\": [],"
+				 " \"autoscale\": {\"slots\": \"1-2\", \"mgmt\": \"dhcp\"}}",
+				 "t", &p, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "\"tag\", or both"));
+	for (int alone = 0; alone < 2; alone++) {
+		world_init_as(&w, alone ? "\"tag\": \"kasm\", " : "\"match\": \"kasm-auto-*\", \"tag\": \"Kasm/kasm\", ",
+			      "16-31");
+		vm_set(&w, 0, "vm-10", "kasm-auto-a", "");
+		vm_set(&w, 1, "vm-11", "kasm-auto-b", "");
+		vm_set(&w, 2, "vm-12", "other", "");
+		w.r.as_tag.attached = calloc(2, sizeof(*w.r.as_tag.attached));
+		w.r.as_tag.attached[0] = w.vms[0].ref;
+		w.r.as_tag.attached[1] = w.vms[2].ref;
+		w.r.as_tag.n_attached = 2;
+		w.r.as_tag_read = 1;
+		cli_autoscale_expand(&w.r, &full);
+		assert_int_equal(slot_of(&w, "vm-10"), 16);
+		assert_int_equal(slot_of(&w, "vm-11"), -2); /* untagged */
+		/* Tagged: an agent by the tag alone, not when the name must match too. */
+		assert_int_equal(slot_of(&w, "vm-12"), alone ? 17 : -2);
+		world_free(&w);
+	}
+	world_init_as(&w, "\"tag\": \"kasm\", ", "16-31");
+	vm_set(&w, 0, "vm-10", "kasm-auto-a", "");
+	cli_autoscale_expand(&w.r, &full);
+	assert_int_equal(slot_of(&w, "vm-10"), -2);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_reslot),
+		cmocka_unit_test(test_tag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

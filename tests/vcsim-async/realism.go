@@ -46,6 +46,8 @@
 //     assigns them, on a reconfigure of a powered-off VM or at power-on: see slots.go.
 //  8. Fault details (MethodFault.faultMessage, faultCause) on the fault a NIC on a switch the
 //     VM's host is not a member of gets: see faults.go.
+//  9. A vCenter restart on a test's demand (POST /vcsim/restart?down=MS): every session, and
+//     with it its filters and views, gone; requests refused for a while: see restart.go.
 //
 // How (2 and 3): the registry's method Handler hands those two methods to the realism object, which
 // takes the entity's lock (serializing calls on one object, as the simulator's own dispatch
@@ -84,8 +86,12 @@ var (
 func init() {
 	prepare = realismPrepare
 	serving = realismServing
-	wrapHandler = newSessionCookies().wrap
+	cookies = newSessionCookies()
+	wrapHandler = cookies.wrap
 }
+
+// The one cookie layer (restart.go forgets its cookies).
+var cookies *sessionCookies
 
 // sessionCookies is item 4 of the header: opaque cookies in place of the session keys.
 type sessionCookies struct {

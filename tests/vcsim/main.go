@@ -128,6 +128,10 @@ var prepare, serving func(model *simulator.Model) error
 // A third hook (nil in this one): wraps the simulator's HTTP handler (inside the counter).
 var wrapHandler func(next http.Handler) http.Handler
 
+// The server, once it listens (for the second test vCenter's restart.go, which drops every
+// client connection).
+var httpServer *simulator.Server
+
 func fingerprint(sum []byte) string {
 	parts := make([]string, len(sum))
 	for i, b := range sum {
@@ -244,6 +248,7 @@ func main() {
 		}()
 		return model.Service.NewServer()
 	}()
+	httpServer = srv
 	st := &stats{}
 	st.reset()
 	// NewServer has already started serving, so the handler is swapped afterwards. No request
