@@ -180,6 +180,15 @@ static void settle(struct cli_engine *e)
 }
 
 /* The agents still in doubt at the end: failed, saying why. */
+/* Agents in doubt whose VM lists a task vCenter still runs (as wait_recent waits on). */
+static size_t count_running(const struct cli_engine *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->n; i++)
+		n += in_doubt(&e->agents[i]) && e->agents[i].vm && e->agents[i].vm->n_recent;
+	return n;
+}
+
 static void give_up(struct cli_engine *e, const char *why)
 {
 	for (size_t i = 0; i < e->n; i++) {
@@ -217,6 +226,14 @@ int cli_engine_run(struct cli_engine *e, struct vm_err *err)
 		settle(e);
 		if (!count_doubt(e))
 			break;
+		/* Stopped: no new call goes out, but a call already sent whose task vCenter
+		 * still runs is waited for (within the same bound): giving it up would leave
+		 * its VM with NICs and no guestinfo (half done). */
+		int stopped = e->ops->stopped(e->arg);
+		if (stopped && (k == CLI_ENGINE_ROUNDS || !count_running(e))) {
+			give_up(e, "vtrunk was stopped before it could finish; run it again (it re-reads first)");
+			break;
+		}
 		if (k == CLI_ENGINE_ROUNDS) {
 			char why[128];
 			snprintf(why, sizeof(why), "still unresolved after %d rounds; vCenter holds what the report shows",
@@ -224,10 +241,8 @@ int cli_engine_run(struct cli_engine *e, struct vm_err *err)
 			give_up(e, why);
 			break;
 		}
-		if (e->ops->stopped(e->arg)) {
-			give_up(e, "vtrunk was stopped before it could finish; run it again (it re-reads first)");
-			break;
-		}
+		if (stopped)
+			continue;
 		e->rounds++;
 		round_send(e, 1, &werr);
 	}

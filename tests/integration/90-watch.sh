@@ -112,7 +112,7 @@ expect_eq "$?" 0 "SIGTERM: watch exits 0"
 wait "$CP"
 expect_in "$LOG" '"event":"stop"' "and logs its stop"
 state >"$T_TMP/state.json"
-expect_eq "$(json "$T_TMP/state.json" '[n for n, v in d.items() if (v["trunk"], v["mgmt"], v["slot"] is not None, v["gi"]) not in ((1, 1, True, True), (0, 0, False, False))]')" \
+expect_eq "$(json "$T_TMP/state.json" '[(n, v["trunk"], v["mgmt"], v["slot"], v["gi"]) for n, v in d.items() if (v["trunk"], v["mgmt"], v["slot"] is not None, v["gi"]) not in ((1, 1, True, True), (0, 0, False, False))]')" \
 	"[]" "no VM is half done (each has all of trunk, management NIC, slot, guestinfo, or none)"
 expect_eq "$(json "$T_TMP/state.json" 'len([v for v in d.values() if v["slot"] is not None]) - len(set(v["slot"] for v in d.values() if v["slot"] is not None))')" 0 \
 	"no two VMs share a slot"

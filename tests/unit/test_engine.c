@@ -23,6 +23,7 @@ enum fate {
 	FT_LATE_SEND,   /* answer 502 now; the request lands after the next send */
 	FT_THIRD_PARTY, /* someone else changes the VM just before this call runs */
 	FT_NEVER,       /* answer lost, nothing done, and the VM lists a task that never ends */
+	FT_SLOW,        /* answer lost; its task runs (listed) until the 3rd re-read, then lands */
 };
 
 struct model_vm {
@@ -47,6 +48,7 @@ struct model {
 	struct late late[16];
 	size_t n_late;
 	int stopped, reread_fails, rereads, sends;
+	int slow_pending; /* an FT_SLOW call has not landed yet */
 	int guestinfo;            /* the run writes guestinfo (--guestinfo) */
 	struct vm_nic_net trunk_net, mgmt_net;
 };
@@ -90,7 +92,8 @@ static void model_read(struct model *md)
 			have[n].net = md->mgmt_net;
 		}
 		snprintf(md->vms[i].change_version, sizeof(md->vms[i].change_version), "%d", md->m[i].version);
-		md->vms[i].n_recent = md->script[i][md->calls[i] ? md->calls[i] - 1 : 0] == FT_NEVER;
+		md->vms[i].n_recent = md->script[i][md->calls[i] ? md->calls[i] - 1 : 0] == FT_NEVER ||
+				      (md->script[i][md->calls[i] ? md->calls[i] - 1 : 0] == FT_SLOW && md->slow_pending);
 		md->vms[i].recent = md->m[i].recent;
 		md->agents[i].vm = &md->vms[i];
 		vm_nic_diff_get(have, n, &md->trunk_net, &md->mgmt_net, &md->agents[i].diff);
@@ -115,8 +118,9 @@ static int op_send(void *arg, struct vs_vm_change *ch, size_t n, struct vm_err *
 		vm_err_clear(&c->err);
 		if (f == FT_THIRD_PARTY)
 			md->m[vm].version++; /* another client's change, just before ours runs */
-		if (f == FT_LATE_READ || f == FT_LATE_SEND) {
+		if (f == FT_LATE_READ || f == FT_LATE_SEND || f == FT_SLOW) {
 			md->late[md->n_late++] = (struct late){vm, c->add_trunk, c->add_mgmt, c->extra != NULL, version, f, md->sends};
+			md->slow_pending |= f == FT_SLOW;
 		} else if (f != FT_NEVER && model_apply(md, vm, c->add_trunk, c->add_mgmt, c->extra != NULL, version) < 0) {
 			c->rc = -1;
 			c->conflict = 1;
@@ -150,6 +154,10 @@ static int op_reread(void *arg, struct vm_err *err)
 	if (md->reread_fails)
 		return vm_err_set(err, VM_ERR_NET, "connection refused");
 	land_late(md, FT_LATE_READ);
+	if (md->slow_pending && md->rereads >= 3) {
+		land_late(md, FT_SLOW);
+		md->slow_pending = 0;
+	}
 	model_read(md);
 	return 0;
 }
@@ -319,6 +327,23 @@ static void test_stop_starts_no_new_round(void **state)
 	free(md);
 }
 
+/* A signal while a task that vCenter still runs is in doubt: no new call, but the task is
+ * waited for, so its VM is not left half done (its NICs in, the report saying failed). */
+static void test_stop_waits_for_running_task(void **state)
+{
+	struct model *md = model_new();
+	struct cli_engine e;
+	(void)state;
+	md->script[0][0] = FT_SLOW;
+	md->stopped = 1;
+	assert_int_equal(engine_run(md, &e), 0);
+	assert_int_equal(md->calls[0], 1);
+	assert_false(md->agents[0].failed);
+	assert_int_equal(md->m[0].trunks, 1);
+	assert_int_equal(md->m[0].mgmts, 1);
+	free(md);
+}
+
 static void test_failed_reread(void **state)
 {
 	struct model *md = model_new();
@@ -380,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_someone_else_did_it),
 		cmocka_unit_test(test_bounded_rounds),
 		cmocka_unit_test(test_stop_starts_no_new_round),
+		cmocka_unit_test(test_stop_waits_for_running_task),
 		cmocka_unit_test(test_failed_reread),
 		cmocka_unit_test(test_lost_answer_then_guestinfo),
 		cmocka_unit_test(test_verify_names_a_second_trunk_nic),

@@ -71,7 +71,13 @@ cp "$root"/boot/vmlinuz-* "$tmp/vmlinuz"
 cp "$root"/boot/initrd.img-* "$tmp/initrd.img"
 chmod 0644 "$tmp/vmlinuz" "$tmp/initrd.img"
 rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*_Packages
-mke2fs -q -t ext4 -L agent -d "$root" "$tmp/disk.raw" 3G
+# mke2fs -d names each file it copies on stdout (despite -q), and stdout is this
+# script's answer: its log goes to a file.
+mke2fs -q -t ext4 -L agent -d "$root" "$tmp/disk.raw" 3G >"$tmp/mke2fs.log" 2>&1 || {
+	tail -20 "$tmp/mke2fs.log" >&2
+	echo "agents: mke2fs failed" >&2
+	exit 1
+}
 rm -rf "$root"
 mkdir -p "$out"
 mv "$tmp/disk.raw" "$tmp/vmlinuz" "$tmp/initrd.img" "$out/"
