@@ -408,7 +408,7 @@ static int op_reread(void *arg, struct vm_err *err)
 static int op_stopped(void *arg)
 {
 	(void)arg;
-	return cli_stop != 0;
+	return cli_stop;
 }
 
 static void op_note(void *arg, const char *msg)

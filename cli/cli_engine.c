@@ -230,7 +230,8 @@ int cli_engine_run(struct cli_engine *e, struct vm_err *err)
 		 * still runs is waited for (within the same bound): giving it up would leave
 		 * its VM with NICs and no guestinfo (half done). */
 		int stopped = e->ops->stopped(e->arg);
-		if (stopped && (k == CLI_ENGINE_ROUNDS || !count_running(e))) {
+		/* (A second signal stops the waiting too: stopped() is the signal count.) */
+		if (stopped && (k == CLI_ENGINE_ROUNDS || stopped >= 2 || !count_running(e))) {
 			give_up(e, "vtrunk was stopped before it could finish; run it again (it re-reads first)");
 			break;
 		}

@@ -54,7 +54,8 @@ struct cli_engine_ops {
 	int (*wait)(void *arg, const struct vs_moref *tasks, size_t n, struct vm_err *err);
 	/* Reads vCenter again: every agent's vm, diff and gi_pending recomputed on it. */
 	int (*reread)(void *arg, struct vm_err *err);
-	/* Non-zero once no new round should start (a signal). */
+	/* Non-zero once no new round should start: the count of signals (from the second on,
+	 * tasks still running are not waited for either). */
 	int (*stopped)(void *arg);
 	/* A progress note for stderr (may be NULL). */
 	void (*note)(void *arg, const char *msg);
