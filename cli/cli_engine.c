@@ -127,6 +127,12 @@ static int round_send(struct cli_engine *e, int retry, struct vm_err *err)
 	return rc;
 }
 
+/* An agent in doubt whose VM lists a task vCenter still runs: a call of ours may be it. */
+static int task_listed(const struct cli_agent *a)
+{
+	return in_doubt(a) && a->vm && a->vm->n_recent;
+}
+
 /* The tasks listed on the VMs in doubt: a call of ours may still be running there. */
 static int wait_recent(struct cli_engine *e, struct vm_err *err)
 {
@@ -136,7 +142,7 @@ static int wait_recent(struct cli_engine *e, struct vm_err *err)
 
 	for (size_t i = 0; i < e->n; i++) {
 		const struct cli_agent *a = &e->agents[i];
-		if (!in_doubt(a) || !a->vm || !a->vm->n_recent)
+		if (!task_listed(a))
 			continue;
 		tasks = vm_xrealloc(tasks, (n + a->vm->n_recent) * sizeof(*tasks));
 		memcpy(&tasks[n], a->vm->recent, a->vm->n_recent * sizeof(*tasks));
@@ -179,16 +185,15 @@ static void settle(struct cli_engine *e)
 	}
 }
 
-/* The agents still in doubt at the end: failed, saying why. */
-/* Agents in doubt whose VM lists a task vCenter still runs (as wait_recent waits on). */
 static size_t count_running(const struct cli_engine *e)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < e->n; i++)
-		n += in_doubt(&e->agents[i]) && e->agents[i].vm && e->agents[i].vm->n_recent;
+		n += task_listed(&e->agents[i]);
 	return n;
 }
 
+/* The agents still in doubt at the end: failed, saying why. */
 static void give_up(struct cli_engine *e, const char *why)
 {
 	for (size_t i = 0; i < e->n; i++) {

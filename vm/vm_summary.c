@@ -130,6 +130,7 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 			const struct vm_plan_vlan *v = &plan->vlans[k];
 			cJSON *r = ck(cJSON_CreateObject());
 			char *parent = vm_xasprintf("%s.%d", nm.trunk, v->id);
+			uint32_t block = vm_ipplan_block_get(v, a->slot);
 
 			ck(cJSON_AddNumberToObject(r, "vlan", v->id));
 			str_add(r, "network", v->network);
@@ -137,13 +138,13 @@ char *vm_summary_emit(const struct vm_plan *plan, const struct vm_guest_agent *a
 			str_add(r, "subnet", c);
 			free(c);
 			ip_add(r, "gateway", v->gateway);
-			c = cidr(vm_ipplan_block_get(v, a->slot), v->agent_prefix);
+			c = cidr(block, v->agent_prefix);
 			str_add(r, "ip_range", c);
 			free(c);
 			ck(cJSON_AddNumberToObject(r, "usable", vm_ipplan_block_usable(v, a->slot)));
 			str_add(r, "parent", parent);
 			free(parent);
-			vm_reserved_aux_each(v, vm_ipplan_block_get(v, a->slot), aux_json_add,
+			vm_reserved_aux_each(v, block, aux_json_add,
 					     ck(cJSON_AddObjectToObject(r, "aux_addresses")));
 			cJSON_AddItemToArray(ranges, r);
 		}

@@ -11,23 +11,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 export VCSIM_KIND=async
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
+. "$here/../lib/watch.sh"
 bursts=${*:-10 100 500}
 args=(--vms 2 --trap)
 [ -n "${TASK_DELAY:-}" ] && args+=(--task-delay "$TASK_DELAY")
 vcsim_start "${args[@]}" || exit 1
 vcsim_env
-PC() { /usr/bin/python3 "$here/../lib/pyclone.py" "$@"; }
 P=$T_TMP/plan.json
-cat >"$P" <<J
-{"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
- "management": {"network": "VM Network"},
- "vlans": [{"id": 150, "subnet": "10.150.0.0/16", "gateway": "10.150.0.1", "agent_prefix": 26}],
- "agents": [],
- "autoscale": {"match": "kasm-auto-*", "slots": "16-999", "mgmt": "dhcp"}}
-J
+watch_plan "$P"
 "$VTRUNK_PLAIN" watch -f "$P" -o "$T_TMP/out" --guestinfo --json --parallel "${PARALLEL:-8}" >"$T_TMP/watch.log" 2>&1 &
 WP=$!
-for _ in $(seq 100); do grep -q '"event":"start"' "$T_TMP/watch.log" && break; sleep 0.1; done
+watch_started "$T_TMP/watch.log"
 sleep 1
 printf '%-6s %9s %9s %9s\n' burst median p95 slowest
 first=1

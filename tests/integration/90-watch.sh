@@ -10,6 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
+. "$here/../lib/watch.sh"
 . "$here/../lib/proxy.sh"
 if ! vcsim_async; then
 	echo "# $(basename "$0"): skipped: needs the asynchronous test vCenter (VCSIM_KIND=async)"
@@ -25,24 +26,15 @@ BOUND=${WATCH_BOUND_S:-30}
 vcsim_start --vms 2 --trap || exit 1
 proxy_start --upstream "$VCSIM_URL" --trap || exit 1
 proxy_vtrunk_env
-PC() { /usr/bin/python3 "$here/../lib/pyclone.py" "$@"; }
 P=$T_TMP/plan.json
-cat >"$P" <<J
-{"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
- "management": {"network": "VM Network"},
- "vlans": [{"id": 150, "subnet": "10.150.0.0/16", "gateway": "10.150.0.1", "agent_prefix": 26}],
- "agents": [],
- "autoscale": {"match": "kasm-auto-*", "slots": "16-999", "mgmt": "dhcp"}}
-J
+watch_plan "$P"
 TPL=DC0_H0_VM0
 LOG=$T_TMP/watch.log
 "$VTRUNK" watch -f "$P" -o "$T_TMP/out" --guestinfo --json >"$LOG" 2>"$T_TMP/watch.err" &
 WP=$!
-for _ in $(seq 100); do grep -q '"event":"start"' "$LOG" && break; sleep 0.1; done
+watch_started "$LOG"
 expect_in "$LOG" '"event":"start"' "watch starts and logs a JSON line"
 
-# state: what the independent reader sees of every clone.
-state() { PC check kasm-auto- Kasm-Trunk "VM Network"; }
 # burst FIRST COUNT [BOUND]: makes them; checks each is done within BOUND of its creation.
 burst() {
 	local BOUND=${3:-$BOUND}
@@ -53,18 +45,9 @@ burst() {
 	expect_eq "$(json "$T_TMP/lat.json" "sum(1 for v in d.values() if v is None or v > $BOUND)")" 0 \
 		"burst of $2: each within $BOUND s of its creation (slowest $(json "$T_TMP/lat.json" 'max(v or 999 for v in d.values())') s)"
 }
-# live_ok: every live clone has one trunk NIC, one management NIC, its guestinfo and a
-# slot no other holds.
-live_ok() {
-	state >"$T_TMP/state.json"
-	expect_eq "$(json "$T_TMP/state.json" '[n for n, v in d.items() if (v["trunk"], v["mgmt"], v["slot"] is None, v["gi"]) != (1, 1, False, True)]')" \
-		"[]" "$1: every live clone has exactly one trunk NIC, one management NIC, a slot and its guestinfo"
-	expect_eq "$(json "$T_TMP/state.json" 'len(d) - len(set(v["slot"] for v in d.values()))')" 0 \
-		"$1: no two clones share a slot"
-}
 
 burst 1 50
-live_ok "after the first burst"
+watch_live_ok "after the first burst"
 expect_eq "$(json "$T_TMP/state.json" 'sorted(v["slot"] for v in d.values()) == list(range(16, 66))')" True \
 	"the 50 clones hold slots 16-65"
 NP=$T_TMP/out/kasm-auto-1/etc/netplan/60-vtrunk.yaml
@@ -84,7 +67,7 @@ expect_eq "$(json "$T_OUT" 'sorted((a["vm"], a["slot"]) for a in d["agents"] if 
 # Kasm scales down: half of them go; their slots are free for the next ones.
 PC destroy $(seq -f 'kasm-auto-%g' 1 25) >/dev/null
 burst 51 25
-live_ok "after 25 destroyed and 25 made"
+watch_live_ok "after 25 destroyed and 25 made"
 expect_eq "$(json "$T_TMP/state.json" 'sorted(v["slot"] for v in d.values()) == list(range(16, 66))')" True \
 	"the new clones took the freed slots (still 16-65, none past)"
 expect_in "$LOG" '"event":"gone"' "the destroyed VMs are logged as gone"
@@ -93,13 +76,13 @@ expect_in "$LOG" '"event":"gone"' "the destroyed VMs are logged as gone"
 expect_eq "$(PC kill-sessions "${VCSIM_USER%@*}" | jsons "$(cat)" 'd["terminated"] > 0')" True \
 	"TerminateSession on the watcher's session"
 burst 76 10 $((BOUND * 2))
-live_ok "after the session expiry"
+watch_live_ok "after the session expiry"
 expect_in "$LOG" '"event":"reconnect"' "the watcher logged making a new filter"
 
 # A dropped connection: the watcher's next wait is forwarded and its answer thrown away.
 proxy_rule 'WaitForUpdatesEx:next:drop' >/dev/null
 burst 86 10 $((BOUND * 2))
-live_ok "after a dropped connection"
+watch_live_ok "after a dropped connection"
 expect_eq "$(proxy_faults drop)" 1 "(the proxy did drop one wait)"
 
 # SIGTERM in the middle of a burst: watch finishes the VMs it started, then exits 0.
@@ -111,16 +94,16 @@ wait "$WP"
 expect_eq "$?" 0 "SIGTERM: watch exits 0"
 wait "$CP"
 expect_in "$LOG" '"event":"stop"' "and logs its stop"
-state >"$T_TMP/state.json"
+watch_state >"$T_TMP/state.json"
 expect_eq "$(json "$T_TMP/state.json" '[(n, v["trunk"], v["mgmt"], v["slot"], v["gi"]) for n, v in d.items() if (v["trunk"], v["mgmt"], v["slot"] is not None, v["gi"]) not in ((1, 1, True, True), (0, 0, False, False))]')" \
 	"[]" "no VM is half done (each has all of trunk, management NIC, slot, guestinfo, or none)"
 expect_eq "$(json "$T_TMP/state.json" 'len([v for v in d.values() if v["slot"] is not None]) - len(set(v["slot"] for v in d.values() if v["slot"] is not None))')" 0 \
 	"no two VMs share a slot"
 # A plain apply afterwards finishes the rest: the same slots, the same code path.
 expect_rc 0 "apply --guestinfo finishes the clones made after the stop" vt apply -f "$P" -o "$T_TMP/out" --guestinfo
-live_ok "after apply"
+watch_live_ok "after apply"
 expect_rc 0 "destroy --guestinfo handles the clones like listed agents" vt destroy -f "$P" --guestinfo --keep-portgroup
-state >"$T_TMP/state.json"
+watch_state >"$T_TMP/state.json"
 expect_eq "$(json "$T_TMP/state.json" '[n for n, v in d.items() if v["trunk"] or v["slot"] is not None or v["gi"]]')" "[]" \
 	"every clone lost its trunk NIC, its slot and its guestinfo"
 t_done

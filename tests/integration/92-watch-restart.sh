@@ -13,6 +13,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
+. "$here/../lib/watch.sh"
 . "$here/../lib/proxy.sh"
 if ! vcsim_async; then
 	echo "# $(basename "$0"): skipped: needs the asynchronous test vCenter (VCSIM_KIND=async)"
@@ -24,42 +25,27 @@ BOUND=${WATCH_BOUND_S:-30}
 vcsim_start --vms 2 --trap || exit 1
 proxy_start --upstream "$VCSIM_URL" --trap || exit 1
 proxy_vtrunk_env
-PC() { /usr/bin/python3 "$here/../lib/pyclone.py" "$@"; }
 P=$T_TMP/plan.json
-cat >"$P" <<J
-{"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
- "management": {"network": "VM Network"},
- "vlans": [{"id": 150, "subnet": "10.150.0.0/16", "gateway": "10.150.0.1", "agent_prefix": 26}],
- "agents": [],
- "autoscale": {"match": "kasm-auto-*", "slots": "16-999", "mgmt": "dhcp"}}
-J
+watch_plan "$P"
 TPL=DC0_H0_VM0
 LOG=$T_TMP/watch.log
 RESYNC=6
 "$VTRUNK" watch -f "$P" -o "$T_TMP/out" --guestinfo --json --resync "$RESYNC" >"$LOG" 2>"$T_TMP/watch.err" &
 WP=$!
-for _ in $(seq 100); do grep -q '"event":"start"' "$LOG" && break; sleep 0.1; done
+watch_started "$LOG"
 expect_in "$LOG" '"event":"start"' "watch starts"
 
-state() { PC check kasm-auto- Kasm-Trunk "VM Network"; }
 # done_within FILE BOUND WHAT: every clone of FILE (pyclone clone's output) done within BOUND.
 done_within() {
 	PC watch-until kasm-auto- Kasm-Trunk "VM Network" $(($2 * 4)) <"$1" >"$T_TMP/lat.json"
 	expect_eq "$(json "$T_TMP/lat.json" "sum(1 for v in d.values() if v is None or v > $2)")" 0 \
 		"$3: every clone got its NICs, slot and guestinfo within $2 s (slowest $(json "$T_TMP/lat.json" 'max(v or 999 for v in d.values())') s)"
 }
-live_ok() {
-	state >"$T_TMP/state.json"
-	expect_eq "$(json "$T_TMP/state.json" '[n for n, v in d.items() if (v["trunk"], v["mgmt"], v["slot"] is None, v["gi"]) != (1, 1, False, True)]')" \
-		"[]" "$1: every live clone has exactly one trunk NIC, one management NIC, a slot and its guestinfo"
-	expect_eq "$(json "$T_TMP/state.json" 'len(d) - len(set(v["slot"] for v in d.values()))')" 0 \
-		"$1: no two clones share a slot"
-}
 count() { proxy_count "$1"; }
 
 PC clone "$TPL" kasm-auto- 1 10 >"$T_TMP/c1.json" || not_ok "cloning"
 done_within "$T_TMP/c1.json" "$BOUND" "before the restart"
-state >"$T_TMP/before.json"
+watch_state >"$T_TMP/before.json"
 sleep 1
 L0=$(count Login) F0=$(count CreateFilter) V0=$(count CreateContainerView) R0=$(count RetrievePropertiesEx)
 
@@ -76,7 +62,7 @@ expect_eq "$(($(count RetrievePropertiesEx) > R0))" 1 "and read the inventory ag
 expect_in "$LOG" '"event":"reconnect"' "the reconnect is logged"
 PC clone "$TPL" kasm-auto- 21 10 >"$T_TMP/c3.json" || not_ok "cloning after the reconnect"
 done_within "$T_TMP/c3.json" "$BOUND" "clones made after the reconnect"
-live_ok "after the restart"
+watch_live_ok "after the restart"
 expect_eq "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print([n for n in a if b[n]["slot"] != a[n]["slot"]])' "$T_TMP/before.json" "$T_TMP/state.json")" \
 	"[]" "the clones made before the restart kept their slots"
 expect_rc 0 "watch is still running" kill -0 "$WP"
@@ -88,7 +74,7 @@ for _ in $(seq $((RESYNC * 4 * 5))); do
 	[ "$(PC check kasm-auto-3 Kasm-Trunk "VM Network" | jsons "$(cat)" 'd["kasm-auto-3"]["trunk"]')" = 1 ] && break
 	sleep 0.2
 done
-live_ok "within a few --resync $RESYNC periods"
+watch_live_ok "within a few --resync $RESYNC periods"
 expect_in "$LOG" '"event":"resync"' "the re-read is logged"
 
 kill -TERM "$WP"

@@ -9,9 +9,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/assert.sh"
 . "$here/../lib/vcsim.sh"
+. "$here/../lib/watch.sh"
 vcsim_start --vms 4 --trap || exit 1
 vcsim_env
-PC() { /usr/bin/python3 "$here/../lib/pyclone.py" "$@"; }
 plan() { # plan FILE AUTOSCALE-JSON
 	cat >"$1" <<J
 {"switch": "DVS0", "trunk": {"portgroup": "Kasm-Trunk", "vlans": "100-200"},
@@ -57,7 +57,7 @@ if vcsim_async; then
 	LOG=$T_TMP/watch.log
 	"$VTRUNK" watch -f "$T_TMP/w.json" -o "$T_TMP/wout" --guestinfo --json --resync 3 >"$LOG" 2>"$T_TMP/watch.err" &
 	WP=$!
-	for _ in $(seq 100); do grep -q '"event":"start"' "$LOG" && break; sleep 0.1; done
+	watch_started "$LOG"
 	PC clone DC0_H0_VM0 kasm-auto- 1 2 >/dev/null || not_ok "cloning"
 	vcsim_pyread attach Kasm kasm-autoscale kasm-auto-1 >/dev/null
 	for _ in $(seq 200); do
